@@ -1,0 +1,1 @@
+//! Renders [`super::Change`]s as `docker run` arguments.

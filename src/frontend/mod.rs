@@ -1,0 +1,3 @@
+//! Front ends: turn a source into a [`crate::spec::Spec`].
+
+pub mod argv;

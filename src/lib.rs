@@ -1,0 +1,10 @@
+//! harden: secure-by-default containers for `docker run` and Docker Compose.
+//!
+//! One rule engine, many doors: front ends turn a source into a [`spec::Spec`], [`rules`] say what
+//! should change, back ends render the changes in the source's own language.
+
+pub mod fix;
+pub mod frontend;
+pub mod preset;
+pub mod rules;
+pub mod spec;
