@@ -3,8 +3,11 @@
 //! One rule engine, many doors: front ends turn a source into a [`spec::Spec`], [`rules`] say what
 //! should change, back ends render the changes in the source's own language.
 
+pub mod check;
+pub mod cli;
 pub mod fix;
 pub mod frontend;
 pub mod preset;
+pub mod render;
 pub mod rules;
 pub mod spec;

@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    harden::cli::main_with_args(std::env::args_os().collect())
 }

@@ -1,7 +1,32 @@
 //! Presets: what is enforced, denied, warned or waived, and the values fixes use.
+//!
+//! A preset is YAML (the built-in ones live in `presets/` and are embedded in the binary). It can
+//! `extends:` another preset (a built-in name or a path relative to the file), sets values
+//! (`user`, `memory`, `cpus`, `pids_limit`, `bind_ip`, `tmpfs`, `allowed_capabilities`), an action
+//! per rule (`fix | deny | warn | off`) and waivers for image or service patterns, each with a
+//! required `reason`. Unknown keys and rule ids are errors that name the file and line.
+
+mod file;
+
+pub use file::{PresetError, PresetFile};
+
+use crate::rules::{self, Action};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The presets shipped in the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("default", include_str!("../../presets/default.yaml")),
+    ("strict", include_str!("../../presets/strict.yaml")),
+    ("baseline", include_str!("../../presets/baseline.yaml")),
+];
+
+/// The team file looked for from the current directory upward.
+pub const TEAM_FILE: &str = ".harden.yaml";
 
 /// The values a preset gives the fixes.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Settings {
     /// User to run as when the container would run as root (`65534:65534`).
     pub user: String,
@@ -23,33 +48,269 @@ pub struct Settings {
 }
 
 impl Default for Settings {
+    /// The built-in default preset's values.
     fn default() -> Self {
-        Settings {
-            user: "65534:65534".into(),
-            memory: 512 << 20,
-            nano_cpus: 1_000_000_000,
-            pids_limit: 256,
-            bind_ip: "127.0.0.1".into(),
-            tmpfs_paths: vec!["/tmp".into(), "/run".into()],
-            tmpfs_options: "rw,noexec,nosuid,nodev,size=64m,uid={uid},gid={gid}".into(),
-            allowed_capabilities: [
-                "AUDIT_WRITE",
-                "CHOWN",
-                "DAC_OVERRIDE",
-                "FOWNER",
-                "FSETID",
-                "IPC_LOCK",
-                "KILL",
-                "NET_BIND_SERVICE",
-                "SETFCAP",
-                "SETGID",
-                "SETPCAP",
-                "SETUID",
-                "SYS_CHROOT",
-            ]
-            .iter()
-            .map(|c| format!("CAP_{c}"))
-            .collect(),
+        match Preset::builtin("default") {
+            Ok(p) => p.settings,
+            // The embedded preset is validated by tests; this keeps `default()` total.
+            Err(_) => Settings {
+                user: "65534:65534".into(),
+                memory: 512 << 20,
+                nano_cpus: 1_000_000_000,
+                pids_limit: 256,
+                bind_ip: "127.0.0.1".into(),
+                tmpfs_paths: vec!["/tmp".into(), "/run".into()],
+                tmpfs_options: "rw,noexec,nosuid,nodev,size=64m,uid={uid},gid={gid}".into(),
+                allowed_capabilities: vec!["CAP_NET_BIND_SERVICE".into()],
+            },
         }
     }
 }
+
+/// A waiver: these rules do not apply to matching images/services, for a reason.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Waiver {
+    pub rules: Vec<String>,
+    /// Image patterns (`*` and `?` wildcards). A pattern without a tag or digest matches every
+    /// tag of the repository. Empty = any image.
+    pub images: Vec<String>,
+    /// Compose service name patterns. Empty = any service.
+    pub services: Vec<String>,
+    pub reason: String,
+    /// Where the waiver was declared (`file:line`).
+    pub declared_in: String,
+}
+
+impl Waiver {
+    /// Does this waiver cover `rule` for this image / service?
+    pub fn covers(&self, rule: &str, image: Option<&str>, service: Option<&str>) -> bool {
+        if !self.rules.iter().any(|r| r == rule) {
+            return false;
+        }
+        let image_ok = self.images.is_empty()
+            || image.is_some_and(|img| self.images.iter().any(|p| image_matches(p, img)));
+        let service_ok = self.services.is_empty()
+            || service.is_some_and(|s| {
+                self.services
+                    .iter()
+                    .any(|p| wildmatch::WildMatch::new(p).matches(s))
+            });
+        image_ok && service_ok
+    }
+}
+
+/// Matches an image reference against a pattern. A pattern without `:` (after the last `/`) or
+/// `@` is compared with the repository part only.
+pub fn image_matches(pattern: &str, image: &str) -> bool {
+    let last = pattern.rsplit('/').next().unwrap_or(pattern);
+    let candidate = if last.contains(':') || pattern.contains('@') {
+        image
+    } else {
+        repository(image)
+    };
+    wildmatch::WildMatch::new(pattern).matches(candidate)
+}
+
+/// `registry:5000/app:tag@sha256:…` → `registry:5000/app`.
+pub fn repository(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    match no_digest.rfind(':') {
+        Some(i) if !no_digest[i..].contains('/') => &no_digest[..i],
+        _ => no_digest,
+    }
+}
+
+/// A resolved preset: every rule has an action, every value is set.
+#[derive(Clone, Debug, Serialize)]
+pub struct Preset {
+    /// Name (built-in) or path of the file that was selected.
+    pub name: String,
+    pub description: String,
+    /// The chain of presets this one was built from, base first.
+    pub chain: Vec<String>,
+    pub settings: Settings,
+    pub rules: BTreeMap<String, Action>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// How the preset was chosen (for messages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// `--preset` on the command line.
+    Flag(String),
+    /// `HARDEN_PRESET`.
+    Env(String),
+    /// A `.harden.yaml` found from the working directory upward.
+    TeamFile(PathBuf),
+    /// Nothing chosen: the built-in default.
+    Default,
+}
+
+impl Preset {
+    /// A built-in preset by name.
+    pub fn builtin(name: &str) -> Result<Preset, PresetError> {
+        resolve_source(&Source::Builtin(name.to_string()), &mut Vec::new())
+    }
+
+    /// A preset given as `NAME` (built-in) or a path to a YAML file.
+    pub fn named_or_path(spec: &str, cwd: &Path) -> Result<Preset, PresetError> {
+        resolve_source(&source_for(spec, cwd), &mut Vec::new())
+    }
+
+    /// The action for a rule (a rule missing from every preset of the chain falls back to the
+    /// rule's declared default).
+    pub fn action(&self, rule: &str) -> Action {
+        if let Some(a) = self.rules.get(rule) {
+            return *a;
+        }
+        rules::find(rule)
+            .map(|r| r.meta().default_action)
+            .unwrap_or(Action::Off)
+    }
+
+    /// The first waiver that covers this rule for this image/service.
+    pub fn waiver_for(
+        &self,
+        rule: &str,
+        image: Option<&str>,
+        service: Option<&str>,
+    ) -> Option<&Waiver> {
+        self.waivers.iter().find(|w| w.covers(rule, image, service))
+    }
+
+    /// The resolved preset as YAML, in the preset file format.
+    pub fn to_yaml(&self) -> String {
+        file::render_resolved(self)
+    }
+}
+
+/// Picks the preset the way every command does: `--preset` > `HARDEN_PRESET` > `.harden.yaml`
+/// (from `cwd` upward) > built-in `default`.
+pub fn select(flag: Option<&str>, env: Option<&str>, cwd: &Path) -> Selection {
+    if let Some(f) = flag.filter(|f| !f.is_empty()) {
+        return Selection::Flag(f.to_string());
+    }
+    if let Some(e) = env.filter(|e| !e.is_empty()) {
+        return Selection::Env(e.to_string());
+    }
+    match discover(cwd) {
+        Some(p) => Selection::TeamFile(p),
+        None => Selection::Default,
+    }
+}
+
+/// Loads the selected preset.
+pub fn load(selection: &Selection, cwd: &Path) -> Result<Preset, PresetError> {
+    match selection {
+        Selection::Flag(s) | Selection::Env(s) => Preset::named_or_path(s, cwd),
+        Selection::TeamFile(p) => resolve_source(&Source::File(p.clone()), &mut Vec::new()),
+        Selection::Default => Preset::builtin("default"),
+    }
+}
+
+/// `.harden.yaml` in `start` or the nearest parent directory.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(TEAM_FILE))
+        .find(|p| p.is_file())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Source {
+    Builtin(String),
+    File(PathBuf),
+}
+
+impl Source {
+    fn label(&self) -> String {
+        match self {
+            Source::Builtin(n) => n.clone(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+fn source_for(spec: &str, base: &Path) -> Source {
+    let looks_like_path = spec.contains('/')
+        || spec.ends_with(".yaml")
+        || spec.ends_with(".yml")
+        || spec.starts_with('.');
+    if !looks_like_path && BUILTIN.iter().any(|(n, _)| *n == spec) {
+        return Source::Builtin(spec.to_string());
+    }
+    if looks_like_path {
+        return Source::File(base.join(spec));
+    }
+    // A bare word that is not a built-in: a file of that name if one exists, else an unknown
+    // built-in (which errors with the list of names).
+    let p = base.join(spec);
+    if p.is_file() {
+        Source::File(p)
+    } else {
+        Source::Builtin(spec.to_string())
+    }
+}
+
+fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, PresetError> {
+    if seen.contains(src) {
+        let mut chain: Vec<String> = seen.iter().map(Source::label).collect();
+        chain.push(src.label());
+        return Err(PresetError::Cycle(chain.join(" -> ")));
+    }
+    seen.push(src.clone());
+    let (label, text, base_dir) = match src {
+        Source::Builtin(name) => {
+            let text = BUILTIN
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| *t)
+                .ok_or_else(|| PresetError::UnknownBuiltin {
+                    name: name.clone(),
+                    known: BUILTIN
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            (
+                format!("presets/{name}.yaml"),
+                text.to_string(),
+                PathBuf::from("."),
+            )
+        }
+        Source::File(path) => {
+            let text = file::read_preset_text(path)?;
+            let dir = path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            (path.display().to_string(), text, dir)
+        }
+    };
+    let parsed = PresetFile::parse(&label, &text)?;
+    // Files without `extends` build on the default preset; the built-in default is the root.
+    let parent = match (&parsed.extends, src) {
+        (Some(e), _) => Some(source_for(e, &base_dir)),
+        (None, Source::Builtin(n)) if n == "default" => None,
+        (None, _) => Some(Source::Builtin("default".into())),
+    };
+    let mut preset = match parent {
+        Some(p) => resolve_source(&p, seen)?,
+        None => Preset {
+            name: String::new(),
+            description: String::new(),
+            chain: Vec::new(),
+            settings: file::root_settings(),
+            rules: BTreeMap::new(),
+            waivers: Vec::new(),
+        },
+    };
+    parsed.apply_to(&mut preset)?;
+    preset.name = src.label();
+    preset.chain.push(src.label());
+    Ok(preset)
+}
+
+#[cfg(test)]
+mod tests;

@@ -91,6 +91,8 @@ pub struct Finding {
     pub origin: Origin,
     /// The fix, when the rule has one for this case (may be empty: e.g. nothing safe to do).
     pub changes: Vec<Change>,
+    /// Only advisory: a `deny` action reports it as a warning (e.g. a read-only sensitive mount).
+    pub advisory: bool,
 }
 
 /// A rule: a declaration plus a check.

@@ -7,7 +7,9 @@
 
 mod from_body;
 
-pub use from_body::{NoOrigins, OriginLookup, spec_from_create_body};
+pub use from_body::{
+    NoOrigins, OriginLookup, normalize_capability, parse_bind, spec_from_create_body,
+};
 
 use serde::Serialize;
 use std::path::PathBuf;

@@ -1,0 +1,133 @@
+//! The command line: clap definitions and one module per subcommand.
+
+mod presets;
+mod rules;
+pub mod run;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+const ABOUT: &str = "Secure-by-default containers: a drop-in for `docker run` and a security \
+linter/fixer for Docker Compose.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  harden run --dry-run --explain -p 8080:80 nginx:1.27
+  harden run --rm -it alpine:3.20 sh          (alias docker run to this)
+  harden rules
+  harden explain cap-drop-all
+  harden presets show strict
+
+Presets: --preset NAME|PATH, else $HARDEN_PRESET, else .harden.yaml (searched upward), else
+`default`.";
+
+#[derive(Debug, Parser)]
+#[command(name = "harden", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// When to use colours (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Harden, create, start and attach a container: accepts every `docker run` flag.
+    ///
+    /// Run `harden run --help` for the flags.
+    #[command(disable_help_flag = true)]
+    Run {
+        /// `docker run` arguments: [OPTIONS] IMAGE [COMMAND] [ARG...]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<OsString>,
+    },
+    /// Harden and create a container without starting it (drop-in for `docker create`).
+    #[command(disable_help_flag = true)]
+    Create {
+        /// `docker create` arguments: [OPTIONS] IMAGE [COMMAND] [ARG...]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<OsString>,
+    },
+    /// List the rules.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Explain a rule: why it matters, an example, its fix, how to waive it, references.
+    Explain {
+        /// Rule id, as listed by `harden rules`.
+        rule: String,
+    },
+    /// List the presets, or show one resolved.
+    Presets {
+        #[command(subcommand)]
+        command: Option<PresetsCommand>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetsCommand {
+    /// List the built-in presets and the team file in effect.
+    List,
+    /// Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect).
+    Show {
+        /// Preset name or path; default: the preset in effect here.
+        name: Option<String>,
+    },
+}
+
+/// Entry point used by `main`.
+pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.color {
+        ColorChoice::Always => owo_colors::set_override(true),
+        ColorChoice::Never => owo_colors::set_override(false),
+        ColorChoice::Auto => {}
+    }
+    match cli.command {
+        Command::Run { args } => run::main(run::Mode::Run, args),
+        Command::Create { args } => run::main(run::Mode::Create, args),
+        Command::Rules { format } => rules::list(format),
+        Command::Explain { rule } => rules::explain(&rule),
+        Command::Presets { command } => presets::main(command),
+    }
+}
+
+/// Prints an error line `harden: <msg>` to stderr.
+pub fn error_line(msg: &str) {
+    let prefix = crate::render::paint_err("harden:", crate::render::Style::Error);
+    eprintln!("{prefix} {msg}");
+}
+
+/// Writes to stdout; a closed pipe is not an error.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}

@@ -1,0 +1,462 @@
+//! The preset file format: parsing, validation with file/line errors, merging.
+
+use super::{Preset, Settings, Waiver};
+use crate::rules::{self, Action};
+use crate::spec::normalize_capability;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Preset files larger than this are refused (a preset is a few dozen lines).
+const MAX_PRESET_BYTES: u64 = 1 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    #[error("cannot read preset {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}:{column}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("unknown preset `{name}` (built-in presets: {known}; or give a path to a YAML file)")]
+    UnknownBuiltin { name: String, known: String },
+    #[error("preset `extends` chain loops: {0}")]
+    Cycle(String),
+}
+
+/// A preset file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetFile {
+    #[serde(skip)]
+    label: String,
+    #[serde(skip)]
+    text: String,
+    pub description: Option<String>,
+    pub extends: Option<String>,
+    pub user: Option<ScalarString>,
+    pub memory: Option<ScalarString>,
+    pub cpus: Option<ScalarString>,
+    pub pids_limit: Option<i64>,
+    pub bind_ip: Option<String>,
+    pub tmpfs: Option<TmpfsFile>,
+    pub allowed_capabilities: Option<Vec<String>>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, Action>,
+    #[serde(default)]
+    pub waivers: Vec<WaiverFile>,
+}
+
+/// A scalar that may be written as a number or a string (`memory: 512m`, `cpus: 1.5`,
+/// `user: 1000`).
+#[derive(Debug, Clone)]
+pub struct ScalarString(pub String);
+
+impl<'de> Deserialize<'de> for ScalarString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_yaml::Value::deserialize(d)?;
+        match v {
+            serde_yaml::Value::String(s) => Ok(ScalarString(s)),
+            serde_yaml::Value::Number(n) => Ok(ScalarString(n.to_string())),
+            _ => Err(serde::de::Error::custom("expected a string or a number")),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TmpfsFile {
+    pub paths: Option<Vec<String>>,
+    pub options: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverFile {
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    #[serde(default)]
+    pub services: Vec<String>,
+    pub reason: Option<String>,
+}
+
+pub(super) fn read_preset_text(path: &Path) -> Result<String, PresetError> {
+    let io = |source| PresetError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other("is a directory")));
+    }
+    if meta.len() > MAX_PRESET_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "file is larger than {MAX_PRESET_BYTES} bytes"
+        ))));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("file is not valid UTF-8")))
+}
+
+/// The values every chain starts from (overridden by the built-in default preset itself).
+pub(super) fn root_settings() -> Settings {
+    Settings {
+        user: String::new(),
+        memory: 0,
+        nano_cpus: 0,
+        pids_limit: 0,
+        bind_ip: String::new(),
+        tmpfs_paths: Vec::new(),
+        tmpfs_options: String::new(),
+        allowed_capabilities: Vec::new(),
+    }
+}
+
+impl PresetFile {
+    /// Parses and validates a preset file; `label` names it in errors.
+    pub fn parse(label: &str, text: &str) -> Result<PresetFile, PresetError> {
+        let mut f: PresetFile = if text.trim().is_empty() {
+            PresetFile::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                let message = e.to_string();
+                let message = match message.find(" at line ") {
+                    Some(i) => message[..i].to_string(),
+                    None => message,
+                };
+                PresetError::Invalid {
+                    file: label.to_string(),
+                    line,
+                    column,
+                    message,
+                }
+            })?
+        };
+        f.label = label.to_string();
+        f.text = text.to_string();
+        f.validate()?;
+        Ok(f)
+    }
+
+    fn err(&self, needle: &str, message: String) -> PresetError {
+        let (line, column) = locate(&self.text, needle);
+        PresetError::Invalid {
+            file: self.label.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn validate(&self) -> Result<(), PresetError> {
+        for (id, action) in &self.rules {
+            let Some(rule) = rules::find(id) else {
+                return Err(self.err(id, unknown_rule_message(id)));
+            };
+            if *action == Action::Fix && rule.meta().fix.is_none() {
+                return Err(self.err(
+                    id,
+                    format!("rule `{id}` has no automatic fix; use deny, warn or off"),
+                ));
+            }
+        }
+        for w in &self.waivers {
+            for id in &w.rules {
+                if rules::find(id).is_none() {
+                    return Err(self.err(id, unknown_rule_message(id)));
+                }
+            }
+            if w.rules.is_empty() {
+                return Err(self.err("waivers", "a waiver must name at least one rule".into()));
+            }
+            if w.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                let needle = w.rules.first().map(String::as_str).unwrap_or("waivers");
+                return Err(self.err(
+                    needle,
+                    "a waiver needs a `reason:` saying why the rule does not apply".into(),
+                ));
+            }
+        }
+        if let Some(m) = &self.memory {
+            parse_memory(&m.0).map_err(|e| self.err("memory", e))?;
+        }
+        if let Some(c) = &self.cpus {
+            parse_cpus(&c.0).map_err(|e| self.err("cpus", e))?;
+        }
+        if let Some(p) = self.pids_limit
+            && p <= 0
+        {
+            return Err(self.err("pids_limit", "pids_limit must be a positive number".into()));
+        }
+        if let Some(ip) = &self.bind_ip
+            && ip.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err(self.err("bind_ip", format!("bind_ip `{ip}` is not an IP address")));
+        }
+        if let Some(u) = &self.user
+            && (u.0.trim().is_empty() || crate::spec::is_root_user(&u.0))
+        {
+            return Err(self.err(
+                "user",
+                format!(
+                    "user `{}` is root; give a non-root user such as 65534:65534",
+                    u.0
+                ),
+            ));
+        }
+        if let Some(t) = &self.tmpfs {
+            for p in t.paths.iter().flatten() {
+                if !p.starts_with('/') {
+                    return Err(self.err(p, format!("tmpfs path `{p}` is not absolute")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies this file on top of `base` (its parent in the chain).
+    pub(super) fn apply_to(&self, base: &mut Preset) -> Result<(), PresetError> {
+        if let Some(d) = &self.description {
+            base.description = d.clone();
+        }
+        let s = &mut base.settings;
+        if let Some(u) = &self.user {
+            s.user = u.0.clone();
+        }
+        if let Some(m) = &self.memory {
+            s.memory = parse_memory(&m.0).map_err(|e| self.err("memory", e))?;
+        }
+        if let Some(c) = &self.cpus {
+            s.nano_cpus = parse_cpus(&c.0).map_err(|e| self.err("cpus", e))?;
+        }
+        if let Some(p) = self.pids_limit {
+            s.pids_limit = p;
+        }
+        if let Some(ip) = &self.bind_ip {
+            s.bind_ip = ip.clone();
+        }
+        if let Some(t) = &self.tmpfs {
+            if let Some(p) = &t.paths {
+                s.tmpfs_paths = p.clone();
+            }
+            if let Some(o) = &t.options {
+                s.tmpfs_options = o.clone();
+            }
+        }
+        if let Some(c) = &self.allowed_capabilities {
+            s.allowed_capabilities = c.iter().map(|c| normalize_capability(c)).collect();
+        }
+        for (id, a) in &self.rules {
+            base.rules.insert(id.clone(), *a);
+        }
+        for w in &self.waivers {
+            let needle = w.rules.first().map(String::as_str).unwrap_or("waivers");
+            let (line, _) = locate(&self.text, needle);
+            base.waivers.push(Waiver {
+                rules: w.rules.clone(),
+                images: w.images.clone(),
+                services: w.services.clone(),
+                reason: w.reason.clone().unwrap_or_default(),
+                declared_in: format!("{}:{line}", self.label),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn unknown_rule_message(id: &str) -> String {
+    let close = rules::ids()
+        .filter(|known| known.contains(id) || id.contains(known) || edit_distance(id, known) <= 3)
+        .min_by_key(|known| edit_distance(id, known));
+    match close {
+        Some(c) => format!("unknown rule `{id}` (did you mean `{c}`? `harden rules` lists them)"),
+        None => format!("unknown rule `{id}` (`harden rules` lists them)"),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Line and column (1-based) of the first occurrence of `needle` as a YAML key or list item
+/// outside comments; (1, 1) when not found.
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate() {
+        let code = match line.find(" #") {
+            Some(c) => &line[..c],
+            None => line,
+        };
+        if code.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(pos) = code[from..].find(needle) {
+            let start = from + pos;
+            let end = start + needle.len();
+            let before = code[..start].chars().next_back();
+            let after = code[end..].chars().next();
+            let boundary = |c: Option<char>| {
+                c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            };
+            if boundary(before) && boundary(after) {
+                return (i + 1, start + 1);
+            }
+            from = end;
+        }
+    }
+    (1, 1)
+}
+
+/// `512m` → bytes (binary units as `docker run --memory`).
+pub fn parse_memory(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let digits_end = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
+    let (num, unit) = lower.split_at(digits_end);
+    let unit = unit.trim();
+    let mult: i64 = match unit.trim_end_matches("ib").trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => return Err(format!("memory `{s}` is not a size such as 512m or 1g")),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("memory `{s}` is not a size such as 512m or 1g"))?;
+    let bytes = (n * mult as f64) as i64;
+    if bytes < 6 << 20 {
+        return Err(format!(
+            "memory `{s}` is below the engine's minimum of 6MiB"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `1.5` → 1_500_000_000 nano CPUs (exact decimal).
+pub fn parse_cpus(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let bad = || format!("cpus `{s}` is not a number of CPUs such as 1 or 0.5");
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() && frac.is_empty() {
+        return Err(bad());
+    }
+    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if frac.len() > 9 {
+        return Err(format!("cpus `{s}` is too precise (at most 9 decimals)"));
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let f: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().map_err(|_| bad())?
+    };
+    let nano = w
+        .checked_mul(1_000_000_000)
+        .and_then(|v| v.checked_add(f))
+        .ok_or_else(bad)?;
+    if nano < 10_000_000 {
+        return Err(format!("cpus `{s}` is below the engine's minimum of 0.01"));
+    }
+    Ok(nano)
+}
+
+/// The resolved preset in the file format (for `harden presets show`).
+pub(super) fn render_resolved(p: &Preset) -> String {
+    use std::fmt::Write;
+    let s = &p.settings;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# resolved preset `{}` ({})",
+        p.name,
+        p.chain.join(" -> ")
+    );
+    let _ = writeln!(out, "description: {}", yaml_scalar(&p.description));
+    let _ = writeln!(out, "user: {}", yaml_scalar(&s.user));
+    let _ = writeln!(out, "memory: {}", crate::fix::docker_bytes(s.memory));
+    let _ = writeln!(out, "cpus: {}", crate::fix::format_cpus(s.nano_cpus));
+    let _ = writeln!(out, "pids_limit: {}", s.pids_limit);
+    let _ = writeln!(out, "bind_ip: {}", s.bind_ip);
+    let _ = writeln!(out, "tmpfs:");
+    let _ = writeln!(out, "  paths: [{}]", s.tmpfs_paths.join(", "));
+    let _ = writeln!(out, "  options: {}", yaml_scalar(&s.tmpfs_options));
+    let _ = writeln!(out, "allowed_capabilities:");
+    for c in &s.allowed_capabilities {
+        let _ = writeln!(out, "  - {}", c.trim_start_matches("CAP_"));
+    }
+    let _ = writeln!(out, "rules:");
+    for id in rules::ids() {
+        let _ = writeln!(out, "  {id}: {}", yaml_scalar(&p.action(id).to_string()));
+    }
+    if p.waivers.is_empty() {
+        let _ = writeln!(out, "waivers: []");
+    } else {
+        let _ = writeln!(out, "waivers:");
+        for w in &p.waivers {
+            let _ = writeln!(out, "  - rules: [{}]", w.rules.join(", "));
+            if !w.images.is_empty() {
+                let imgs: Vec<String> = w.images.iter().map(|i| yaml_scalar(i)).collect();
+                let _ = writeln!(out, "    images: [{}]", imgs.join(", "));
+            }
+            if !w.services.is_empty() {
+                let svcs: Vec<String> = w.services.iter().map(|i| yaml_scalar(i)).collect();
+                let _ = writeln!(out, "    services: [{}]", svcs.join(", "));
+            }
+            let _ = writeln!(out, "    reason: {}", yaml_scalar(&w.reason));
+            let _ = writeln!(out, "    # declared in {}", w.declared_in);
+        }
+    }
+    out
+}
+
+/// Quotes a scalar when YAML would read it as something else.
+pub fn yaml_scalar(s: &str) -> String {
+    let plain_ok = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ',' | '=' | '{' | '}')
+        })
+        && !s.starts_with(['-', '{', '.'])
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "yes" | "no" | "on" | "off" | "y" | "n" | "true" | "false" | "null" | "~"
+        )
+        && s.parse::<f64>().is_err()
+        && !s.contains(':');
+    if plain_ok {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+    }
+}

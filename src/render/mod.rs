@@ -1,0 +1,37 @@
+//! Reports: rule listings, explanations, findings.
+
+pub mod explain;
+pub mod rules_table;
+
+use owo_colors::{OwoColorize, Stream};
+
+/// Colour for stderr text, honouring NO_COLOR, `--color` and whether stderr is a terminal.
+pub fn paint_err(s: &str, style: Style) -> String {
+    paint(s, style, Stream::Stderr)
+}
+
+/// Colour for stdout text.
+pub fn paint_out(s: &str, style: Style) -> String {
+    paint(s, style, Stream::Stdout)
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Style {
+    Error,
+    Warning,
+    Info,
+    Fix,
+    Bold,
+    Dim,
+}
+
+fn paint(s: &str, style: Style, stream: Stream) -> String {
+    match style {
+        Style::Error => s.if_supports_color(stream, |t| t.red()).to_string(),
+        Style::Warning => s.if_supports_color(stream, |t| t.yellow()).to_string(),
+        Style::Info => s.if_supports_color(stream, |t| t.blue()).to_string(),
+        Style::Fix => s.if_supports_color(stream, |t| t.green()).to_string(),
+        Style::Bold => s.if_supports_color(stream, |t| t.bold()).to_string(),
+        Style::Dim => s.if_supports_color(stream, |t| t.dimmed()).to_string(),
+    }
+}
