@@ -3,6 +3,7 @@
 mod presets;
 mod rules;
 // pub mod run; (wired in once the argv front end lands)
+// mod review;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;

@@ -6,8 +6,10 @@ use crate::check::{self, Outcome, Scope};
 use crate::fix::{self, Change};
 use crate::frontend::argv::{self, ArgvError, Environment, Parsed, RunRequest, SystemEnvironment};
 use crate::preset::{self, Preset, PresetError};
+use crate::engine;
 use crate::render::explain;
-use crate::spec::{self, Spec};
+use super::review;
+use crate::spec::{self, ImageFacts, Spec};
 use serde_json::json;
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -32,6 +34,8 @@ const RUN_ONLY: &[&str] = &["detach", "detach-keys", "sig-proxy"];
 
 /// Everything decided before talking to the engine.
 pub struct Plan {
+    /// The command line as given.
+    pub original: Parsed,
     /// The command line after hardening.
     pub parsed: Parsed,
     /// The create request after hardening.
@@ -61,35 +65,23 @@ pub enum PlanError {
     Help,
 }
 
-/// Parses `args` (everything after `run`), checks and hardens.
+/// Checks a parsed command line against the preset and hardens it. `facts` is what the image
+/// declares (from the engine), when known.
 pub fn plan(
-    mode: Mode,
-    args: &[String],
+    parsed: Parsed,
+    request: RunRequest,
     env: &dyn Environment,
     api_version: Option<&str>,
+    facts: Option<ImageFacts>,
 ) -> Result<Plan, PlanError> {
-    let parsed = argv::parse_args(args)?;
-    if parsed.occurrences.iter().any(|o| o.flag.long == "help") {
-        return Err(PlanError::Help);
-    }
-    if mode == Mode::Create
-        && let Some(o) = parsed
-            .occurrences
-            .iter()
-            .find(|o| RUN_ONLY.contains(&o.flag.long))
-    {
-        return Err(ArgvError {
-            message: format!("unknown flag: {}", o.written),
-            exit_code: 125,
-            show_usage: true,
-        }
-        .into());
-    }
-    let request = argv::build_request(&parsed, env, api_version)?;
     let mut spec = spec::spec_from_create_body(&request.body, &parsed);
     spec.name = request.client.name.clone();
+    if let Some(f) = facts {
+        spec.image_facts = f;
+    }
     if request.harden.no_harden {
         return Ok(Plan {
+            original: parsed.clone(),
             parsed,
             request,
             spec,
@@ -115,19 +107,65 @@ pub fn plan(
         });
     }
     let changes = outcome.changes();
-    let only: Vec<Change> = changes.iter().map(|(_, c)| c.clone()).collect();
-    let hardened = fix::argv::apply(&parsed, &only);
-    let mut final_request = argv::build_request(&hardened, env, api_version)?;
-    // harden's own options are not part of the rewritten line; keep the user's.
-    final_request.harden = request.harden.clone();
-    Ok(Plan {
-        parsed: hardened,
-        request: final_request,
+    let mut plan = Plan {
+        original: parsed.clone(),
+        parsed,
+        request,
         spec,
         outcome,
-        changes,
+        changes: Vec::new(),
         preset: Some(preset),
-    })
+    };
+    plan.apply(changes, env, api_version)?;
+    Ok(plan)
+}
+
+impl Plan {
+    /// Rewrites the original command line with `changes` (replacing earlier ones).
+    pub fn apply(
+        &mut self,
+        changes: Vec<(&'static str, Change)>,
+        env: &dyn Environment,
+        api_version: Option<&str>,
+    ) -> Result<(), PlanError> {
+        let only: Vec<Change> = changes.iter().map(|(_, c)| c.clone()).collect();
+        let hardened = fix::argv::apply(&self.original, &only);
+        let mut request = argv::build_request(&hardened, env, api_version)?;
+        // harden's own options are not part of the rewritten line; keep the user's.
+        request.harden = self.request.harden.clone();
+        self.parsed = hardened;
+        self.request = request;
+        self.changes = changes;
+        Ok(())
+    }
+}
+
+/// Parses and validates `args` (everything after `run`/`create`).
+pub fn parse(
+    mode: Mode,
+    args: &[String],
+    env: &dyn Environment,
+    api_version: Option<&str>,
+) -> Result<(Parsed, RunRequest), PlanError> {
+    let parsed = argv::parse_args(args)?;
+    if parsed.occurrences.iter().any(|o| o.flag.long == "help") {
+        return Err(PlanError::Help);
+    }
+    if mode == Mode::Create
+        && let Some(o) = parsed
+            .occurrences
+            .iter()
+            .find(|o| RUN_ONLY.contains(&o.flag.long))
+    {
+        return Err(ArgvError {
+            message: format!("unknown flag: {}", o.written),
+            exit_code: 125,
+            show_usage: true,
+        }
+        .into());
+    }
+    let request = argv::build_request(&parsed, env, api_version)?;
+    Ok((parsed, request))
 }
 
 /// `docker run …` / `docker create …`, shell-quoted.
@@ -243,40 +281,170 @@ pub fn main(mode: Mode, args: Vec<OsString>) -> ExitCode {
             }
         }
     }
-    let env = SystemEnvironment;
-    let plan = match plan(mode, &strings, &env, None) {
-        Ok(p) => p,
-        Err(PlanError::Help) => {
-            print_out(&argv::help_text().replace("docker run", &format!("harden {}", mode.word())));
-            return ExitCode::SUCCESS;
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            error_line(&format!("cannot start the async runtime: {e}"));
+            return ExitCode::from(125);
         }
-        Err(PlanError::Argv(e)) => {
+    };
+    let code = runtime.block_on(run_async(mode, strings, &SystemEnvironment));
+    crate::engine::tty::restore();
+    // Do not wait for a blocked stdin reader thread.
+    std::process::exit(i32::from(code));
+}
+
+/// Reports a failure before the container runs and returns the exit code.
+fn fail(mode: Mode, e: PlanError) -> u8 {
+    match e {
+        PlanError::Help => {
+            print_out(
+                &argv::help_text().replace("docker run", &format!("harden {}", mode.word())),
+            );
+            0
+        }
+        PlanError::Argv(e) => {
             error_line(&e.message);
             if e.show_usage {
                 eprintln!("{}", usage_hint(mode));
             }
-            return ExitCode::from(e.exit_code);
+            e.exit_code
         }
-        Err(PlanError::Preset(e)) => {
+        PlanError::Preset(e) => {
             error_line(&format!("preset: {e}"));
-            return ExitCode::from(125);
+            125
         }
-        Err(PlanError::Denied {
+        PlanError::Denied {
             outcome,
             image,
             explain,
-        }) => {
+        } => {
             if explain {
                 eprint!("{}", explain::outcome(&outcome, Some(&image)));
             }
             for line in denial_lines(&outcome, &image) {
                 error_line(&line);
             }
-            return ExitCode::from(125);
+            125
+        }
+    }
+}
+
+/// The whole `harden run`: parse, connect, look at the image, harden, review, then print or run.
+pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> u8 {
+    // A first parse without the engine: flag errors and --help never need a daemon.
+    let (parsed, request) = match parse(mode, &args, env, None) {
+        Ok(p) => p,
+        Err(e) => return fail(mode, e),
+    };
+    let dry_run = request.harden.dry_run;
+    if let Some(f) = request.harden.format.as_deref()
+        && f != "text"
+        && f != "json"
+    {
+        error_line(&format!(
+            "invalid argument \"{f}\" for \"--format\" flag: must be one of \"text\" or \"json\""
+        ));
+        return 125;
+    }
+    let c = &request.client;
+    if !dry_run
+        && mode == Mode::Run
+        && !c.detach
+        && request.body.tty.unwrap_or(false)
+        && request.body.attach_stdin.unwrap_or(false)
+        && !engine::tty::stdin_is_tty()
+    {
+        error_line("the input device is not a TTY");
+        return 1;
+    }
+    if request.harden.review && !review::interactive() {
+        error_line(&review::ReviewError::NoTerminal.to_string());
+        return 125;
+    }
+
+    // The engine: required to run, optional for a dry run.
+    let engine = match connect(env).await {
+        Ok(e) => Some(e),
+        Err(e) if dry_run => {
+            if !request.harden.no_harden {
+                error_line(&format!(
+                    "dry run without an engine ({e}); assuming the image runs as root, exposes no ports, declares no volumes and has no HEALTHCHECK"
+                ));
+            }
+            None
+        }
+        Err(e) => {
+            error_line(&e.to_string());
+            return 125;
         }
     };
-    let h = &plan.request.harden;
-    if h.explain {
+    let api = engine.as_ref().map(|e| e.api_version.clone());
+    // Re-parse for the negotiated API version (flags that need a newer daemon, MAC placement…).
+    let (parsed, request) = if api.is_some() {
+        match parse(mode, &args, env, api.as_deref()) {
+            Ok(p) => p,
+            Err(e) => return fail(mode, e),
+        }
+    } else {
+        (parsed, request)
+    };
+
+    let config = env.docker_config_json();
+    let facts = match &engine {
+        Some(engine) => {
+            match engine::run::ensure_image(
+                engine,
+                &parsed.image,
+                &request.client,
+                config.as_ref(),
+                dry_run,
+            )
+            .await
+            {
+                Ok(Some(f)) => Some(f),
+                Ok(None) => {
+                    if !request.harden.no_harden {
+                        error_line(&format!(
+                            "image {} is not present locally (a dry run does not pull); assuming it runs as root, exposes no ports, declares no volumes and has no HEALTHCHECK",
+                            parsed.image
+                        ));
+                    }
+                    None
+                }
+                Err(e) => {
+                    error_line(&e.to_string());
+                    return if mode == Mode::Create { 1 } else { 125 };
+                }
+            }
+        }
+        None => None,
+    };
+
+    let mut plan = match plan(parsed, request, env, api.as_deref(), facts) {
+        Ok(p) => p,
+        Err(e) => return fail(mode, e),
+    };
+    let h = plan.request.harden.clone();
+    if h.review && !plan.changes.is_empty() {
+        match review::review(&plan.outcome, &plan.changes) {
+            Ok(r) => {
+                if !r.skipped.is_empty() {
+                    eprint!("{}", review::waiver_snippet(&r.skipped, &plan.parsed.image));
+                }
+                if let Err(e) = plan.apply(r.accepted, env, api.as_deref()) {
+                    return fail(mode, e);
+                }
+            }
+            Err(e) => {
+                error_line(&e.to_string());
+                return 125;
+            }
+        }
+    } else if h.explain {
         eprint!(
             "{}",
             explain::outcome(&plan.outcome, Some(plan.parsed.image.as_str()))
@@ -284,27 +452,68 @@ pub fn main(mode: Mode, args: Vec<OsString>) -> ExitCode {
     } else if let Some(s) = summary(&plan) {
         error_line(&s);
     }
+
     if h.dry_run {
-        match h.format.as_deref() {
-            None | Some("text") => print_out(&format!("{}\n", command_line(mode, &plan.parsed))),
-            Some("json") => {
-                let doc = dry_run_json(mode, &plan);
-                let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-                s.push('\n');
-                print_out(&s);
-            }
-            Some(other) => {
-                error_line(&format!(
-                    "invalid --format {other:?}: must be one of \"text\" or \"json\""
-                ));
-                return ExitCode::from(125);
-            }
+        if h.format.as_deref() == Some("json") {
+            let doc = dry_run_json(mode, &plan);
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            print_out(&s);
+        } else {
+            print_out(&format!("{}\n", command_line(mode, &plan.parsed)));
         }
-        return ExitCode::SUCCESS;
+        return 0;
     }
-    error_line(&format!(
-        "running containers through the Engine API is not available in this build; use --dry-run to print the hardened `docker {}` line",
-        mode.word()
-    ));
-    ExitCode::from(125)
+    let Some(engine) = engine else {
+        return 125;
+    };
+    execute(mode, &engine, &plan.request).await
+}
+
+/// Resolves the daemon from the environment and connects.
+pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, String> {
+    let lookup = |k: &str| env.var(k);
+    let endpoint = engine::host::resolve(&engine::host::GlobalOptions::default(), &lookup)
+        .map_err(|e| format!("Failed to initialize: {e}"))?;
+    let pinned = env.var("DOCKER_API_VERSION").filter(|v| !v.is_empty());
+    engine::Engine::connect(endpoint, pinned)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Creates (and for `run`, starts and attaches) the container.
+async fn execute(mode: Mode, engine: &engine::Engine, request: &RunRequest) -> u8 {
+    let c = &request.client;
+    if let Some(path) = &c.cidfile
+        && let Err(e) = engine::run::claim_cidfile(path)
+    {
+        error_line(&e);
+        return 125;
+    }
+    let id = match engine::run::create(engine, request).await {
+        Ok(id) => id,
+        Err(e) => {
+            if let Some(path) = &c.cidfile {
+                let _ = std::fs::remove_file(path);
+            }
+            let msg = e.to_string();
+            error_line(&msg);
+            return match mode {
+                Mode::Create => 1,
+                Mode::Run => engine::run::exit_code_for(&msg),
+            };
+        }
+    };
+    if let Some(path) = &c.cidfile
+        && let Err(e) = engine::run::write_cidfile(path, &id)
+    {
+        error_line(&format!("failed to write the container ID file {path}: {e}"));
+    }
+    match mode {
+        Mode::Create => {
+            println!("{id}");
+            0
+        }
+        Mode::Run => engine::run::start_and_stream(engine, request, &id).await,
+    }
 }

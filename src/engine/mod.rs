@@ -1,0 +1,327 @@
+//! The Docker Engine API: connect (hosts, contexts, TLS, SSH, version negotiation), pull, create,
+//! attach, start, wait. bollard does the typed calls; the calls whose exact HTTP behaviour matters
+//! (the create body as sent, the hijacked attach stream, the wait whose response headers must
+//! arrive before start) are made on the same connections by hand.
+
+pub mod connect;
+pub mod host;
+pub mod image;
+pub mod pull;
+pub mod run;
+pub mod stream;
+pub mod tty;
+
+use bytes::Bytes;
+use connect::{Body, Connector, HttpClient, body_bytes};
+use host::Endpoint;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use std::io;
+
+/// Highest API version harden speaks (the bollard models' schema).
+pub const MAX_API: (u32, u32) = (1, 53);
+
+/// A connected daemon.
+pub struct Engine {
+    pub docker: bollard::Docker,
+    http: HttpClient,
+    /// `http://docker` / `https://host:port`, plus a base path from the host URL.
+    base: String,
+    /// Negotiated (or pinned) API version, e.g. `1.41`.
+    pub api_version: String,
+    /// `linux` or `windows`, from the ping.
+    pub os_type: String,
+    pub endpoint: Endpoint,
+}
+
+/// Why the daemon could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Same wording as the Docker CLI.
+    #[error("Cannot connect to the Docker daemon at {host}. Is the docker daemon running?")]
+    Unreachable { host: String },
+    #[error(
+        "permission denied while trying to connect to the Docker daemon socket at {host}: {detail}"
+    )]
+    PermissionDenied { host: String, detail: String },
+    #[error("error during connect: {0}")]
+    Connect(String),
+    /// An error answer from the daemon (`Error response from daemon: …`).
+    #[error("Error response from daemon: {message}")]
+    Daemon { status: u16, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl EngineError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            EngineError::Daemon { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl From<bollard::errors::Error> for EngineError {
+    fn from(e: bollard::errors::Error) -> Self {
+        match e {
+            bollard::errors::Error::DockerResponseServerError {
+                status_code,
+                message,
+            } => EngineError::Daemon {
+                status: status_code,
+                message,
+            },
+            other => EngineError::Other(other.to_string()),
+        }
+    }
+}
+
+fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim().trim_start_matches('v');
+    let (a, b) = v.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// True when API version `have` is at least `want` (`"1.44"`).
+pub fn api_at_least(have: &str, want: &str) -> bool {
+    match (parse_version(have), parse_version(want)) {
+        (Some(h), Some(w)) => h >= w,
+        _ => false,
+    }
+}
+
+impl Engine {
+    /// Connects, pings and negotiates the API version (or uses `DOCKER_API_VERSION`).
+    pub async fn connect(endpoint: Endpoint, pinned: Option<String>) -> Result<Engine, EngineError> {
+        let connector = Connector::new(endpoint.clone()).map_err(|e| EngineError::Connect(e.to_string()))?;
+        let http = connect::http_client(connector);
+        let base = match &endpoint.address {
+            host::Address::Tcp {
+                host,
+                port,
+                base_path,
+            } => {
+                let scheme = if endpoint.tls.is_some() { "https" } else { "http" };
+                let h = if host.contains(':') {
+                    format!("[{host}]")
+                } else {
+                    host.clone()
+                };
+                format!("{scheme}://{h}:{port}{base_path}")
+            }
+            _ => "http://docker".to_string(),
+        };
+        let mut engine = Engine {
+            docker: dummy_docker()?,
+            http,
+            base,
+            api_version: String::new(),
+            os_type: String::new(),
+            endpoint,
+        };
+        let ping = engine.raw("GET", "/_ping", None).await?;
+        let header = |name: &str| {
+            ping.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let daemon_api = header("Api-Version").unwrap_or_else(|| "1.24".into());
+        engine.os_type = header("Ostype").unwrap_or_else(|| "linux".into());
+        let version = match pinned.as_deref().and_then(parse_version) {
+            Some(v) => v,
+            None => {
+                let d = parse_version(&daemon_api).unwrap_or((1, 24));
+                d.min(MAX_API)
+            }
+        };
+        engine.api_version = format!("{}.{}", version.0, version.1);
+        engine.docker = bollard_over(&engine)?;
+        Ok(engine)
+    }
+
+    /// Turns a connection failure into the CLI's wording.
+    fn connect_error(&self, e: &(dyn std::error::Error + 'static)) -> EngineError {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(s) = source {
+            if let Some(io) = s.downcast_ref::<io::Error>() {
+                return match io.kind() {
+                    io::ErrorKind::PermissionDenied => EngineError::PermissionDenied {
+                        host: self.endpoint.host.clone(),
+                        detail: "connect: permission denied".into(),
+                    },
+                    io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
+                        EngineError::Unreachable {
+                            host: self.endpoint.host.clone(),
+                        }
+                    }
+                    _ => EngineError::Connect(io.to_string()),
+                };
+            }
+            source = s.source();
+        }
+        EngineError::Connect(e.to_string())
+    }
+
+    fn uri(&self, path_and_query: &str) -> String {
+        if path_and_query == "/_ping" || self.api_version.is_empty() {
+            format!("{}{path_and_query}", self.base)
+        } else {
+            format!("{}/v{}{path_and_query}", self.base, self.api_version)
+        }
+    }
+
+    /// A raw request; returns the response once its headers have arrived.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        json: Option<&serde_json::Value>,
+    ) -> Result<hyper::Response<Incoming>, EngineError> {
+        self.raw_with(method, path_and_query, json, &[]).await
+    }
+
+    pub async fn raw_with(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        json: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<hyper::Response<Incoming>, EngineError> {
+        let mut b = hyper::Request::builder()
+            .method(method)
+            .uri(self.uri(path_and_query))
+            .header("User-Agent", concat!("harden/", env!("CARGO_PKG_VERSION")));
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let body = match json {
+            Some(v) => {
+                b = b.header("Content-Type", "application/json");
+                Bytes::from(serde_json::to_vec(v).map_err(|e| EngineError::Other(e.to_string()))?)
+            }
+            None => Bytes::new(),
+        };
+        let req = b
+            .body(Body::Left(Full::new(body)))
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        self.http
+            .request(req)
+            .await
+            .map_err(|e| self.connect_error(&e))
+    }
+
+    /// A raw request that must succeed with a 2xx; error answers become [`EngineError::Daemon`].
+    pub async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        json: Option<&serde_json::Value>,
+    ) -> Result<Bytes, EngineError> {
+        let resp = self.raw(method, path_and_query, json).await?;
+        let status = resp.status();
+        let body = body_bytes(resp)
+            .await
+            .map_err(|e| EngineError::Other(e.to_string()))?;
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(daemon_error(status.as_u16(), &body))
+        }
+    }
+}
+
+/// Builds the error of a non-2xx answer (`{"message": "…"}`).
+pub fn daemon_error(status: u16, body: &[u8]) -> EngineError {
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
+        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
+    EngineError::Daemon { status, message }
+}
+
+fn dummy_docker() -> Result<bollard::Docker, EngineError> {
+    bollard::Docker::connect_with_custom_transport(
+        |_req: bollard::BollardRequest| async {
+            Err::<hyper::Response<Incoming>, _>(bollard::errors::Error::IOError {
+                err: io::Error::other("not connected"),
+            })
+        },
+        Some("http://docker"),
+        120,
+        &bollard::ClientVersion {
+            major_version: 1,
+            minor_version: 24,
+        },
+    )
+    .map_err(EngineError::from)
+}
+
+/// bollard on top of our connections: every request is re-addressed to our base URL and API
+/// version.
+fn bollard_over(engine: &Engine) -> Result<bollard::Docker, EngineError> {
+    let http = engine.http.clone();
+    let base = engine.base.clone();
+    let version = engine.api_version.clone();
+    let (major, minor) = parse_version(&version).unwrap_or((1, 41));
+    bollard::Docker::connect_with_custom_transport(
+        move |req: bollard::BollardRequest| {
+            let http = http.clone();
+            let base = base.clone();
+            let version = version.clone();
+            async move {
+                let (mut parts, body) = req.into_parts();
+                let pq = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "/".into());
+                let unversioned = strip_version(&pq);
+                parts.uri = format!("{base}/v{version}{unversioned}")
+                    .parse()
+                    .map_err(|e: http::uri::InvalidUri| bollard::errors::Error::IOError {
+                        err: io::Error::other(e.to_string()),
+                    })?;
+                let req = hyper::Request::from_parts(parts, body);
+                http.request(req)
+                    .await
+                    .map_err(|e| bollard::errors::Error::IOError {
+                        err: io::Error::other(e.to_string()),
+                    })
+            }
+        },
+        Some("http://docker"),
+        120,
+        &bollard::ClientVersion {
+            major_version: major as usize,
+            minor_version: minor as usize,
+        },
+    )
+    .map_err(EngineError::from)
+}
+
+fn strip_version(pq: &str) -> &str {
+    if let Some(rest) = pq.strip_prefix("/v")
+        && let Some(i) = rest.find('/')
+        && rest[..i].split('.').all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return &rest[i..];
+    }
+    pq
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare() {
+        assert!(api_at_least("1.44", "1.44"));
+        assert!(api_at_least("1.50", "1.44"));
+        assert!(!api_at_least("1.41", "1.44"));
+        assert_eq!(strip_version("/v1.41/containers/create?x=1"), "/containers/create?x=1");
+        assert_eq!(strip_version("/containers/json"), "/containers/json");
+        assert_eq!(strip_version("/volumes"), "/volumes");
+    }
+}

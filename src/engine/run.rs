@@ -1,0 +1,406 @@
+//! The `docker run` call sequence: image, create, attach, wait, start, stream, exit code.
+
+use super::image::{self, Reference, encode_query};
+use super::pull::{self, Progress};
+use super::stream::{self, AttachOptions, WaitResult};
+use super::{Engine, EngineError, api_at_least, tty};
+use crate::frontend::argv::{ClientOptions, PullPolicy, RunRequest};
+use crate::spec::ImageFacts;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The exit code for a daemon error, as `docker run` maps it (§3.12): 127 for "not found"
+/// errors, 126 for "cannot invoke", else 125.
+pub fn exit_code_for(message: &str) -> u8 {
+    let m = message.to_ascii_lowercase();
+    if m.contains("executable file not found")
+        || m.contains("no such file or directory")
+        || m.contains("system cannot find the file specified")
+    {
+        127
+    } else if m.contains("permission denied") || m.contains("is a directory") {
+        126
+    } else {
+        125
+    }
+}
+
+/// Makes sure the image is present as `--pull` asks, and returns what it declares.
+/// `dry_run` never pulls.
+pub async fn ensure_image(
+    engine: &Engine,
+    image: &str,
+    client: &ClientOptions,
+    config: Option<&serde_json::Value>,
+    dry_run: bool,
+) -> Result<Option<ImageFacts>, EngineError> {
+    let named = Reference::parse(image);
+    let progress = Progress::detect(client.quiet);
+    if !dry_run && matches!(client.pull, PullPolicy::Always) && named.is_some() {
+        pull::pull(engine, image, client.platform.as_deref(), config, progress).await?;
+    }
+    if let Some(facts) = image::inspect(engine, image).await? {
+        return Ok(Some(facts));
+    }
+    if dry_run {
+        return Ok(None);
+    }
+    let Some(reference) = named else {
+        return Err(EngineError::Daemon {
+            status: 404,
+            message: format!("No such image: {image}"),
+        });
+    };
+    match client.pull {
+        PullPolicy::Missing => {
+            if !client.quiet {
+                eprintln!("Unable to find image '{}' locally", reference.familiar());
+            }
+            pull::pull(engine, image, client.platform.as_deref(), config, progress).await?;
+            image::inspect(engine, image).await
+        }
+        PullPolicy::Never | PullPolicy::Always => Err(EngineError::Daemon {
+            status: 404,
+            message: format!("No such image: {}", reference.familiar()),
+        }),
+    }
+}
+
+/// `POST /containers/create`; prints the daemon's warnings; connects extra networks (API < 1.44).
+pub async fn create(engine: &Engine, request: &RunRequest) -> Result<String, EngineError> {
+    let mut query = String::from("/containers/create");
+    let mut sep = '?';
+    if let Some(name) = &request.client.name {
+        query.push_str(&format!("{sep}name={}", encode_query(name)));
+        sep = '&';
+    }
+    if let Some(p) = &request.client.platform
+        && api_at_least(&engine.api_version, "1.41")
+    {
+        query.push_str(&format!("{sep}platform={}", encode_query(p)));
+    }
+    let body = request.body_json();
+    let answer = engine.call("POST", &query, Some(&body)).await?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&answer).map_err(|e| EngineError::Other(e.to_string()))?;
+    let id = v
+        .get("Id")
+        .and_then(|i| i.as_str())
+        .ok_or_else(|| EngineError::Other("create answered without an Id".into()))?
+        .to_string();
+    for w in v
+        .get("Warnings")
+        .and_then(|w| w.as_array())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(w) = w.as_str() {
+            eprintln!("WARNING: {w}");
+        }
+    }
+    for (network, endpoint) in &request.extra_networks {
+        let body = serde_json::json!({ "Container": id, "EndpointConfig": endpoint });
+        engine
+            .call(
+                "POST",
+                &format!("/networks/{}/connect", image::encode_path(network)),
+                Some(&body),
+            )
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Writes the container ID to `--cidfile` (no newline), as the CLI does after create.
+pub fn write_cidfile(path: &str, id: &str) -> std::io::Result<()> {
+    std::fs::write(path, id)
+}
+
+/// Creates the `--cidfile` before create; fails if it exists.
+pub fn claim_cidfile(path: &str) -> Result<(), String> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(format!(
+            "container ID file found, make sure the other container isn't running or delete {path}"
+        )),
+        Err(e) => Err(format!("failed to create the container ID file: {e}")),
+    }
+}
+
+/// Signals forwarded to the container with `--sig-proxy` (every catchable one except CHLD, PIPE,
+/// URG; WINCH is forwarded too, as the CLI does).
+const PROXIED: &[(i32, &str)] = &[
+    (1, "HUP"),
+    (2, "INT"),
+    (3, "QUIT"),
+    (10, "USR1"),
+    (12, "USR2"),
+    (14, "ALRM"),
+    (15, "TERM"),
+    (28, "WINCH"),
+];
+
+/// Starts an attached or detached container and streams until it ends; returns the exit code.
+pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -> u8 {
+    let c = &request.client;
+    let body = &request.body;
+    let tty_mode = body.tty.unwrap_or(false);
+    let attach_stdin = body.attach_stdin.unwrap_or(false);
+    let attach_out = body.attach_stdout.unwrap_or(false);
+    let attach_err = body.attach_stderr.unwrap_or(false);
+
+    // Signals: forwarded with --sig-proxy; three INT/TERM force an exit.
+    let (sig_tx, mut sig_rx) = tokio::sync::mpsc::unbounded_channel::<(i32, &'static str)>();
+    for &(num, name) in PROXIED {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(num))
+        {
+            let tx = sig_tx.clone();
+            tokio::spawn(async move {
+                while s.recv().await.is_some() {
+                    if tx.send((num, name)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+
+    let attached = if !c.detach && (attach_stdin || attach_out || attach_err) {
+        let detach_keys = c.detach_keys.clone();
+        let opts = AttachOptions {
+            stdin: attach_stdin,
+            stdout: attach_out,
+            stderr: attach_err,
+            detach_keys: detach_keys.clone(),
+        };
+        match stream::attach(engine, id, &opts).await {
+            Ok(a) => Some(a),
+            Err(e) => {
+                crate::cli::error_line(&e.to_string());
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+
+    let condition = if body
+        .host_config
+        .as_ref()
+        .and_then(|h| h.auto_remove)
+        .unwrap_or(false)
+    {
+        "removed"
+    } else {
+        "next-exit"
+    };
+    let waiter = match stream::wait(engine, id, condition).await {
+        Ok(w) => w,
+        Err(e) => {
+            crate::cli::error_line(&e.to_string());
+            return 125;
+        }
+    };
+
+    if c.detach {
+        println!("{id}");
+    }
+    if let Err(e) = engine
+        .call("POST", &format!("/containers/{id}/start"), None)
+        .await
+    {
+        tty::restore();
+        let msg = e.to_string();
+        crate::cli::error_line(&msg);
+        if condition == "removed" {
+            let _ = waiter.await;
+        }
+        return exit_code_for(&msg);
+    }
+    if c.detach {
+        return 0;
+    }
+
+    let raw = tty_mode && attach_stdin && tty::stdin_is_tty();
+    if raw && let Err(e) = tty::enter_raw() {
+        crate::cli::error_line(&format!("cannot put the terminal in raw mode: {e}"));
+    }
+    if tty_mode && tty::stdout_is_tty() {
+        resize(engine, id).await;
+    }
+
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Option<u8>>();
+    if let Some(conn) = attached {
+        let (reader, mut writer) = tokio::io::split(conn);
+        let out_tx = done_tx.clone();
+        let has_output = attach_out || attach_err;
+        tokio::spawn(async move {
+            let r = if tty_mode {
+                stream::copy_raw(reader, tokio::io::stdout()).await
+            } else {
+                stream::demux(reader, tokio::io::stdout(), tokio::io::stderr()).await
+            };
+            let _ = r;
+            if has_output {
+                let _ = out_tx.send(None);
+            }
+        });
+        if attach_stdin {
+            let keys = c
+                .detach_keys
+                .as_deref()
+                .and_then(tty::parse_detach_keys)
+                .unwrap_or_else(|| vec![16, 17]);
+            let in_tx = done_tx.clone();
+            tokio::spawn(async move {
+                let mut stdin = tokio::io::stdin();
+                let mut filter = tty_mode.then(|| tty::DetachFilter::new(keys));
+                let mut buf = vec![0u8; 32 * 1024];
+                loop {
+                    let n = match stdin.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let (data, detach) = match &mut filter {
+                        Some(f) => f.feed(&buf[..n]),
+                        None => (buf[..n].to_vec(), false),
+                    };
+                    if !data.is_empty() && writer.write_all(&data).await.is_err() {
+                        break;
+                    }
+                    let _ = writer.flush().await;
+                    if detach {
+                        let _ = in_tx.send(Some(0));
+                        return;
+                    }
+                }
+                // End of input: half-close so the daemon closes the container's stdin.
+                let _ = writer.shutdown().await;
+            });
+        }
+    }
+
+    let mut waiter = waiter;
+    let mut interrupts = 0;
+    let code = loop {
+        tokio::select! {
+            r = &mut waiter => {
+                // Let the output drain before exiting.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), done_rx.recv()).await;
+                break match r {
+                    Ok(WaitResult::Exited(code)) => (code & 0xff) as u8,
+                    Ok(WaitResult::Failed(msg)) => {
+                        tty::restore();
+                        crate::cli::error_line(&msg);
+                        125
+                    }
+                    Err(e) => {
+                        tty::restore();
+                        crate::cli::error_line(&e.to_string());
+                        125
+                    }
+                };
+            }
+            d = done_rx.recv() => {
+                match d {
+                    // Detach keys typed.
+                    Some(Some(code)) => break code,
+                    // Output ended: the container's exit code comes from the wait.
+                    Some(None) => {
+                        break match (&mut waiter).await {
+                            Ok(WaitResult::Exited(code)) => (code & 0xff) as u8,
+                            Ok(WaitResult::Failed(msg)) => {
+                                tty::restore();
+                                crate::cli::error_line(&msg);
+                                125
+                            }
+                            Err(e) => {
+                                tty::restore();
+                                crate::cli::error_line(&e.to_string());
+                                125
+                            }
+                        };
+                    }
+                    None => {}
+                }
+            }
+            s = sig_rx.recv() => {
+                let Some((num, name)) = s else { continue };
+                if num == 28 && tty_mode && tty::stdout_is_tty() {
+                    resize(engine, id).await;
+                }
+                if c.sig_proxy {
+                    let _ = engine
+                        .call("POST", &format!("/containers/{id}/kill?signal={name}"), None)
+                        .await;
+                }
+                if num == 2 || num == 15 {
+                    interrupts += 1;
+                    if interrupts >= 3 {
+                        tty::restore();
+                        crate::cli::error_line("got 3 SIGTERM/SIGINTs, forcefully exiting");
+                        break 1;
+                    }
+                }
+            }
+        }
+    };
+    tty::restore();
+    code
+}
+
+async fn resize(engine: &Engine, id: &str) {
+    let Some((h, w)) = tty::size() else { return };
+    for attempt in 0..10u64 {
+        let ok = engine
+            .call(
+                "POST",
+                &format!("/containers/{id}/resize?h={h}&w={w}"),
+                None,
+            )
+            .await
+            .is_ok();
+        if ok {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10 * (attempt + 1))).await;
+    }
+    crate::cli::error_line("failed to resize tty, using default size");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_cli() {
+        assert_eq!(
+            exit_code_for(
+                "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"/nonexistent\": stat /nonexistent: no such file or directory: unknown"
+            ),
+            127
+        );
+        assert_eq!(
+            exit_code_for("exec: \"sh\": executable file not found in $PATH"),
+            127
+        );
+        assert_eq!(exit_code_for("exec: \"/etc\": permission denied"), 126);
+        assert_eq!(exit_code_for("No such image: x:latest"), 125);
+    }
+
+    #[test]
+    fn cidfile_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cid");
+        let p = p.to_str().unwrap();
+        claim_cidfile(p).unwrap();
+        let e = claim_cidfile(p).unwrap_err();
+        assert!(e.starts_with("container ID file found"), "{e}");
+        write_cidfile(p, "abc").unwrap();
+        assert_eq!(std::fs::read_to_string(p).unwrap(), "abc");
+    }
+}
