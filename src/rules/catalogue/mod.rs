@@ -1,6 +1,169 @@
 //! The rule catalogue: one file (and one `.md` document) per rule.
+//!
+//! Each file declares a `static META: RuleMeta` (its document comes from the `.md` next to it)
+//! and a unit struct implementing [`Rule`]. The six `host-*` namespace rules share
+//! `host_namespace.rs`. Helpers that several rules need live here.
 
-use super::Rule;
+mod cap_drop_all;
+mod cpu_limit;
+mod memory_limit;
+mod no_new_privileges;
+mod non_root_user;
+mod pids_limit;
+mod port_host_ip;
+mod read_only_rootfs;
 
-/// Every rule, in the order `harden rules` lists them.
-pub static REGISTRY: &[&dyn Rule] = &[];
+#[cfg(test)]
+mod test_support;
+
+use super::{Finding, Rule, RuleMeta};
+use crate::fix::Change;
+use crate::spec::{Origin, Spec};
+
+/// Every rule, in the order `harden rules` lists them: rules the default preset fixes, then the
+/// ones it denies, then the ones it reports.
+pub static REGISTRY: &[&dyn Rule] = &[
+    // fix
+    &cap_drop_all::CapDropAll,
+    &no_new_privileges::NoNewPrivileges,
+    &non_root_user::NonRootUser,
+    &read_only_rootfs::ReadOnlyRootfs,
+    &memory_limit::MemoryLimit,
+    &cpu_limit::CpuLimit,
+    &pids_limit::PidsLimit,
+    &port_host_ip::PortHostIp,
+    // deny
+    // warn (image-digest is off by default)
+];
+
+/// A finding of `meta`'s rule.
+fn finding(
+    meta: &'static RuleMeta,
+    message: impl Into<String>,
+    origin: Origin,
+    changes: Vec<Change>,
+) -> Finding {
+    Finding {
+        rule: meta.id,
+        message: message.into(),
+        origin,
+        changes,
+        advisory: false,
+    }
+}
+
+/// Splits a security option as the engine does: at the first `=`, else at the first `:`
+/// (deprecated separator). A bare option (`no-new-privileges`) has no value.
+fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
+    match opt.split_once('=').or_else(|| opt.split_once(':')) {
+        Some((k, v)) => (k, Some(v)),
+        None => (opt, None),
+    }
+}
+
+/// Lexical normalisation of an absolute path: repeated and trailing slashes, `.` and `..`
+/// components are resolved (`//etc/./ssl/` → `/etc/ssl`). Relative paths are returned with
+/// trailing slashes trimmed, otherwise unchanged.
+fn normalize_path(p: &str) -> String {
+    if !p.starts_with('/') {
+        let t = p.trim_end_matches('/');
+        return if t.is_empty() { p.into() } else { t.into() };
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// True when normalised `path` is `base` or lies below it.
+fn path_within(path: &str, base: &str) -> bool {
+    base == "/"
+        || path == base
+        || (path.starts_with(base) && path.as_bytes().get(base.len()) == Some(&b'/'))
+}
+
+/// True when the network mode makes published ports meaningless (the engine discards them):
+/// `host`, `none`, `container:…` (and Compose's `service:…`).
+fn publishing_ignored(spec: &Spec) -> bool {
+    spec.network_mode.as_ref().is_some_and(|m| {
+        let m = m.value.as_str();
+        m == "host" || m == "none" || m.starts_with("container:") || m.starts_with("service:")
+    })
+}
+
+/// `80` → `80/tcp`; `53/UDP` → `53/udp`.
+fn normalize_port_proto(p: &str) -> String {
+    let p = p.trim();
+    match p.split_once('/') {
+        Some((port, proto)) => format!("{port}/{}", proto.to_ascii_lowercase()),
+        None => format!("{p}/tcp"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_opts_split_like_the_engine() {
+        assert_eq!(
+            split_security_opt("seccomp=unconfined"),
+            ("seccomp", Some("unconfined"))
+        );
+        assert_eq!(
+            split_security_opt("seccomp:unconfined"),
+            ("seccomp", Some("unconfined"))
+        );
+        // `=` wins over an earlier `:`.
+        assert_eq!(
+            split_security_opt("label=type:svirt_t"),
+            ("label", Some("type:svirt_t"))
+        );
+        assert_eq!(
+            split_security_opt("no-new-privileges"),
+            ("no-new-privileges", None)
+        );
+    }
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(normalize_path("/etc/"), "/etc");
+        assert_eq!(normalize_path("//etc//ssl/./"), "/etc/ssl");
+        assert_eq!(normalize_path("/usr/../etc"), "/etc");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path("///"), "/");
+        assert_eq!(normalize_path("./etc/"), "./etc");
+        assert!(path_within("/etc/ssl", "/etc"));
+        assert!(path_within("/etc", "/etc"));
+        assert!(!path_within("/etcetera", "/etc"));
+        assert!(path_within("/anything", "/"));
+    }
+
+    #[test]
+    fn ports_get_a_protocol() {
+        assert_eq!(normalize_port_proto("80"), "80/tcp");
+        assert_eq!(normalize_port_proto("53/UDP"), "53/udp");
+    }
+
+    #[test]
+    fn registry_order_is_fix_deny_warn() {
+        use crate::rules::Action;
+        let rank = |a: Action| match a {
+            Action::Fix => 0,
+            Action::Deny => 1,
+            Action::Warn | Action::Off => 2,
+        };
+        let ranks: Vec<_> = REGISTRY
+            .iter()
+            .map(|r| rank(r.meta().default_action))
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    }
+}
