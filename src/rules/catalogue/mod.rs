@@ -4,14 +4,24 @@
 //! and a unit struct implementing [`Rule`]. The six `host-*` namespace rules share
 //! `host_namespace.rs`. Helpers that several rules need live here.
 
+mod apparmor_unconfined;
 mod cap_drop_all;
 mod cpu_limit;
+mod dangerous_capability;
+mod docker_socket;
+mod host_namespace;
 mod memory_limit;
+mod mount_propagation;
 mod no_new_privileges;
 mod non_root_user;
 mod pids_limit;
 mod port_host_ip;
+mod privileged;
 mod read_only_rootfs;
+mod seccomp_unconfined;
+mod selinux_disabled;
+mod sensitive_mount;
+mod systempaths_unconfined;
 
 #[cfg(test)]
 mod test_support;
@@ -33,6 +43,21 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &pids_limit::PidsLimit,
     &port_host_ip::PortHostIp,
     // deny
+    &privileged::Privileged,
+    &dangerous_capability::DangerousCapability,
+    &host_namespace::HOST_NETWORK,
+    &host_namespace::HOST_PID,
+    &host_namespace::HOST_IPC,
+    &host_namespace::HOST_UTS,
+    &host_namespace::HOST_USERNS,
+    &host_namespace::HOST_CGROUPNS,
+    &docker_socket::DockerSocket,
+    &sensitive_mount::SensitiveMount,
+    &mount_propagation::MountPropagation,
+    &seccomp_unconfined::SeccompUnconfined,
+    &apparmor_unconfined::ApparmorUnconfined,
+    &selinux_disabled::SelinuxDisabled,
+    &systempaths_unconfined::SystempathsUnconfined,
     // warn (image-digest is off by default)
 ];
 
@@ -59,6 +84,43 @@ fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
         Some((k, v)) => (k, Some(v)),
         None => (opt, None),
     }
+}
+
+/// The security options whose key is `key` and value is `value` (both forms, `k=v` and `k:v`).
+fn security_opts_matching<'a>(
+    spec: &'a Spec,
+    key: &'a str,
+    value: &'a str,
+) -> impl Iterator<Item = &'a crate::spec::At<String>> + 'a {
+    spec.security_opt
+        .iter()
+        .filter(move |o| split_security_opt(o.value.trim()) == (key, Some(value)))
+}
+
+/// One finding per security option `key=value` (or `key:value` when `colon_form`), each fixed by
+/// removing that option as written. `effect` completes "security option X …".
+fn removable_security_opts(
+    meta: &'static RuleMeta,
+    spec: &Spec,
+    key: &str,
+    value: &str,
+    colon_form: bool,
+    effect: &str,
+) -> Vec<Finding> {
+    let exact = format!("{key}={value}");
+    security_opts_matching(spec, key, value)
+        .filter(|o| colon_form || o.value.trim() == exact)
+        .map(|o| {
+            finding(
+                meta,
+                format!("security option {} {effect}", o.value),
+                o.origin.clone(),
+                vec![Change::RemoveSecurityOpt {
+                    option: o.value.clone(),
+                }],
+            )
+        })
+        .collect()
 }
 
 /// Lexical normalisation of an absolute path: repeated and trailing slashes, `.` and `..`
