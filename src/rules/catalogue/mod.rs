@@ -6,22 +6,34 @@
 
 mod apparmor_unconfined;
 mod cap_drop_all;
+mod cgroup_parent;
 mod cpu_limit;
 mod dangerous_capability;
 mod docker_socket;
+mod healthcheck;
+mod host_devices;
 mod host_namespace;
+mod image_digest;
+mod image_tag;
+mod logging_disabled;
 mod memory_limit;
 mod mount_propagation;
 mod no_new_privileges;
 mod non_root_user;
+mod oom_kill_disable;
 mod pids_limit;
 mod port_host_ip;
 mod privileged;
+mod privileged_port;
 mod read_only_rootfs;
+mod restart_policy;
 mod seccomp_unconfined;
+mod secret_in_env;
 mod selinux_disabled;
 mod sensitive_mount;
 mod systempaths_unconfined;
+mod tmpfs_exec;
+mod unsafe_sysctl;
 
 #[cfg(test)]
 mod test_support;
@@ -59,6 +71,18 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &selinux_disabled::SelinuxDisabled,
     &systempaths_unconfined::SystempathsUnconfined,
     // warn (image-digest is off by default)
+    &host_devices::HostDevices,
+    &privileged_port::PrivilegedPort,
+    &restart_policy::RestartPolicy,
+    &healthcheck::Healthcheck,
+    &image_tag::ImageTag,
+    &image_digest::ImageDigest,
+    &cgroup_parent::CgroupParent,
+    &unsafe_sysctl::UnsafeSysctl,
+    &oom_kill_disable::OomKillDisable,
+    &secret_in_env::SecretInEnv,
+    &tmpfs_exec::TmpfsExec,
+    &logging_disabled::LoggingDisabled,
 ];
 
 /// A finding of `meta`'s rule.

@@ -70,3 +70,11 @@ pub fn port(host_ip: &str, host_port: &str, container_port: &str, protocol: &str
         protocol: protocol.into(),
     }
 }
+
+/// A spec with only an image.
+pub fn with_image(image: &str) -> Spec {
+    Spec {
+        image: Some(at_s(image, 9, "IMAGE")),
+        ..Spec::default()
+    }
+}
