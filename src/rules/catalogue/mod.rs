@@ -238,6 +238,73 @@ mod tests {
         assert_eq!(normalize_port_proto("53/UDP"), "53/udp");
     }
 
+    /// seccomp-unconfined, apparmor-unconfined, selinux-disabled, systempaths-unconfined.
+    #[test]
+    fn security_option_rules_remove_the_option_as_written() {
+        use super::test_support::*;
+        use crate::rules::Rule;
+        // (rule, option, what the message says, whether the `k:v` form counts, a harmless value)
+        let cases: [(&dyn Rule, &str, &str, bool, &str); 4] = [
+            (
+                &seccomp_unconfined::SeccompUnconfined,
+                "seccomp=unconfined",
+                "disables the seccomp syscall filter",
+                true,
+                "seccomp=builtin",
+            ),
+            (
+                &apparmor_unconfined::ApparmorUnconfined,
+                "apparmor=unconfined",
+                "disables AppArmor confinement",
+                true,
+                "apparmor=docker-default",
+            ),
+            (
+                &selinux_disabled::SelinuxDisabled,
+                "label=disable",
+                "disables SELinux labelling",
+                true,
+                "label=type:svirt_apache_t",
+            ),
+            // Only the `=` form has an effect: the client rewrites it into empty masked and
+            // read-only path lists, and the engine rejects `systempaths:unconfined`.
+            (
+                &systempaths_unconfined::SystempathsUnconfined,
+                "systempaths=unconfined",
+                "unmasks kernel paths under /proc and /sys",
+                false,
+                "systempaths=default",
+            ),
+        ];
+        for (rule, option, effect, colon_counts, harmless) in cases {
+            let colon = option.replacen('=', ":", 1);
+            for written in [option, colon.as_str()] {
+                let spec = security_opts(&["no-new-privileges", written]);
+                if written == colon && !colon_counts {
+                    none(rule, &spec);
+                    continue;
+                }
+                let f = one(rule, &spec);
+                assert_eq!(f.message, format!("security option {written} {effect}"));
+                assert_eq!(f.origin, argv(3, "--security-opt"));
+                assert_eq!(
+                    f.changes,
+                    vec![Change::RemoveSecurityOpt {
+                        option: written.into()
+                    }]
+                );
+            }
+            none(rule, &security_opts(&[harmless, "no-new-privileges"]));
+            none(rule, &Spec::default());
+            // Another rule's option does not count.
+            for (_, other_option, ..) in cases {
+                if other_option != option {
+                    none(rule, &security_opts(&[other_option]));
+                }
+            }
+        }
+    }
+
     #[test]
     fn registry_order_is_fix_deny_warn() {
         use crate::rules::Action;

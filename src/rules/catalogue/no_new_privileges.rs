@@ -72,20 +72,9 @@ mod tests {
     use super::super::test_support::*;
     use super::*;
 
-    fn opts(list: &[&str]) -> Spec {
-        Spec {
-            security_opt: list
-                .iter()
-                .enumerate()
-                .map(|(i, o)| at_s(o, 2 * i + 1, "--security-opt"))
-                .collect(),
-            ..Spec::default()
-        }
-    }
-
     #[test]
     fn fires_when_missing() {
-        let f = one(&NoNewPrivileges, &opts(&["seccomp=builtin"]));
+        let f = one(&NoNewPrivileges, &security_opts(&["seccomp=builtin"]));
         assert_eq!(
             f.message,
             "security option no-new-privileges is not set, so setuid binaries can gain privileges"
@@ -97,7 +86,7 @@ mod tests {
     #[test]
     fn fires_when_set_false_in_either_form() {
         for o in ["no-new-privileges=false", "no-new-privileges:0"] {
-            let f = one(&NoNewPrivileges, &opts(&[o]));
+            let f = one(&NoNewPrivileges, &security_opts(&[o]));
             assert_eq!(
                 f.message,
                 format!("security option {o} lets processes gain new privileges")
@@ -111,12 +100,12 @@ mod tests {
     fn the_last_entry_wins() {
         let f = one(
             &NoNewPrivileges,
-            &opts(&["no-new-privileges", "no-new-privileges=false"]),
+            &security_opts(&["no-new-privileges", "no-new-privileges=false"]),
         );
         assert_eq!(f.origin, argv(3, "--security-opt"));
         none(
             &NoNewPrivileges,
-            &opts(&["no-new-privileges=false", "no-new-privileges:true"]),
+            &security_opts(&["no-new-privileges=false", "no-new-privileges:true"]),
         );
     }
 
@@ -128,13 +117,13 @@ mod tests {
             "no-new-privileges:true",
             "no-new-privileges=1",
         ] {
-            none(&NoNewPrivileges, &opts(&[o]));
+            none(&NoNewPrivileges, &security_opts(&[o]));
         }
     }
 
     #[test]
     fn an_invalid_value_does_not_count() {
-        let f = one(&NoNewPrivileges, &opts(&["no-new-privileges=yes"]));
+        let f = one(&NoNewPrivileges, &security_opts(&["no-new-privileges=yes"]));
         assert_eq!(f.origin, Origin::Missing);
     }
 }

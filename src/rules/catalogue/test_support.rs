@@ -71,6 +71,18 @@ pub fn port(host_ip: &str, host_port: &str, container_port: &str, protocol: &str
     }
 }
 
+/// A spec with these security options, at argv positions 1, 3, 5…
+pub fn security_opts(list: &[&str]) -> Spec {
+    Spec {
+        security_opt: list
+            .iter()
+            .enumerate()
+            .map(|(i, o)| at_s(o, 2 * i + 1, "--security-opt"))
+            .collect(),
+        ..Spec::default()
+    }
+}
+
 /// A spec with only an image.
 pub fn with_image(image: &str) -> Spec {
     Spec {
