@@ -91,7 +91,9 @@ pub struct Finding {
     pub origin: Origin,
     /// The fix, when the rule has one for this case (may be empty: e.g. nothing safe to do).
     pub changes: Vec<Change>,
-    /// Only advisory: a `deny` action reports it as a warning (e.g. a read-only sensitive mount).
+    /// This occurrence is only advisory: a `deny` action reports it as a warning instead of
+    /// refusing (e.g. a read-only bind of a sensitive host path).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub advisory: bool,
 }
 

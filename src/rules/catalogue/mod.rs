@@ -1,6 +1,322 @@
 //! The rule catalogue: one file (and one `.md` document) per rule.
+//!
+//! Each file declares a `static META: RuleMeta` (its document comes from the `.md` next to it)
+//! and a unit struct implementing [`Rule`]. The six `host-*` namespace rules share
+//! `host_namespace.rs`. Helpers that several rules need live here.
 
-use super::Rule;
+mod apparmor_unconfined;
+mod cap_drop_all;
+mod cgroup_parent;
+mod cpu_limit;
+mod dangerous_capability;
+mod docker_socket;
+mod healthcheck;
+mod host_devices;
+mod host_namespace;
+mod image_digest;
+mod image_tag;
+mod logging_disabled;
+mod memory_limit;
+mod mount_propagation;
+mod no_new_privileges;
+mod non_root_user;
+mod oom_kill_disable;
+mod pids_limit;
+mod port_host_ip;
+mod privileged;
+mod privileged_port;
+mod read_only_rootfs;
+mod restart_policy;
+mod seccomp_unconfined;
+mod secret_in_env;
+mod selinux_disabled;
+mod sensitive_mount;
+mod systempaths_unconfined;
+mod tmpfs_exec;
+mod unsafe_sysctl;
 
-/// Every rule, in the order `harden rules` lists them.
-pub static REGISTRY: &[&dyn Rule] = &[];
+#[cfg(test)]
+mod test_support;
+
+use super::{Finding, Rule, RuleMeta};
+use crate::fix::Change;
+use crate::spec::{Origin, Spec};
+
+/// Every rule, in the order `harden rules` lists them: rules the default preset fixes, then the
+/// ones it denies, then the ones it reports.
+pub static REGISTRY: &[&dyn Rule] = &[
+    // fix
+    &cap_drop_all::CapDropAll,
+    &no_new_privileges::NoNewPrivileges,
+    &non_root_user::NonRootUser,
+    &read_only_rootfs::ReadOnlyRootfs,
+    &memory_limit::MemoryLimit,
+    &cpu_limit::CpuLimit,
+    &pids_limit::PidsLimit,
+    &port_host_ip::PortHostIp,
+    // deny
+    &privileged::Privileged,
+    &dangerous_capability::DangerousCapability,
+    &host_namespace::HOST_NETWORK,
+    &host_namespace::HOST_PID,
+    &host_namespace::HOST_IPC,
+    &host_namespace::HOST_UTS,
+    &host_namespace::HOST_USERNS,
+    &host_namespace::HOST_CGROUPNS,
+    &docker_socket::DockerSocket,
+    &sensitive_mount::SensitiveMount,
+    &mount_propagation::MountPropagation,
+    &seccomp_unconfined::SeccompUnconfined,
+    &apparmor_unconfined::ApparmorUnconfined,
+    &selinux_disabled::SelinuxDisabled,
+    &systempaths_unconfined::SystempathsUnconfined,
+    // warn (image-digest is off by default)
+    &host_devices::HostDevices,
+    &privileged_port::PrivilegedPort,
+    &restart_policy::RestartPolicy,
+    &healthcheck::Healthcheck,
+    &image_tag::ImageTag,
+    &image_digest::ImageDigest,
+    &cgroup_parent::CgroupParent,
+    &unsafe_sysctl::UnsafeSysctl,
+    &oom_kill_disable::OomKillDisable,
+    &secret_in_env::SecretInEnv,
+    &tmpfs_exec::TmpfsExec,
+    &logging_disabled::LoggingDisabled,
+];
+
+/// A finding of `meta`'s rule.
+fn finding(
+    meta: &'static RuleMeta,
+    message: impl Into<String>,
+    origin: Origin,
+    changes: Vec<Change>,
+) -> Finding {
+    Finding {
+        rule: meta.id,
+        message: message.into(),
+        origin,
+        changes,
+        advisory: false,
+    }
+}
+
+/// Splits a security option as the engine does: at the first `=`, else at the first `:`
+/// (deprecated separator). A bare option (`no-new-privileges`) has no value.
+fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
+    match opt.split_once('=').or_else(|| opt.split_once(':')) {
+        Some((k, v)) => (k, Some(v)),
+        None => (opt, None),
+    }
+}
+
+/// The security options whose key is `key` and value is `value` (both forms, `k=v` and `k:v`).
+fn security_opts_matching<'a>(
+    spec: &'a Spec,
+    key: &'a str,
+    value: &'a str,
+) -> impl Iterator<Item = &'a crate::spec::At<String>> + 'a {
+    spec.security_opt
+        .iter()
+        .filter(move |o| split_security_opt(o.value.trim()) == (key, Some(value)))
+}
+
+/// One finding per security option `key=value` (or `key:value` when `colon_form`), each fixed by
+/// removing that option as written. `effect` completes "security option X …".
+fn removable_security_opts(
+    meta: &'static RuleMeta,
+    spec: &Spec,
+    key: &str,
+    value: &str,
+    colon_form: bool,
+    effect: &str,
+) -> Vec<Finding> {
+    let exact = format!("{key}={value}");
+    security_opts_matching(spec, key, value)
+        .filter(|o| colon_form || o.value.trim() == exact)
+        .map(|o| {
+            finding(
+                meta,
+                format!("security option {} {effect}", o.value),
+                o.origin.clone(),
+                vec![Change::RemoveSecurityOpt {
+                    option: o.value.clone(),
+                }],
+            )
+        })
+        .collect()
+}
+
+/// Lexical normalisation of an absolute path: repeated and trailing slashes, `.` and `..`
+/// components are resolved (`//etc/./ssl/` → `/etc/ssl`). Relative paths are returned with
+/// trailing slashes trimmed, otherwise unchanged.
+fn normalize_path(p: &str) -> String {
+    if !p.starts_with('/') {
+        let t = p.trim_end_matches('/');
+        return if t.is_empty() { p.into() } else { t.into() };
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// True when normalised `path` is `base` or lies below it.
+fn path_within(path: &str, base: &str) -> bool {
+    base == "/"
+        || path == base
+        || (path.starts_with(base) && path.as_bytes().get(base.len()) == Some(&b'/'))
+}
+
+/// True when the network mode makes published ports meaningless (the engine discards them):
+/// `host`, `none`, `container:…` (and Compose's `service:…`).
+fn publishing_ignored(spec: &Spec) -> bool {
+    spec.network_mode.as_ref().is_some_and(|m| {
+        let m = m.value.as_str();
+        m == "host" || m == "none" || m.starts_with("container:") || m.starts_with("service:")
+    })
+}
+
+/// `80` → `80/tcp`; `53/UDP` → `53/udp`.
+fn normalize_port_proto(p: &str) -> String {
+    let p = p.trim();
+    match p.split_once('/') {
+        Some((port, proto)) => format!("{port}/{}", proto.to_ascii_lowercase()),
+        None => format!("{p}/tcp"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_opts_split_like_the_engine() {
+        assert_eq!(
+            split_security_opt("seccomp=unconfined"),
+            ("seccomp", Some("unconfined"))
+        );
+        assert_eq!(
+            split_security_opt("seccomp:unconfined"),
+            ("seccomp", Some("unconfined"))
+        );
+        // `=` wins over an earlier `:`.
+        assert_eq!(
+            split_security_opt("label=type:svirt_t"),
+            ("label", Some("type:svirt_t"))
+        );
+        assert_eq!(
+            split_security_opt("no-new-privileges"),
+            ("no-new-privileges", None)
+        );
+    }
+
+    #[test]
+    fn paths_normalise_lexically() {
+        assert_eq!(normalize_path("/etc/"), "/etc");
+        assert_eq!(normalize_path("//etc//ssl/./"), "/etc/ssl");
+        assert_eq!(normalize_path("/usr/../etc"), "/etc");
+        assert_eq!(normalize_path("/"), "/");
+        assert_eq!(normalize_path("///"), "/");
+        assert_eq!(normalize_path("./etc/"), "./etc");
+        assert!(path_within("/etc/ssl", "/etc"));
+        assert!(path_within("/etc", "/etc"));
+        assert!(!path_within("/etcetera", "/etc"));
+        assert!(path_within("/anything", "/"));
+    }
+
+    #[test]
+    fn ports_get_a_protocol() {
+        assert_eq!(normalize_port_proto("80"), "80/tcp");
+        assert_eq!(normalize_port_proto("53/UDP"), "53/udp");
+    }
+
+    /// seccomp-unconfined, apparmor-unconfined, selinux-disabled, systempaths-unconfined.
+    #[test]
+    fn security_option_rules_remove_the_option_as_written() {
+        use super::test_support::*;
+        use crate::rules::Rule;
+        // (rule, option, what the message says, whether the `k:v` form counts, a harmless value)
+        let cases: [(&dyn Rule, &str, &str, bool, &str); 4] = [
+            (
+                &seccomp_unconfined::SeccompUnconfined,
+                "seccomp=unconfined",
+                "disables the seccomp syscall filter",
+                true,
+                "seccomp=builtin",
+            ),
+            (
+                &apparmor_unconfined::ApparmorUnconfined,
+                "apparmor=unconfined",
+                "disables AppArmor confinement",
+                true,
+                "apparmor=docker-default",
+            ),
+            (
+                &selinux_disabled::SelinuxDisabled,
+                "label=disable",
+                "disables SELinux labelling",
+                true,
+                "label=type:svirt_apache_t",
+            ),
+            // Only the `=` form has an effect: the client rewrites it into empty masked and
+            // read-only path lists, and the engine rejects `systempaths:unconfined`.
+            (
+                &systempaths_unconfined::SystempathsUnconfined,
+                "systempaths=unconfined",
+                "unmasks kernel paths under /proc and /sys",
+                false,
+                "systempaths=default",
+            ),
+        ];
+        for (rule, option, effect, colon_counts, harmless) in cases {
+            let colon = option.replacen('=', ":", 1);
+            for written in [option, colon.as_str()] {
+                let spec = security_opts(&["no-new-privileges", written]);
+                if written == colon && !colon_counts {
+                    none(rule, &spec);
+                    continue;
+                }
+                let f = one(rule, &spec);
+                assert_eq!(f.message, format!("security option {written} {effect}"));
+                assert_eq!(f.origin, argv(3, "--security-opt"));
+                assert_eq!(
+                    f.changes,
+                    vec![Change::RemoveSecurityOpt {
+                        option: written.into()
+                    }]
+                );
+            }
+            none(rule, &security_opts(&[harmless, "no-new-privileges"]));
+            none(rule, &Spec::default());
+            // Another rule's option does not count.
+            for (_, other_option, ..) in cases {
+                if other_option != option {
+                    none(rule, &security_opts(&[other_option]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn registry_order_is_fix_deny_warn() {
+        use crate::rules::Action;
+        let rank = |a: Action| match a {
+            Action::Fix => 0,
+            Action::Deny => 1,
+            Action::Warn | Action::Off => 2,
+        };
+        let ranks: Vec<_> = REGISTRY
+            .iter()
+            .map(|r| rank(r.meta().default_action))
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    }
+}

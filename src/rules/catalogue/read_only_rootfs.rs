@@ -1,0 +1,295 @@
+//! read-only-rootfs: the container can write to its root filesystem.
+
+use super::non_root_user::runs_as_root;
+use super::{finding, normalize_path, path_within};
+use crate::fix::{Change, FixSafety};
+use crate::preset::Settings;
+use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
+use crate::spec::{Origin, Spec, numeric_uid_gid};
+
+static META: RuleMeta = RuleMeta {
+    id: "read-only-rootfs",
+    title: "The root filesystem is writable",
+    severity: Severity::Warning,
+    cis: Some("5.13"),
+    default_action: Action::Fix,
+    fix: Some(FixSafety::BehaviourChanging),
+    doc: include_str!("read-only-rootfs.md"),
+};
+
+pub struct ReadOnlyRootfs;
+
+/// The user the container will have once non-root-user's fix is applied.
+fn user_after_fix<'a>(spec: &'a Spec, settings: &'a Settings) -> &'a str {
+    if runs_as_root(spec) {
+        &settings.user
+    } else {
+        spec.effective_user().unwrap_or(&settings.user)
+    }
+}
+
+/// The preset's tmpfs options with `{uid}`/`{gid}` filled in; an option whose placeholder
+/// cannot be filled is dropped.
+fn tmpfs_options(template: &str, ids: Option<(u32, Option<u32>)>) -> String {
+    let uid = ids.map(|(u, _)| u.to_string());
+    let gid = ids.and_then(|(_, g)| g).map(|g| g.to_string());
+    template
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .filter_map(|o| {
+            let mut o = o.to_string();
+            for (placeholder, value) in [("{uid}", &uid), ("{gid}", &gid)] {
+                if o.contains(placeholder) {
+                    o = o.replace(placeholder, value.as_deref()?);
+                }
+            }
+            Some(o)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Paths already covered by something that is writable without the root filesystem.
+fn covered(spec: &Spec, path: &str) -> bool {
+    let image_volumes = spec.image_facts.volumes.iter().flatten();
+    spec.tmpfs
+        .iter()
+        .map(|t| t.value.target.as_str())
+        .chain(spec.mounts.iter().map(|m| m.value.target.as_str()))
+        .chain(image_volumes.map(String::as_str))
+        .any(|target| path_within(path, &normalize_path(target)))
+}
+
+impl Rule for ReadOnlyRootfs {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
+        if spec.read_only.as_ref().is_some_and(|r| r.value) {
+            return vec![];
+        }
+        let ids = numeric_uid_gid(user_after_fix(spec, settings));
+        let options = tmpfs_options(&settings.tmpfs_options, ids);
+        let mut changes = vec![Change::SetReadOnlyRootfs];
+        for path in &settings.tmpfs_paths {
+            let path = normalize_path(path);
+            let duplicate = changes
+                .iter()
+                .any(|c| matches!(c, Change::AddTmpfs { path: p, .. } if *p == path));
+            if !covered(spec, &path) && !duplicate {
+                changes.push(Change::AddTmpfs {
+                    path,
+                    options: options.clone(),
+                });
+            }
+        }
+        let origin = spec
+            .read_only
+            .as_ref()
+            .map_or(Origin::Missing, |r| r.origin.clone());
+        vec![finding(
+            &META,
+            "the root filesystem is writable (read-only is not set)",
+            origin,
+            changes,
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+    use crate::spec::{ImageFacts, Tmpfs};
+
+    const OPTS_65534: &str = "rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534";
+
+    fn tmpfs(path: &str, options: &str) -> Change {
+        Change::AddTmpfs {
+            path: path.into(),
+            options: options.into(),
+        }
+    }
+
+    #[test]
+    fn fires_with_tmpfs_for_the_preset_user() {
+        let f = one(&ReadOnlyRootfs, &Spec::default());
+        assert_eq!(
+            f.message,
+            "the root filesystem is writable (read-only is not set)"
+        );
+        assert_eq!(f.origin, Origin::Missing);
+        assert_eq!(
+            f.changes,
+            vec![
+                Change::SetReadOnlyRootfs,
+                tmpfs("/tmp", OPTS_65534),
+                tmpfs("/run", OPTS_65534),
+            ]
+        );
+    }
+
+    #[test]
+    fn points_at_an_explicit_false() {
+        let spec = Spec {
+            read_only: Some(at(false, 1, "--read-only")),
+            ..Spec::default()
+        };
+        assert_eq!(one(&ReadOnlyRootfs, &spec).origin, argv(1, "--read-only"));
+    }
+
+    #[test]
+    fn quiet_when_read_only() {
+        let spec = Spec {
+            read_only: Some(at(true, 1, "--read-only")),
+            ..Spec::default()
+        };
+        none(&ReadOnlyRootfs, &spec);
+    }
+
+    #[test]
+    fn skips_paths_covered_by_tmpfs_mounts_and_image_volumes() {
+        let spec = Spec {
+            tmpfs: vec![at(
+                Tmpfs {
+                    target: "/tmp/".into(),
+                    options: String::new(),
+                },
+                1,
+                "--tmpfs",
+            )],
+            image_facts: ImageFacts {
+                volumes: Some(vec!["/data".into()]),
+                ..Default::default()
+            },
+            ..Spec::default()
+        };
+        let settings = Settings {
+            tmpfs_paths: vec!["/tmp".into(), "/run".into(), "/data/cache".into()],
+            ..Settings::default()
+        };
+        let f = ReadOnlyRootfs.check(&spec, &settings);
+        assert_eq!(
+            f[0].changes,
+            vec![Change::SetReadOnlyRootfs, tmpfs("/run", OPTS_65534)]
+        );
+
+        // A bind or volume whose target is the path (or a parent of it) covers it too.
+        let spec = Spec {
+            mounts: vec![
+                at(bind("/srv/run", "/run", false), 1, "-v"),
+                at(volume(None, "/tmp"), 3, "-v"),
+            ],
+            ..Spec::default()
+        };
+        assert_eq!(
+            one(&ReadOnlyRootfs, &spec).changes,
+            vec![Change::SetReadOnlyRootfs]
+        );
+
+        // A mount below the path does not cover it; a look-alike prefix neither.
+        let spec = Spec {
+            mounts: vec![
+                at(bind("/srv/x", "/tmp/x", false), 1, "-v"),
+                at(bind("/srv/y", "/runner", false), 3, "-v"),
+            ],
+            ..Spec::default()
+        };
+        assert_eq!(one(&ReadOnlyRootfs, &spec).changes.len(), 3);
+    }
+
+    #[test]
+    fn uses_the_numeric_ids_of_a_non_root_user() {
+        let spec = Spec {
+            user: Some(at_s("1000:2000", 1, "-u")),
+            ..Spec::default()
+        };
+        assert_eq!(
+            one(&ReadOnlyRootfs, &spec).changes[1],
+            tmpfs("/tmp", "rw,noexec,nosuid,nodev,size=64m,uid=1000,gid=2000")
+        );
+        // The image's numeric USER counts as well.
+        let spec = Spec {
+            image_facts: ImageFacts {
+                user: Some("101:101".into()),
+                ..Default::default()
+            },
+            ..Spec::default()
+        };
+        assert_eq!(
+            one(&ReadOnlyRootfs, &spec).changes[1],
+            tmpfs("/tmp", "rw,noexec,nosuid,nodev,size=64m,uid=101,gid=101")
+        );
+    }
+
+    #[test]
+    fn drops_placeholders_it_cannot_fill() {
+        // A uid without a group: the gid option goes.
+        let spec = Spec {
+            user: Some(at_s("1000", 1, "-u")),
+            ..Spec::default()
+        };
+        assert_eq!(
+            one(&ReadOnlyRootfs, &spec).changes[1],
+            tmpfs("/tmp", "rw,noexec,nosuid,nodev,size=64m,uid=1000")
+        );
+        // A user name: both go.
+        let spec = Spec {
+            image_facts: ImageFacts {
+                user: Some("nginx".into()),
+                ..Default::default()
+            },
+            ..Spec::default()
+        };
+        assert_eq!(
+            one(&ReadOnlyRootfs, &spec).changes[1],
+            tmpfs("/tmp", "rw,noexec,nosuid,nodev,size=64m")
+        );
+    }
+
+    #[test]
+    fn root_is_replaced_by_the_preset_user_before_filling_ids() {
+        let spec = Spec {
+            user: Some(at_s("0:0", 1, "-u")),
+            ..Spec::default()
+        };
+        let settings = Settings {
+            user: "nobody".into(),
+            tmpfs_paths: vec!["/tmp".into()],
+            ..Settings::default()
+        };
+        let f = ReadOnlyRootfs.check(&spec, &settings);
+        assert_eq!(
+            f[0].changes,
+            vec![
+                Change::SetReadOnlyRootfs,
+                tmpfs("/tmp", "rw,noexec,nosuid,nodev,size=64m")
+            ]
+        );
+    }
+
+    #[test]
+    fn preset_paths_are_normalised_and_deduplicated() {
+        let settings = Settings {
+            tmpfs_paths: vec!["/tmp/".into(), "/tmp".into()],
+            ..Settings::default()
+        };
+        let f = ReadOnlyRootfs.check(&Spec::default(), &settings);
+        assert_eq!(
+            f[0].changes,
+            vec![Change::SetReadOnlyRootfs, tmpfs("/tmp", OPTS_65534)]
+        );
+    }
+
+    #[test]
+    fn options_template_edge_cases() {
+        assert_eq!(tmpfs_options("", Some((1, Some(2)))), "");
+        assert_eq!(
+            tmpfs_options("mode=1777, uid={uid},gid={gid}", Some((1, Some(2)))),
+            "mode=1777,uid=1,gid=2"
+        );
+        assert_eq!(tmpfs_options("uid={uid},gid={gid}", None), "");
+    }
+}
