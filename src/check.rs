@@ -80,6 +80,33 @@ impl Outcome {
 /// Runs every rule the preset enables.
 pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Outcome {
     let image = spec.image.as_ref().map(|i| i.value.as_str());
+    let waiver = |id: &str| -> Option<Waived> {
+        if scope.allow.iter().any(|a| a == id) {
+            return Some(Waived {
+                reason: "allowed on the command line".into(),
+                by: format!("--allow {id}"),
+            });
+        }
+        if let Some((_, reason)) = scope.source_waivers.iter().find(|(r, _)| r == id) {
+            return Some(Waived {
+                reason: reason.clone(),
+                by: "source".into(),
+            });
+        }
+        preset.waiver_for(id, image, scope.service).map(|w| Waived {
+            reason: w.reason.clone(),
+            by: w.declared_in.clone(),
+        })
+    };
+    // Fixes that depend on the user (tmpfs ownership) must see the user the container will
+    // really have: when the non-root fix will not run, that is the spec's own user (root).
+    let mut settings = preset.settings.clone();
+    if preset.action("non-root-user") != Action::Fix || waiver("non-root-user").is_some() {
+        settings.user = match spec.effective_user() {
+            Some(u) if !u.is_empty() => u.to_string(),
+            _ => "0:0".to_string(),
+        };
+    }
     let mut findings = Vec::new();
     for rule in rules::REGISTRY.iter() {
         let meta = rule.meta();
@@ -87,7 +114,7 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
         if action == Action::Off {
             continue;
         }
-        for finding in rule.check(spec, &preset.settings) {
+        for finding in rule.check(spec, &settings) {
             let mut action = action;
             let mut severity = match action {
                 Action::Deny => Severity::Error,
@@ -101,26 +128,7 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
                 // Nothing safe to rewrite: report it.
                 action = Action::Warn;
             }
-            let waived = if scope.allow.iter().any(|a| a == meta.id) {
-                Some(Waived {
-                    reason: "allowed on the command line".into(),
-                    by: format!("--allow {}", meta.id),
-                })
-            } else if let Some((_, reason)) =
-                scope.source_waivers.iter().find(|(r, _)| r == meta.id)
-            {
-                Some(Waived {
-                    reason: reason.clone(),
-                    by: "source".into(),
-                })
-            } else {
-                preset
-                    .waiver_for(meta.id, image, scope.service)
-                    .map(|w| Waived {
-                        reason: w.reason.clone(),
-                        by: w.declared_in.clone(),
-                    })
-            };
+            let waived = waiver(meta.id);
             findings.push(Evaluated {
                 finding,
                 severity,
@@ -130,4 +138,140 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
         }
     }
     Outcome { findings }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::Change;
+    use crate::spec::{At, Mount, MountKind, Origin, Spec};
+
+    fn spec(image: &str) -> Spec {
+        Spec {
+            image: Some(At::new(image.to_string(), Origin::Missing)),
+            ..Spec::default()
+        }
+    }
+
+    fn tmpfs_options(o: &Outcome) -> Vec<String> {
+        o.changes()
+            .into_iter()
+            .filter_map(|(_, c)| match c {
+                Change::AddTmpfs { options, .. } => Some(options),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn default_preset_fixes_a_bare_container() {
+        let preset = Preset::builtin("default").unwrap();
+        let o = check(&spec("app:1"), &preset, &Scope::default());
+        let fixed: Vec<&str> = o.fixes().map(|f| f.finding.rule).collect();
+        for id in [
+            "cap-drop-all",
+            "no-new-privileges",
+            "non-root-user",
+            "read-only-rootfs",
+            "memory-limit",
+            "cpu-limit",
+            "pids-limit",
+        ] {
+            assert!(fixed.contains(&id), "{id} not fixed: {fixed:?}");
+        }
+        assert!(o.denials().next().is_none());
+        assert!(
+            tmpfs_options(&o)
+                .iter()
+                .all(|t| t.contains("uid=65534,gid=65534"))
+        );
+    }
+
+    #[test]
+    fn allow_waives_and_keeps_tmpfs_owned_by_the_real_user() {
+        let preset = Preset::builtin("default").unwrap();
+        let allow = vec!["non-root-user".to_string()];
+        let scope = Scope {
+            allow: &allow,
+            ..Scope::default()
+        };
+        let o = check(&spec("app:1"), &preset, &scope);
+        let f = o
+            .findings
+            .iter()
+            .find(|f| f.finding.rule == "non-root-user")
+            .unwrap();
+        assert_eq!(f.waived.as_ref().unwrap().by, "--allow non-root-user");
+        assert!(!f.is_fix());
+        assert!(
+            tmpfs_options(&o).iter().all(|t| t.contains("uid=0,gid=0")),
+            "{:?}",
+            tmpfs_options(&o)
+        );
+    }
+
+    #[test]
+    fn denials_and_preset_waivers() {
+        let preset = Preset::builtin("default").unwrap();
+        let mut s = spec("docker:27-dind");
+        s.privileged = Some(At::new(true, Origin::Missing));
+        let o = check(&s, &preset, &Scope::default());
+        assert_eq!(
+            o.denials().map(|f| f.finding.rule).collect::<Vec<_>>(),
+            ["privileged"]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("team.yaml");
+        std::fs::write(
+            &p,
+            "waivers:\n  - rules: [privileged]\n    images: ['docker:*dind*']\n    reason: dind\n",
+        )
+        .unwrap();
+        let team = Preset::named_or_path(p.to_str().unwrap(), dir.path()).unwrap();
+        let o = check(&s, &team, &Scope::default());
+        assert!(o.denials().next().is_none());
+        let w = o
+            .findings
+            .iter()
+            .find(|f| f.finding.rule == "privileged")
+            .and_then(|f| f.waived.clone())
+            .unwrap();
+        assert_eq!(w.reason, "dind");
+    }
+
+    #[test]
+    fn advisory_deny_is_reported_as_a_warning() {
+        let preset = Preset::builtin("default").unwrap();
+        let mut s = spec("app:1");
+        s.mounts.push(At::new(
+            Mount {
+                kind: MountKind::Bind,
+                source: Some("/etc/ssl".into()),
+                target: "/etc/ssl".into(),
+                read_only: true,
+                propagation: None,
+            },
+            Origin::Missing,
+        ));
+        let o = check(&s, &preset, &Scope::default());
+        let f = o
+            .findings
+            .iter()
+            .find(|f| f.finding.rule == "sensitive-mount")
+            .unwrap();
+        assert_eq!(f.action, Action::Warn);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(o.denials().next().is_none());
+        s.mounts[0].value.read_only = false;
+        let o = check(&s, &preset, &Scope::default());
+        assert_eq!(o.denials().count(), 1);
+    }
+
+    #[test]
+    fn baseline_changes_nothing() {
+        let preset = Preset::builtin("baseline").unwrap();
+        let o = check(&spec("app:1"), &preset, &Scope::default());
+        assert!(o.changes().is_empty());
+        assert!(o.findings.iter().any(|f| f.finding.rule == "cap-drop-all"));
+    }
 }

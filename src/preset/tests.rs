@@ -151,7 +151,7 @@ fn errors_name_file_and_line() {
     );
     assert_eq!(
         error_of("waivers:\n  - rules: [privileged]\n    images: [x]\n"),
-        "DIR/team.yaml:2:14: a waiver needs a `reason:` saying why the rule does not apply"
+        "DIR/team.yaml:2:13: a waiver needs a `reason:` saying why the rule does not apply"
     );
     assert_eq!(
         error_of("rules:\n  privileged: maybe\n"),
