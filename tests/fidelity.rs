@@ -76,11 +76,6 @@ const EXCEPTIONS: &[Exception] = &[
         applies: |a| has_flag(a, "--mac-address") || has_network_option(a, "mac-address="),
     },
     Exception {
-        what: "--network gw-priority=",
-        reason: "needs API 1.48 (the Go client refuses it for older daemons)",
-        applies: |a| has_network_option(a, "gw-priority="),
-    },
-    Exception {
         what: "--cpu-count, --cpu-percent, --io-maxbandwidth, --io-maxiops",
         reason: "Windows-daemon-only flags: refused against a Linux daemon \
                  (`is only supported on a Docker daemon running on windows`, exit 1)",
@@ -99,16 +94,6 @@ const EXCEPTIONS: &[Exception] = &[
         what: "--mount bind-recursive=readonly",
         reason: "needs API 1.44 (the Go client refuses ReadOnlyForceRecursive below it)",
         applies: |a| has_mount_option(a, "bind-recursive=readonly"),
-    },
-    Exception {
-        what: "--mount volume-subpath=",
-        reason: "needs API 1.45 (the Go client refuses VolumeOptions.Subpath below it)",
-        applies: |a| has_mount_option(a, "volume-subpath="),
-    },
-    Exception {
-        what: "--mount type=image",
-        reason: "needs API 1.48 (mount type `image`)",
-        applies: |a| has_mount_option(a, "type=image"),
     },
 ];
 
@@ -284,7 +269,7 @@ const SECCOMP_PROFILE: &str = r#"{
 const ENV_FILE: &str = "# comment line\n\nFROMFILE=1\n   INDENTED=yes\nQUOTED=\"q\"\nMYVAR1\nUNSET_IN_ENV\nSPACES= a b \nEMPTY=\nMYVAR2=from-file\n";
 /// `--label-file` contents (a bare key is dropped, comments skipped).
 const LABEL_FILE: &str =
-    "# labels\ncom.example.team=infra\n  com.example.tier = web\nbare-key\nempty=\n";
+    "# labels\ncom.example.team=infra\n  com.example.tier=web \nbare-key\nempty=\nsp=a b\n";
 const LABEL_FILE_2: &str = "com.example.team=override\nsecond=2\n";
 
 impl Sandbox {
@@ -314,6 +299,7 @@ impl Sandbox {
         write("not-json.json", "this is not JSON\n");
         write("labels.txt", LABEL_FILE);
         write("labels2.txt", LABEL_FILE_2);
+        write("bad-labels.txt", "com.example.tier = web\n");
         std::fs::create_dir_all(root.join("hostdir")).unwrap();
         std::fs::write(docker_config.join("config.json"), "{}\n").unwrap();
         Sandbox {
@@ -544,7 +530,13 @@ fn docker_capture(
         }
         None => DockerOutcome::Refused {
             code: run.code,
-            stderr: run.stderr,
+            // `--help` exits 0 with the text on stdout; keep something to show.
+            stderr: if run.stderr.is_empty() {
+                let out = String::from_utf8_lossy(&run.stdout);
+                format!("(stdout) {}", out.lines().next().unwrap_or_default())
+            } else {
+                run.stderr
+            },
             requests,
         },
     }
@@ -626,8 +618,8 @@ enum HardenOutcome {
     Body(Value),
     /// Exit non-zero.
     Refused { code: Option<i32>, stderr: String },
-    /// Exit 0 but stdout is not the expected JSON.
-    Broken(String),
+    /// Timed out, or exit 0 but stdout is not the expected JSON.
+    Broken { code: Option<i32>, why: String },
 }
 
 fn run_harden(
@@ -651,7 +643,7 @@ fn run_harden(
         Some(&pty),
     ) {
         Ok(run) => run,
-        Err(e) => return HardenOutcome::Broken(e),
+        Err(why) => return HardenOutcome::Broken { code: None, why },
     };
     if run.code != Some(0) {
         return HardenOutcome::Refused {
@@ -661,16 +653,22 @@ fn run_harden(
     }
     match serde_json::from_slice::<Value>(&run.stdout) {
         Ok(v) if v.get("body").is_some_and(Value::is_object) => HardenOutcome::Body(v),
-        Ok(_) => HardenOutcome::Broken(format!(
-            "exit 0 but the JSON has no object `body`: {}",
-            String::from_utf8_lossy(&run.stdout)
-        )),
-        Err(e) => HardenOutcome::Broken(format!(
-            "exit 0 but stdout is not JSON ({e}); is `run --dry-run --format json` implemented? \
+        Ok(_) => HardenOutcome::Broken {
+            code: Some(0),
+            why: format!(
+                "exit 0 but the JSON has no object `body`: {}",
+                String::from_utf8_lossy(&run.stdout)
+            ),
+        },
+        Err(e) => HardenOutcome::Broken {
+            code: Some(0),
+            why: format!(
+                "exit 0 but stdout is not JSON ({e}); is `run --dry-run --format json` implemented? \
              stdout: {:?}, stderr: {:?}",
-            String::from_utf8_lossy(&run.stdout),
-            run.stderr
-        )),
+                String::from_utf8_lossy(&run.stdout),
+                run.stderr
+            ),
+        },
     }
 }
 
@@ -980,7 +978,8 @@ fn docker_capture_works() {
                 stderr,
                 requests,
             } => {
-                if !matches!(code, Some(c) if *c != 0) {
+                let help = case.line.expect == Expect::Refused(Some(0));
+                if !matches!(code, Some(c) if *c != 0 || help) {
                     problems.push(format!(
                         "{id}: refused without a non-zero exit code ({code:?}): {stderr}"
                     ));
@@ -1228,6 +1227,15 @@ fn fidelity_harden_matches_docker() {
             continue;
         };
         match (case.docker.as_ref().unwrap(), harden) {
+            // `--help`: docker printed help and exited 0; harden must exit 0 too.
+            (DockerOutcome::Refused { code: Some(0), .. }, harden) => match harden {
+                HardenOutcome::Body(_) | HardenOutcome::Broken { code: Some(0), .. } => {
+                    both_refused += 1
+                }
+                other => mismatches.push(format!(
+                    "{id}: {text}\n    docker printed help (exit 0); harden: {other:?}"
+                )),
+            },
             (
                 DockerOutcome::Created {
                     name,
@@ -1275,7 +1283,7 @@ fn fidelity_harden_matches_docker() {
                     "{id}: {text}\n    docker refused (exit {code:?}: {stderr}); harden accepted it"
                 ));
             }
-            (_, HardenOutcome::Broken(why)) => {
+            (_, HardenOutcome::Broken { why, .. }) => {
                 mismatches.push(format!("{id}: {text}\n    harden: {why}"));
             }
         }
@@ -1468,7 +1476,9 @@ fn hardening_default_preset() {
                 "{id}: {}\n    exit {code:?} (want 0, or 125 naming a deny rule): {stderr}",
                 line.text
             )),
-            HardenOutcome::Broken(why) => failures.push(format!("{id}: {}\n    {why}", line.text)),
+            HardenOutcome::Broken { why, .. } => {
+                failures.push(format!("{id}: {}\n    {why}", line.text))
+            }
         }
     }
     for f in &failures {
@@ -1498,4 +1508,88 @@ fn names_rule(stderr: &str, rule: &str) -> bool {
             |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         !word(before) && !word(after)
     })
+}
+
+/// Flags `docker run --help` does not list against API 1.41 (hidden, deprecated aliases,
+/// newer-API and Windows-only flags); the extra corpus must use them too.
+const HIDDEN_FLAGS: &[&str] = &[
+    "--annotation",
+    "--health-start-interval",
+    "--cpu-count",
+    "--cpu-percent",
+    "--io-maxbandwidth",
+    "--io-maxiops",
+    "--dns-opt",
+    "--net",
+    "--net-alias",
+];
+
+/// The extra corpus uses every flag (long and short) the oracle CLI's `docker run --help`
+/// lists, plus [`HIDDEN_FLAGS`].
+#[test]
+fn extra_corpus_covers_every_flag() {
+    let Some(cli) = common::docker_cli() else {
+        return;
+    };
+    let standin = StandIn::start();
+    let out = Command::new(&cli)
+        .args(["run", "--help"])
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env(
+            "DOCKER_CONFIG",
+            Sandbox::get().docker_config.display().to_string(),
+        )
+        .env("DOCKER_HOST", standin.docker_host())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run docker run --help");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let mut flags: Vec<String> = HIDDEN_FLAGS.iter().map(|f| f.to_string()).collect();
+    for line in help.lines() {
+        let line = line.trim_start();
+        let (short, rest) = match line.strip_prefix('-') {
+            Some(r) if r.len() > 3 && r.as_bytes()[1] == b',' => {
+                (Some(format!("-{}", &r[..1])), r[2..].trim_start())
+            }
+            _ => (None, line),
+        };
+        if let Some(long) = rest.strip_prefix("--") {
+            let name: String = long
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            flags.push(format!("--{name}"));
+            flags.extend(short);
+        }
+    }
+    assert!(
+        flags.len() >= 98 + HIDDEN_FLAGS.len(),
+        "parsed only {} flags from:\n{help}",
+        flags.len()
+    );
+    let words: Vec<String> = extra_lines()
+        .iter()
+        .flat_map(|l| {
+            l.text
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let used = |flag: &str| {
+        words.iter().any(|w| {
+            if let Some(short) = flag.strip_prefix('-').filter(|s| s.len() == 1) {
+                // a shorthand alone, in a cluster (`-itp`) or glued to its value (`-p80:80`)
+                w.starts_with('-') && !w.starts_with("--") && w[1..].contains(short)
+            } else {
+                w == flag || w.strip_prefix(flag).is_some_and(|r| r.starts_with('='))
+            }
+        })
+    };
+    let missing: Vec<&String> = flags.iter().filter(|f| !used(f)).collect();
+    assert!(
+        missing.is_empty(),
+        "flags not exercised by {EXTRA}: {missing:?}"
+    );
 }
