@@ -552,13 +552,15 @@ fn replace_strings(v: &mut Value, from: &str, to: &str) {
 }
 
 /// Expand every line and run docker on it (once per test binary; the tests share it).
-/// `None` when the 28.2.2 CLI or the corpus is missing (skip notice printed).
+/// `None` when the 28.2.2 CLI or the corpus is missing: each calling test prints its own
+/// skip notice (or fails under `HARDEN_E2E=require`).
 fn cases() -> Option<&'static [Case]> {
     static CASES: OnceLock<Option<Vec<Case>>> = OnceLock::new();
+    let cli = common::docker_cli()?;
+    let corpus = corpus_lines()?;
     CASES
         .get_or_init(|| {
-            let cli = common::docker_cli()?;
-            let mut lines = corpus_lines()?;
+            let mut lines = corpus;
             lines.extend(extra_lines());
             let sandbox = Sandbox::get();
             Some(parallel_map(lines, |line| {
@@ -1591,5 +1593,86 @@ fn extra_corpus_covers_every_flag() {
     assert!(
         missing.is_empty(),
         "flags not exercised by {EXTRA}: {missing:?}"
+    );
+}
+
+/// The real-engine support in `tests/common`: engine discovery, the test image (built by
+/// `scripts/build-test-image.sh` when missing) and `ContainerGuard`, which removes what a test
+/// created, and only containers labelled `harden.test=1`.
+#[test]
+fn support_engine_image_and_guard() {
+    let Some(engine) = common::engine() else {
+        return;
+    };
+    let Some(cli) = common::docker_cli() else {
+        return;
+    };
+    common::require_test_image(&engine);
+    let docker = |args: &[&str]| {
+        let out = Command::new(&cli)
+            .args(args)
+            .env("DOCKER_HOST", &engine.host)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run docker");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )
+    };
+    // The image works as the non-root user it was made for, read-only with tmpfs /tmp.
+    let (code, out, err) = docker(&[
+        "run",
+        "--rm",
+        "--label",
+        common::TEST_LABEL,
+        "--network",
+        "none",
+        "--user",
+        "65534:65534",
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        common::TEST_IMAGE,
+        "sh",
+        "-c",
+        "id -un; touch /tmp/ok && echo writable; ls -ld /run /tmp | cut -c1-10",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "nobody\nwritable\ndrwxr-xr-x\ndrwxrwxrwt", "{err}");
+
+    // The guard removes a labelled container and leaves an unlabelled one alone.
+    let (labelled, unlabelled) = {
+        let mut guard = common::ContainerGuard::new(&engine);
+        let labelled = guard.name();
+        let unlabelled = guard.name();
+        let (code, _, err) = docker(&[
+            "create",
+            "--label",
+            common::TEST_LABEL,
+            "--name",
+            &labelled,
+            common::TEST_IMAGE,
+            "true",
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        let (code, _, err) = docker(&["create", "--name", &unlabelled, common::TEST_IMAGE, "true"]);
+        assert_eq!(code, Some(0), "{err}");
+        guard.track("no-such-container-harden-test");
+        (labelled, unlabelled)
+    };
+    let exists = |name: &str| docker(&["container", "inspect", name]).0 == Some(0);
+    let unlabelled_left = exists(&unlabelled);
+    docker(&["container", "rm", "--force", &unlabelled]);
+    assert!(
+        !exists(&labelled),
+        "ContainerGuard did not remove {labelled}"
+    );
+    assert!(
+        unlabelled_left,
+        "ContainerGuard removed {unlabelled}, which has no test label"
     );
 }
