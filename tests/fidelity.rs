@@ -696,6 +696,15 @@ const USER_KEYED_MAPS: &[&str] = &[
     "EndpointsConfig",
 ];
 
+/// Fields where the CLI sends a pointer and zero is a value, not "unset": `--init=false`
+/// overrides a daemon-wide `init: true`, `--stop-timeout 0` is not the default 10 s, and
+/// `--memory-swappiness 0` is not the inherited -1. Kept as they are (except `null`).
+const KEEP_ZERO: &[&[&str]] = &[
+    &["HostConfig", "Init"],
+    &["StopTimeout"],
+    &["HostConfig", "MemorySwappiness"],
+];
+
 /// Make a create body comparable. Only:
 /// - `Env` and `HostConfig.Binds` are sorted (the CLI's order is random for both);
 /// - zero values the engine treats as unset are removed: object keys whose value is `null`,
@@ -704,6 +713,7 @@ const USER_KEYED_MAPS: &[&str] = &[
 ///   "MaximumRetryCount":0}`, `HostConfig.NetworkMode: "default"`, `HostConfig.ConsoleSize:
 ///   [0,0]`, `LogConfig` `{"Type":""}` (by the same rule once emptied).
 ///
+/// The zero rule spares [`KEEP_ZERO`] (pointer fields where zero is a value).
 /// Array elements are never removed or reordered (`Entrypoint: [""]` is not `null`). In maps
 /// keyed by user data ([`USER_KEYED_MAPS`], `LogConfig.Config`) entries are kept even when
 /// their value is empty; in `EndpointsConfig` an empty entry is removed only when it is the
@@ -763,6 +773,12 @@ fn is_zero(v: &Value) -> bool {
 
 /// Normalise `v` (found at `path`); `None` = remove it from its parent object.
 fn drop_zero(v: Value, path: &mut Vec<String>, network_mode: &str) -> Option<Value> {
+    if KEEP_ZERO
+        .iter()
+        .any(|k| path.iter().map(String::as_str).eq(k.iter().copied()))
+    {
+        return Some(v);
+    }
     let key = path.last().cloned().unwrap_or_default();
     let user_keyed = USER_KEYED_MAPS.contains(&key.as_str())
         || (key == "Config" && path.len() >= 2 && path[path.len() - 2] == "LogConfig");
@@ -823,12 +839,23 @@ fn comparable(name: Option<&str>, platform: Option<&str>, body: &Value) -> Value
 
 /// Paths where `a` and `b` differ: `path: docker <json> | harden <json>`.
 fn diff(a: &Value, b: &Value) -> Vec<String> {
+    diff_labelled(a, b, ("docker", "harden"))
+}
+
+/// [`diff`] with other names for the two sides.
+fn diff_labelled(a: &Value, b: &Value, labels: (&str, &str)) -> Vec<String> {
     let mut out = Vec::new();
-    diff_into(a, b, &mut String::new(), &mut out);
+    diff_into(a, b, labels, &mut String::new(), &mut out);
     out
 }
 
-fn diff_into(a: &Value, b: &Value, path: &mut String, out: &mut Vec<String>) {
+fn diff_into(
+    a: &Value,
+    b: &Value,
+    (la, lb): (&str, &str),
+    path: &mut String,
+    out: &mut Vec<String>,
+) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
@@ -839,9 +866,9 @@ fn diff_into(a: &Value, b: &Value, path: &mut String, out: &mut Vec<String>) {
                 }
                 path.push_str(k);
                 match (x.get(k), y.get(k)) {
-                    (Some(p), Some(q)) => diff_into(p, q, path, out),
+                    (Some(p), Some(q)) => diff_into(p, q, (la, lb), path, out),
                     (p, q) => out.push(format!(
-                        "{path}: docker {} | harden {}",
+                        "{path}: {la} {} | {lb} {}",
                         p.map_or("(absent)".into(), Value::to_string),
                         q.map_or("(absent)".into(), Value::to_string)
                     )),
@@ -853,12 +880,12 @@ fn diff_into(a: &Value, b: &Value, path: &mut String, out: &mut Vec<String>) {
             for (i, (p, q)) in x.iter().zip(y).enumerate() {
                 let len = path.len();
                 let _ = write!(path, "[{i}]");
-                diff_into(p, q, path, out);
+                diff_into(p, q, (la, lb), path, out);
                 path.truncate(len);
             }
         }
         _ if a == b => {}
-        _ => out.push(format!("{path}: docker {a} | harden {b}")),
+        _ => out.push(format!("{path}: {la} {a} | {lb} {b}")),
     }
 }
 
@@ -1157,6 +1184,14 @@ fn normalisation_rules() {
                           "NetworkingConfig": {"EndpointsConfig": {"a": {}}}})),
         normalise(&json!({"HostConfig": {"NetworkMode": "a"}}))
     );
+    // Zero values that are values: --init=false, --stop-timeout 0, --memory-swappiness 0.
+    for kept in [
+        json!({"HostConfig": {"Init": false}}),
+        json!({"StopTimeout": 0}),
+        json!({"HostConfig": {"MemorySwappiness": 0}}),
+    ] {
+        assert_ne!(normalise(&kept), normalise(&json!({})), "{kept}");
+    }
     assert_eq!(
         diff(
             &json!({"a": {"b": [1, 2]}, "c": 1}),
@@ -1441,6 +1476,7 @@ fn hardening_default_preset() {
     let mut failures = Vec::new();
     for (line, args, outcome) in &results {
         let id = &line.id;
+        eprintln!("{id}: {}", outcome_word(outcome.as_ref()));
         let Some(outcome) = outcome else {
             failures.push(format!(
                 "{id}: expansion failed: {}",
@@ -1674,5 +1710,71 @@ fn support_engine_image_and_guard() {
     assert!(
         unlabelled_left,
         "ContainerGuard removed {unlabelled}, which has no test label"
+    );
+}
+
+/// One word (or two) for a line's outcome in the hardening test's per-line listing.
+fn outcome_word(outcome: Option<&HardenOutcome>) -> String {
+    match outcome {
+        None => "not expanded".into(),
+        Some(HardenOutcome::Body(doc)) if hardening_problems(&doc["body"]).is_empty() => {
+            "hardened".into()
+        }
+        Some(HardenOutcome::Body(_)) => "NOT hardened".into(),
+        Some(HardenOutcome::Refused { code, stderr }) => {
+            match DENY_RULES.iter().find(|r| names_rule(stderr, r)) {
+                Some(rule) if *code == Some(125) => format!("denied ({rule})"),
+                _ => format!("refused without a deny rule (exit {code:?})"),
+            }
+        }
+        Some(HardenOutcome::Broken { .. }) => "broken output".into(),
+    }
+}
+
+/// A second run of the CLI gives the same comparable body for every line that created:
+/// the normalisation absorbs the CLI's own nondeterminism (the order of `-e` entries and of
+/// binds), so an exact match with harden is possible at all.
+#[test]
+fn docker_bodies_are_stable_after_normalisation() {
+    let Some(cases) = cases() else { return };
+    let Some(cli) = common::docker_cli() else {
+        return;
+    };
+    let sandbox = Sandbox::get();
+    let unstable = parallel_map(cases.iter().collect(), |case| {
+        thread_local! {
+            static STANDIN: StandIn = StandIn::start();
+        }
+        let (
+            Ok(args),
+            Some(DockerOutcome::Created {
+                name,
+                platform,
+                body,
+                ..
+            }),
+        ) = (&case.args, &case.docker)
+        else {
+            return None;
+        };
+        let again = STANDIN.with(|s| docker_capture(&cli, s, sandbox, &case.line, args));
+        let DockerOutcome::Created {
+            name: n2,
+            platform: p2,
+            body: b2,
+            ..
+        } = again
+        else {
+            return Some(format!("{}: the second run did not create", case.line.id));
+        };
+        let first = comparable(name.as_deref(), platform.as_deref(), body);
+        let second = comparable(n2.as_deref(), p2.as_deref(), &b2);
+        (first != second).then(|| format!("{}: {}", case.line.id, diff(&first, &second).join("; ")))
+    });
+    let unstable: Vec<String> = unstable.into_iter().flatten().collect();
+    assert!(
+        unstable.is_empty(),
+        "docker bodies differ between runs:\n{}",
+        unstable.join("\n")
     );
 }
