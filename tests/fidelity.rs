@@ -24,14 +24,20 @@
 //!
 //! Comparison normalises only: the order of `Env` and `HostConfig.Binds` (the CLI's own
 //! order is random for `-e` and for binds), and zero values the engine treats as unset (see
-//! [`normalise`]). Where docker refused, harden must exit 125 or 1 too.
+//! [`normalise`]). Where docker refused, harden must exit 125 or 1 too (for `--help`, which
+//! docker answers with exit 0, harden must exit 0). One harness artefact is rewritten in
+//! docker's body before comparing: `--use-api-socket` mounts the socket of the engine the
+//! client talks to, which is the stand-in's socket for docker and `HARDEN_DOCKER_HOST` for
+//! harden. Lines using a flag the CLI cannot send to API 1.41 are not compared ([`EXCEPTIONS`]).
 //!
 //! `HARDEN_FIDELITY_DUMP=dir` writes docker's outcome for every line to `dir` (one JSON file
-//! per line plus `summary.txt`).
+//! per line plus `summary.txt`), e.g.
+//! `HARDEN_FIDELITY_DUMP=/tmp/fidelity cargo test --test fidelity docker_capture_works`.
 //!
 //! The tests `fidelity_harden_matches_docker` and `hardening_default_preset` need
 //! `harden run --dry-run --format json`; they fail until the binary implements it.
-//! `docker_capture_works` proves the docker half on its own.
+//! `docker_capture_works` (with `docker_bodies_are_stable_after_normalisation` and
+//! `extra_corpus_covers_every_flag`) proves the docker half on its own.
 
 mod common;
 
@@ -329,10 +335,14 @@ impl Sandbox {
 
     /// Expand one line with bash; the `docker` function captures the arguments after `run`.
     fn expand(&self, line: &Line) -> Result<Vec<String>, String> {
-        let capture = self.captures.join(line.id.replace(':', "-"));
-        let _ = std::fs::remove_file(&capture);
+        // Unique per call: two tests may expand the same line at the same time.
+        let capture = self.captures.join(format!(
+            "{}-{}.args",
+            line.id.replace(':', "-"),
+            next_serial()
+        ));
         let script = format!(
-            "docker() {{\n  if [ \"$1\" != run ]; then echo \"not docker run: $1\" >&2; exit 97; fi\n  shift\n  printf '%s\\0' \"$@\" > \"$CAPTURE\"\n}}\n{}\n",
+            "docker() {{\n  if [ \"$1\" != run ]; then echo \"not docker run: $1\" >&2; exit 97; fi\n  shift\n  local a\n  : > \"$CAPTURE\"\n  for a in \"$@\"; do printf '%s\\0' \"$a\" >> \"$CAPTURE\"; done\n}}\n{}\n",
             strip_trailing_redirect(&line.text)
         );
         let mut cmd = Command::new("bash");
@@ -349,13 +359,20 @@ impl Sandbox {
                 run.code, run.stderr
             )
         })?;
+        let _ = std::fs::remove_file(&capture);
         let mut args: Vec<String> = bytes
             .split(|b| *b == 0)
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
-        args.pop(); // after the last NUL
+        args.pop(); // what follows the last NUL (empty)
         Ok(args)
     }
+}
+
+/// A number never handed out before in this process (for scratch file names).
+fn next_serial() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
 }
 
 struct Run {
@@ -372,9 +389,7 @@ fn run_timed(
     tag: &str,
     pty: Option<&common::Pty>,
 ) -> Result<Run, String> {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let tag = format!("{}-{n}", tag.replace([':', '/'], "-"));
+    let tag = format!("{}-{}", tag.replace([':', '/'], "-"), next_serial());
     let out_path = scratch.join(format!("{tag}.out"));
     let err_path = scratch.join(format!("{tag}.err"));
     let out = std::fs::File::create(&out_path).map_err(|e| e.to_string())?;
