@@ -16,7 +16,8 @@
 //!    Outcome: the create body (+ `?name=`/`?platform=`), or "refused" with the exit code and
 //!    stderr when the CLI stopped before creating.
 //! 3. **harden.** `harden run --no-harden --dry-run --format json ARGS` with the same cwd and
-//!    environment and `DOCKER_HOST=unix:///nonexistent/harden-test.sock`; `.body`, `.name` and
+//!    environment, `DOCKER_HOST=unix:///nonexistent/harden-test.sock` and
+//!    `DOCKER_API_VERSION=1.41` (the stand-in's version; no engine answers); `.body`, `.name` and
 //!    `.platform` of its JSON output are compared with docker's create body and query.
 //!
 //! Both programs get a pseudo-terminal as stdin (the CLI refuses `-it` without one) and
@@ -652,6 +653,9 @@ fn run_harden(
         .env_clear()
         .envs(sandbox.env())
         .env("DOCKER_HOST", HARDEN_DOCKER_HOST)
+        // No engine answers there: the pinned version says which API the body is for, as the
+        // stand-in in front of docker says 1.41.
+        .env("DOCKER_API_VERSION", "1.41")
         .current_dir(&sandbox.root);
     let run = match run_timed(
         cmd,

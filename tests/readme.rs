@@ -29,7 +29,12 @@ fn rules_table_is_generated_from_the_registry() {
     let generated = String::from_utf8(out.stdout).unwrap();
     if current != generated {
         if std::env::var("HARDEN_BLESS").is_ok_and(|v| v == "1") {
-            let updated = format!("{}{}{}", &readme[..s + START.len()], generated, &readme[e..]);
+            let updated = format!(
+                "{}{}{}",
+                &readme[..s + START.len()],
+                generated,
+                &readme[e..]
+            );
             std::fs::write(readme_path(), updated).unwrap();
             return;
         }
@@ -72,7 +77,10 @@ fn console_examples_print_what_the_readme_shows() {
     let dir = tempfile::tempdir().unwrap();
     for (cmd, expected) in examples {
         let words = shell_words::split(&cmd).unwrap();
-        assert_eq!(words[0], "harden", "README example does not run harden: {cmd}");
+        assert_eq!(
+            words[0], "harden",
+            "README example does not run harden: {cmd}"
+        );
         let out = Command::new(common::harden_bin())
             .args(&words[1..])
             .current_dir(dir.path())

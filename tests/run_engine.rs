@@ -48,7 +48,9 @@ if [ -f /sys/fs/cgroup/pids.max ]; then echo "pids=$(cat /sys/fs/cgroup/pids.max
 fn default_preset_hardening_is_visible_inside_the_container() {
     let Some(engine) = setup() else { return };
     let out = harden(&engine)
-        .args(["run", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c", PROBE])
+        .args([
+            "run", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c", PROBE,
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -81,7 +83,12 @@ fn detached_ports_are_bound_to_loopback_and_the_id_exists() {
     let id = text(&out.stdout).trim().to_string();
     assert_eq!(id.len(), 64, "{id:?}");
     let inspect = docker(&engine)
-        .args(["inspect", "--format", "{{json .HostConfig.PortBindings}} {{.HostConfig.PublishAllPorts}}", &id])
+        .args([
+            "inspect",
+            "--format",
+            "{{json .HostConfig.PortBindings}} {{.HostConfig.PublishAllPorts}}",
+            &id,
+        ])
         .output()
         .unwrap();
     assert!(inspect.status.success(), "{}", text(&inspect.stderr));
@@ -90,7 +97,10 @@ fn detached_ports_are_bound_to_loopback_and_the_id_exists() {
     assert_eq!(all, "false");
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     let map = v.as_object().unwrap();
-    assert!(map.contains_key("80/tcp") && map.contains_key("9090/tcp") && map.contains_key("7000/tcp"), "{json}");
+    assert!(
+        map.contains_key("80/tcp") && map.contains_key("9090/tcp") && map.contains_key("7000/tcp"),
+        "{json}"
+    );
     for (port, bindings) in map {
         for b in bindings.as_array().unwrap() {
             assert_eq!(b["HostIp"], "127.0.0.1", "{port}: {json}");
@@ -117,15 +127,34 @@ fn code_of(engine: &common::Engine, args: &[&str]) -> (i32, String) {
 fn exit_codes_match_docker() {
     let Some(engine) = setup() else { return };
     let l = TEST_LABEL;
-    assert_eq!(code_of(&engine, &["run", "--rm", "--label", l, TEST_IMAGE, "sh", "-c", "exit 7"]).0, 7);
-    let (code, err) = code_of(&engine, &["run", "--rm", "--label", l, TEST_IMAGE, "nosuchcommand"]);
+    assert_eq!(
+        code_of(
+            &engine,
+            &[
+                "run", "--rm", "--label", l, TEST_IMAGE, "sh", "-c", "exit 7"
+            ]
+        )
+        .0,
+        7
+    );
+    let (code, err) = code_of(
+        &engine,
+        &["run", "--rm", "--label", l, TEST_IMAGE, "nosuchcommand"],
+    );
     assert_eq!(code, 127, "{err}");
     let (code, err) = code_of(&engine, &["run", "--rm", "--label", l, TEST_IMAGE, "/etc"]);
     assert_eq!(code, 126, "{err}");
     let (code, err) = code_of(&engine, &["run", "--rm", "--bogus", TEST_IMAGE]);
     assert_eq!(code, 125);
-    assert_eq!(err.lines().next(), Some("harden: unknown flag: --bogus"), "{err}");
-    let (code, err) = code_of(&engine, &["run", "--rm", "--privileged", TEST_IMAGE, "true"]);
+    assert_eq!(
+        err.lines().next(),
+        Some("harden: unknown flag: --bogus"),
+        "{err}"
+    );
+    let (code, err) = code_of(
+        &engine,
+        &["run", "--rm", "--privileged", TEST_IMAGE, "true"],
+    );
     assert_eq!(code, 125);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("harden: refused by privileged"), "{err}");
@@ -152,7 +181,9 @@ fn piped_stdin_round_trips_binary_bytes() {
     let Some(engine) = setup() else { return };
     let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
     let mut child = harden(&engine)
-        .args(["run", "-i", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "cat"])
+        .args([
+            "run", "-i", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "cat",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -170,7 +201,9 @@ fn piped_stdin_round_trips_binary_bytes() {
     assert!(out.stdout == data, "bytes differ");
 
     let mut child = harden(&engine)
-        .args(["run", "-i", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "wc", "-l"])
+        .args([
+            "run", "-i", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "wc", "-l",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -233,7 +266,10 @@ fn signals_reach_the_container_and_rm_cleans_up() {
         let name = guard.name();
         let script = "trap 'echo got-term; exit 42' TERM; trap 'echo got-int; exit 43' INT; echo ready; while :; do sleep 0.1; done";
         let mut child = harden(&engine)
-            .args(["run", "--rm", "--name", &name, "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c", script])
+            .args([
+                "run", "--rm", "--name", &name, "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c",
+                script,
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -289,7 +325,12 @@ fn create_prints_an_id_and_cidfile_is_written() {
     guard.track(id.clone());
     assert_eq!(std::fs::read_to_string(&cid).unwrap(), id);
     let state = docker(&engine)
-        .args(["inspect", "--format", "{{.State.Status}} {{.HostConfig.ReadonlyRootfs}}", &id])
+        .args([
+            "inspect",
+            "--format",
+            "{{.State.Status}} {{.HostConfig.ReadonlyRootfs}}",
+            &id,
+        ])
         .output()
         .unwrap();
     assert_eq!(text(&state.stdout).trim(), "created true");
@@ -301,14 +342,25 @@ fn create_prints_an_id_and_cidfile_is_written() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(125));
-    assert!(text(&out.stderr).contains("container ID file found"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("container ID file found"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn pull_never_on_a_missing_image_fails_like_docker() {
     let Some(engine) = setup() else { return };
     let out = harden(&engine)
-        .args(["run", "--rm", "--pull", "never", "harden-test/nosuchimage:v1", "true"])
+        .args([
+            "run",
+            "--rm",
+            "--pull",
+            "never",
+            "harden-test/nosuchimage:v1",
+            "true",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(125));

@@ -1,9 +1,9 @@
 //! The command line: clap definitions and one module per subcommand.
 
 mod presets;
+mod review;
 mod rules;
-// pub mod run; (wired in once the argv front end lands)
-// mod review;
+pub mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -111,10 +111,8 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         ColorChoice::Auto => {}
     }
     match cli.command {
-        Command::Run { .. } | Command::Create { .. } => {
-            error_line("run/create: the docker run front end is not wired in yet");
-            ExitCode::from(125)
-        }
+        Command::Run { args } => run::main(run::Mode::Run, args),
+        Command::Create { args } => run::main(run::Mode::Create, args),
         Command::Rules { format } => rules::list(format),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Presets { command } => presets::main(command),

@@ -65,7 +65,7 @@ pub fn review(
         loop {
             let choice = dialoguer::Select::new()
                 .with_prompt("Apply this change?")
-                .items(&["accept", "skip", "explain", "quit"])
+                .items(["accept", "skip", "explain", "quit"])
                 .default(0)
                 .interact()
                 .map_err(|e| ReviewError::Prompt(e.to_string()))?;
@@ -125,7 +125,11 @@ mod tests {
         let s = waiver_snippet(&["read-only-rootfs", "non-root-user"], "nginx:1.27");
         assert!(s.contains("rules: [read-only-rootfs, non-root-user]"));
         assert!(s.contains("images: [\"nginx\"]"));
-        let yaml: String = s.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+        let yaml: String = s
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
         let v: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
         assert!(v["waivers"][0]["reason"].is_string());
     }

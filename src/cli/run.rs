@@ -1,14 +1,14 @@
 //! `harden run` / `harden create`: parse like `docker run`, check against the preset, rewrite,
 //! then print (`--dry-run`) or create/start/attach through the Engine API.
 
+use super::review;
 use super::{error_line, print_out};
 use crate::check::{self, Outcome, Scope};
+use crate::engine;
 use crate::fix::{self, Change};
 use crate::frontend::argv::{self, ArgvError, Environment, Parsed, RunRequest, SystemEnvironment};
 use crate::preset::{self, Preset, PresetError};
-use crate::engine;
 use crate::render::explain;
-use super::review;
 use crate::spec::{self, ImageFacts, Spec};
 use serde_json::json;
 use std::ffi::OsString;
@@ -301,9 +301,7 @@ pub fn main(mode: Mode, args: Vec<OsString>) -> ExitCode {
 fn fail(mode: Mode, e: PlanError) -> u8 {
     match e {
         PlanError::Help => {
-            print_out(
-                &argv::help_text().replace("docker run", &format!("harden {}", mode.word())),
-            );
+            print_out(&argv::help_text().replace("docker run", &format!("harden {}", mode.word())));
             0
         }
         PlanError::Argv(e) => {
@@ -382,8 +380,16 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
             return 125;
         }
     };
-    let api = engine.as_ref().map(|e| e.api_version.clone());
-    // Re-parse for the negotiated API version (flags that need a newer daemon, MAC placement…).
+    // The negotiated API version; without an engine, a pinned `DOCKER_API_VERSION` still says
+    // which API the body is for.
+    let api = match &engine {
+        Some(e) => Some(e.api_version.clone()),
+        None => env
+            .var("DOCKER_API_VERSION")
+            .map(|v| v.trim().trim_start_matches('v').to_string())
+            .filter(|v| engine::api_at_least(v, "1.0")),
+    };
+    // Re-parse for that API version (flags that need a newer daemon, MAC placement…).
     let (parsed, request) = if api.is_some() {
         match parse(mode, &args, env, api.as_deref()) {
             Ok(p) => p,
@@ -507,7 +513,9 @@ async fn execute(mode: Mode, engine: &engine::Engine, request: &RunRequest) -> u
     if let Some(path) = &c.cidfile
         && let Err(e) = engine::run::write_cidfile(path, &id)
     {
-        error_line(&format!("failed to write the container ID file {path}: {e}"));
+        error_line(&format!(
+            "failed to write the container ID file {path}: {e}"
+        ));
     }
     match mode {
         Mode::Create => {

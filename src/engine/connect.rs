@@ -104,8 +104,10 @@ impl Connector {
                 match &self.tls {
                     None => Ok(Box::new(s)),
                     Some(cfg) => {
-                        let name = rustls_pki_types::ServerName::try_from(host.clone())
-                            .map_err(|e| io::Error::other(format!("invalid TLS server name: {e}")))?;
+                        let name =
+                            rustls_pki_types::ServerName::try_from(host.clone()).map_err(|e| {
+                                io::Error::other(format!("invalid TLS server name: {e}"))
+                            })?;
                         let tls = tokio_rustls::TlsConnector::from(cfg.clone())
                             .connect(name, s)
                             .await?;

@@ -191,7 +191,10 @@ fn named_endpoint(name: &str, cfg: &Path) -> Result<Endpoint, EndpointError> {
         ))
     })?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        EndpointError::Resolve(format!("context \"{name}\": invalid {}: {e}", meta.display()))
+        EndpointError::Resolve(format!(
+            "context \"{name}\": invalid {}: {e}",
+            meta.display()
+        ))
     })?;
     let docker = v
         .get("Endpoints")
@@ -261,7 +264,11 @@ pub fn parse_host(host: &str) -> Result<Address, EndpointError> {
     let invalid = || EndpointError::Resolve(format!("invalid bind address format: {host}"));
     let h = host.trim();
     if let Some(path) = h.strip_prefix("unix://") {
-        let path = if path.is_empty() { DEFAULT_SOCKET } else { path };
+        let path = if path.is_empty() {
+            DEFAULT_SOCKET
+        } else {
+            path
+        };
         return Ok(Address::Unix(PathBuf::from(path)));
     }
     if let Some(rest) = h.strip_prefix("ssh://") {
@@ -344,7 +351,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let m: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -412,12 +419,19 @@ mod tests {
         assert_eq!(e.address, Address::Unix("/tmp/x.sock".into()));
         assert_eq!(e.context, "default");
         let env = env_of(&[("DOCKER_CONFIG", &cfg), ("DOCKER_CONTEXT", "missing")]);
-        let err = resolve(&GlobalOptions::default(), &env).unwrap_err().to_string();
+        let err = resolve(&GlobalOptions::default(), &env)
+            .unwrap_err()
+            .to_string();
         assert!(
-            err.starts_with("unable to resolve docker endpoint: context \"missing\": context not found: open "),
+            err.starts_with(
+                "unable to resolve docker endpoint: context \"missing\": context not found: open "
+            ),
             "{err}"
         );
-        assert!(err.ends_with("meta.json: no such file or directory"), "{err}");
+        assert!(
+            err.ends_with("meta.json: no such file or directory"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -465,7 +479,9 @@ mod tests {
             ("DOCKER_TLS_VERIFY", "0"),
             ("DOCKER_CERT_PATH", &d),
         ]);
-        let err = resolve(&GlobalOptions::default(), &env).unwrap_err().to_string();
+        let err = resolve(&GlobalOptions::default(), &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.ends_with("ca.pem: no such file or directory"), "{err}");
         std::fs::write(dir.path().join("ca.pem"), "x").unwrap();
         let e = resolve(&GlobalOptions::default(), &env).unwrap();

@@ -186,7 +186,11 @@ pub fn registry_auth(config: Option<&serde_json::Value>, domain: &str) -> String
     let json = config
         .and_then(|c| credentials(c, &server))
         .unwrap_or_else(|| serde_json::json!({}));
-    base64_url(serde_json::to_string(&json).unwrap_or_else(|_| "{}".into()).as_bytes())
+    base64_url(
+        serde_json::to_string(&json)
+            .unwrap_or_else(|_| "{}".into())
+            .as_bytes(),
+    )
 }
 
 fn credentials(config: &serde_json::Value, server: &str) -> Option<serde_json::Value> {

@@ -93,8 +93,12 @@ pub fn api_at_least(have: &str, want: &str) -> bool {
 
 impl Engine {
     /// Connects, pings and negotiates the API version (or uses `DOCKER_API_VERSION`).
-    pub async fn connect(endpoint: Endpoint, pinned: Option<String>) -> Result<Engine, EngineError> {
-        let connector = Connector::new(endpoint.clone()).map_err(|e| EngineError::Connect(e.to_string()))?;
+    pub async fn connect(
+        endpoint: Endpoint,
+        pinned: Option<String>,
+    ) -> Result<Engine, EngineError> {
+        let connector =
+            Connector::new(endpoint.clone()).map_err(|e| EngineError::Connect(e.to_string()))?;
         let http = connect::http_client(connector);
         let base = match &endpoint.address {
             host::Address::Tcp {
@@ -102,7 +106,11 @@ impl Engine {
                 port,
                 base_path,
             } => {
-                let scheme = if endpoint.tls.is_some() { "https" } else { "http" };
+                let scheme = if endpoint.tls.is_some() {
+                    "https"
+                } else {
+                    "http"
+                };
                 let h = if host.contains(':') {
                     format!("[{host}]")
                 } else {
@@ -278,11 +286,11 @@ fn bollard_over(engine: &Engine) -> Result<bollard::Docker, EngineError> {
                     .map(|p| p.as_str().to_string())
                     .unwrap_or_else(|| "/".into());
                 let unversioned = strip_version(&pq);
-                parts.uri = format!("{base}/v{version}{unversioned}")
-                    .parse()
-                    .map_err(|e: http::uri::InvalidUri| bollard::errors::Error::IOError {
+                parts.uri = format!("{base}/v{version}{unversioned}").parse().map_err(
+                    |e: http::uri::InvalidUri| bollard::errors::Error::IOError {
                         err: io::Error::other(e.to_string()),
-                    })?;
+                    },
+                )?;
                 let req = hyper::Request::from_parts(parts, body);
                 http.request(req)
                     .await
@@ -304,7 +312,9 @@ fn bollard_over(engine: &Engine) -> Result<bollard::Docker, EngineError> {
 fn strip_version(pq: &str) -> &str {
     if let Some(rest) = pq.strip_prefix("/v")
         && let Some(i) = rest.find('/')
-        && rest[..i].split('.').all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && rest[..i]
+            .split('.')
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
     {
         return &rest[i..];
     }
@@ -320,7 +330,10 @@ mod tests {
         assert!(api_at_least("1.44", "1.44"));
         assert!(api_at_least("1.50", "1.44"));
         assert!(!api_at_least("1.41", "1.44"));
-        assert_eq!(strip_version("/v1.41/containers/create?x=1"), "/containers/create?x=1");
+        assert_eq!(
+            strip_version("/v1.41/containers/create?x=1"),
+            "/containers/create?x=1"
+        );
         assert_eq!(strip_version("/containers/json"), "/containers/json");
         assert_eq!(strip_version("/volumes"), "/volumes");
     }

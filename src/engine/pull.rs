@@ -47,7 +47,10 @@ pub async fn pull(
         encode_query(&reference.pull_tag())
     );
     if let Some(p) = platform.filter(|p| !p.is_empty()) {
-        query.push_str(&format!("&platform={}", encode_query(&p.to_ascii_lowercase())));
+        query.push_str(&format!(
+            "&platform={}",
+            encode_query(&p.to_ascii_lowercase())
+        ));
     }
     let auth = registry_auth(config, &reference.domain);
     let resp = engine
@@ -70,7 +73,8 @@ pub async fn pull(
         }
         let mut consumed = 0;
         {
-            let mut it = serde_json::Deserializer::from_slice(&buf).into_iter::<serde_json::Value>();
+            let mut it =
+                serde_json::Deserializer::from_slice(&buf).into_iter::<serde_json::Value>();
             while let Some(item) = it.next() {
                 match item {
                     Ok(msg) => {

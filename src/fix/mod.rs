@@ -4,7 +4,7 @@
 //! each back end renders it: [`argv`] as `docker run` flags (and so a create body), the Compose back
 //! end as YAML patches, reports as text.
 
-// pub mod argv; (wired in once the argv front end lands)
+pub mod argv;
 
 use crate::spec::Origin;
 use serde::Serialize;

@@ -67,18 +67,20 @@ impl Rule for ReadOnlyRootfs {
     }
 
     fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
-        if spec.read_only.as_ref().is_some_and(|r| r.value) {
-            return vec![];
-        }
+        let already = spec.read_only.as_ref().is_some_and(|r| r.value);
         let ids = numeric_uid_gid(user_after_fix(spec, settings));
         let options = tmpfs_options(&settings.tmpfs_options, ids);
-        let mut changes = vec![Change::SetReadOnlyRootfs];
+        let mut changes = if already {
+            vec![]
+        } else {
+            vec![Change::SetReadOnlyRootfs]
+        };
+        let mut missing = Vec::new();
         for path in &settings.tmpfs_paths {
             let path = normalize_path(path);
-            let duplicate = changes
-                .iter()
-                .any(|c| matches!(c, Change::AddTmpfs { path: p, .. } if *p == path));
+            let duplicate = missing.contains(&path);
             if !covered(spec, &path) && !duplicate {
+                missing.push(path.clone());
                 changes.push(Change::AddTmpfs {
                     path,
                     options: options.clone(),
@@ -89,6 +91,21 @@ impl Rule for ReadOnlyRootfs {
             .read_only
             .as_ref()
             .map_or(Origin::Missing, |r| r.origin.clone());
+        if already {
+            // Read-only already: programs still expect somewhere to write.
+            if missing.is_empty() {
+                return vec![];
+            }
+            return vec![finding(
+                &META,
+                format!(
+                    "the root filesystem is read-only but nothing writable is mounted at {}",
+                    missing.join(", ")
+                ),
+                origin,
+                changes,
+            )];
+        }
         vec![finding(
             &META,
             "the root filesystem is writable (read-only is not set)",
@@ -141,9 +158,40 @@ mod tests {
     }
 
     #[test]
-    fn quiet_when_read_only() {
+    fn read_only_without_tmpfs_gets_only_the_tmpfs() {
         let spec = Spec {
             read_only: Some(at(true, 1, "--read-only")),
+            ..Spec::default()
+        };
+        let f = one(&ReadOnlyRootfs, &spec);
+        assert_eq!(
+            f.message,
+            "the root filesystem is read-only but nothing writable is mounted at /tmp, /run"
+        );
+        assert_eq!(
+            f.changes,
+            vec![tmpfs("/tmp", OPTS_65534), tmpfs("/run", OPTS_65534)]
+        );
+        assert_eq!(f.origin, argv(1, "--read-only"));
+    }
+
+    #[test]
+    fn quiet_when_read_only_with_writable_paths() {
+        let spec = Spec {
+            read_only: Some(at(true, 1, "--read-only")),
+            tmpfs: ["/tmp", "/run"]
+                .iter()
+                .map(|p| {
+                    at(
+                        Tmpfs {
+                            target: p.to_string(),
+                            options: String::new(),
+                        },
+                        3,
+                        "--tmpfs",
+                    )
+                })
+                .collect(),
             ..Spec::default()
         };
         none(&ReadOnlyRootfs, &spec);
