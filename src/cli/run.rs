@@ -198,10 +198,17 @@ pub fn dry_run_json(mode: Mode, plan: &Plan) -> serde_json::Value {
             })
         })
         .collect();
+    let connect: Vec<_> = plan
+        .request
+        .extra_networks
+        .iter()
+        .map(|(network, endpoint)| json!({ "network": network, "endpoint": endpoint }))
+        .collect();
     json!({
         "name": plan.request.client.name,
         "platform": plan.request.client.platform,
         "body": plan.request.body_json(),
+        "connect": connect,
         "changes": changes,
         "findings": findings,
         "command": command_line(mode, &plan.parsed),
