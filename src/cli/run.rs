@@ -172,7 +172,25 @@ pub fn parse(
 pub fn command_line(mode: Mode, parsed: &Parsed) -> String {
     let mut words = vec!["docker".to_string(), mode.word().to_string()];
     words.extend(argv::to_args(parsed));
-    shell_words::join(words)
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Quotes a word for POSIX shells, leaving words of harmless characters as they are
+/// (`--tmpfs /run:rw,size=64m` stays readable).
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,:=/@%+^".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// The `--format json` document of a dry run.
@@ -220,15 +238,13 @@ pub fn denial_lines(outcome: &Outcome, image: &str) -> Vec<String> {
     outcome
         .denials()
         .map(|f| {
-            let meta = crate::rules::find(f.finding.rule).map(|r| r.meta());
-            let cis = meta
-                .and_then(|m| m.cis)
-                .map(|c| format!(", CIS {c}"))
+            let cis = crate::rules::find(f.finding.rule)
+                .and_then(|r| r.meta().cis)
+                .map(|c| format!(" (CIS {c})"))
                 .unwrap_or_default();
             format!(
-                "refused by {} ({}{cis}): {}; to allow it anyway: {}",
+                "refused by {}{cis}: {}; to allow it: {}",
                 f.finding.rule,
-                meta.map(|m| m.title).unwrap_or(""),
                 f.finding.message,
                 explain::waive_hint(f.finding.rule, Some(image)),
             )
@@ -530,5 +546,32 @@ async fn execute(mode: Mode, engine: &engine::Engine, request: &RunRequest) -> u
             0
         }
         Mode::Run => engine::run::start_and_stream(engine, request, &id).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quoting_round_trips_through_a_shell_parser() {
+        for w in [
+            "plain",
+            "/run:rw,size=64m,uid=1",
+            "",
+            "it's",
+            "a b",
+            "$HOME",
+            "x\"y",
+            "*",
+            "~",
+            "#c",
+            "new\nline",
+        ] {
+            let q = shell_quote(w);
+            assert_eq!(shell_words::split(&q).unwrap(), vec![w.to_string()], "{q}");
+        }
+        assert_eq!(shell_quote("/run:rw,size=64m"), "/run:rw,size=64m");
+        assert_eq!(shell_quote("daemon off;"), "'daemon off;'");
     }
 }
