@@ -328,7 +328,10 @@ fn fail(mode: Mode, e: PlanError) -> u8 {
             0
         }
         PlanError::Argv(e) => {
-            error_line(&e.message);
+            error_line(
+                &e.message
+                    .replace("'docker run'", &format!("'harden {}'", mode.word())),
+            );
             if e.show_usage {
                 eprintln!("{}", usage_hint(mode));
             }

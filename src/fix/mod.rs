@@ -82,6 +82,9 @@ impl Change {
             }
             Change::AddTmpfs { path, options } => format!("mount a tmpfs at {path} ({options})"),
             Change::SetMemory { bytes } => format!("limit memory to {}", human_bytes(*bytes)),
+            Change::SetNanoCpus { nano_cpus } if *nano_cpus == 1_000_000_000 => {
+                "limit CPU to 1 CPU".into()
+            }
             Change::SetNanoCpus { nano_cpus } => {
                 format!("limit CPU to {} CPUs", format_cpus(*nano_cpus))
             }
