@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand.
 
+pub mod completions;
 mod presets;
 mod review;
 mod rules;
@@ -77,6 +78,13 @@ pub enum Command {
         /// Rule id, as listed by `harden rules`.
         rule: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// bash: `harden completions bash > ~/.local/share/bash-completion/completions/harden`
+    Completions {
+        /// Shell to generate the script for.
+        shell: clap_complete::Shell,
+    },
     /// List the presets, or show one resolved.
     Presets {
         #[command(subcommand)]
@@ -116,6 +124,10 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         Command::Rules { format } => rules::list(format),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Presets { command } => presets::main(command),
+        Command::Completions { shell } => {
+            print_out(&completions::script(shell));
+            ExitCode::SUCCESS
+        }
     }
 }
 
