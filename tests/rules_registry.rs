@@ -184,13 +184,22 @@ fn hardened() -> Spec {
         cap_drop: vec![s("ALL", 5)],
         security_opt: vec![s("no-new-privileges:true", 6)],
         read_only: Some(at(true, 7)),
-        tmpfs: vec![at(
-            Tmpfs {
-                target: "/tmp".into(),
-                options: "rw,noexec,nosuid,size=64m".into(),
-            },
-            8,
-        )],
+        tmpfs: vec![
+            at(
+                Tmpfs {
+                    target: "/tmp".into(),
+                    options: "rw,noexec,nosuid,size=64m".into(),
+                },
+                8,
+            ),
+            at(
+                Tmpfs {
+                    target: "/run".into(),
+                    options: "rw,noexec,nosuid,size=8m".into(),
+                },
+                8,
+            ),
+        ],
         mounts: vec![
             at(
                 Mount {
