@@ -84,6 +84,8 @@ pub struct Node {
     pub anchored: bool,
     /// Nodes once aliases are expanded (this one included).
     pub size: usize,
+    /// Physical routes of the mappings merged into this one with `<<`.
+    pub merges: Vec<Vec<Seg>>,
 }
 
 #[derive(Debug)]
@@ -348,6 +350,7 @@ impl Builder<'_> {
                     flow: false,
                     anchored: anchor > 0,
                     size: 1,
+                    merges: Vec::new(),
                 });
                 if anchor > 0 {
                     self.anchors.insert(anchor, node.clone());
@@ -541,6 +544,7 @@ fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
                 flow,
                 anchored: anchor > 0,
                 size,
+                merges: Vec::new(),
             },
             anchor,
             pos,
@@ -562,6 +566,7 @@ fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
                 });
             }
             let mut size = size;
+            let mut merged_from = Vec::new();
             for (merge_pos, m) in merges {
                 let sources: Vec<Rc<Node>> = match &m.value {
                     Value::Map(_) => vec![m.clone()],
@@ -574,6 +579,7 @@ fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
                     }
                 };
                 for src in sources {
+                    merged_from.push(src.path.clone());
                     let Value::Map(src_entries) = &src.value else {
                         return Err(TreeError {
                             pos: merge_pos,
@@ -610,6 +616,7 @@ fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
                     flow,
                     anchored: anchor > 0,
                     size,
+                    merges: merged_from,
                 },
                 anchor,
                 pos,
