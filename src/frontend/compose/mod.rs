@@ -6,6 +6,7 @@
 //! would reject real files or lose positions.
 
 pub mod interp;
+pub mod lint;
 pub mod spec;
 pub mod tree;
 pub mod waivers;
