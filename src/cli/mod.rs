@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand.
 
+pub mod compose;
 mod presets;
 mod rules;
 // pub mod run; (wired in once the argv front end lands)
@@ -76,6 +77,8 @@ pub enum Command {
         /// Rule id, as listed by `harden rules`.
         rule: String,
     },
+    /// Lint, fix, print or bring up a Docker Compose project with the same rules.
+    Compose(compose::ComposeArgs),
     /// List the presets, or show one resolved.
     Presets {
         #[command(subcommand)]
@@ -117,6 +120,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         Command::Rules { format } => rules::list(format),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Presets { command } => presets::main(command),
+        Command::Compose(args) => compose::main(args),
     }
 }
 

@@ -5,6 +5,7 @@
 //! Compose is read as a generic YAML tree with typed accessors, never through a typed model that
 //! would reject real files or lose positions.
 
+pub mod events;
 pub mod interp;
 pub mod lint;
 pub mod spec;

@@ -7,9 +7,9 @@
 //!   that come from a merge are marked, so that a fix never edits them in place by mistake;
 //! - duplicate keys are an error with a position, as Compose makes them.
 
+use super::events::{Event, Mark, Reader, ScalarStyle};
+use std::collections::HashMap;
 use std::rc::Rc;
-use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// Most alias references a file may contain.
 pub const MAX_ALIASES: usize = 1000;
@@ -26,10 +26,10 @@ pub struct Pos {
 }
 
 impl Pos {
-    fn from_marker(m: &Marker) -> Pos {
+    fn from_mark(m: &Mark) -> Pos {
         Pos {
-            line: m.line(),
-            column: m.col() + 1,
+            line: m.line + 1,
+            column: m.column + 1,
         }
     }
 }
@@ -231,7 +231,7 @@ enum Frame {
         pos: Pos,
         path: Vec<Seg>,
         flow: bool,
-        anchor: usize,
+        anchor: Option<String>,
         size: usize,
     },
     Map {
@@ -241,14 +241,13 @@ enum Frame {
         pos: Pos,
         path: Vec<Seg>,
         flow: bool,
-        anchor: usize,
+        anchor: Option<String>,
         size: usize,
     },
 }
 
-struct Builder<'a> {
-    src: &'a str,
-    anchors: std::collections::HashMap<usize, Rc<Node>>,
+struct Builder {
+    anchors: HashMap<String, Rc<Node>>,
     stack: Vec<Frame>,
     root: Option<Rc<Node>>,
     aliases: usize,
@@ -256,22 +255,18 @@ struct Builder<'a> {
 
 /// Parses one YAML document into a tree. An empty document gives `Ok(None)`.
 pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
-    let mut parser = Parser::new_from_str(src);
+    let mut reader = Reader::new(src);
     let mut b = Builder {
-        src,
-        anchors: Default::default(),
+        anchors: HashMap::new(),
         stack: Vec::new(),
         root: None,
         aliases: 0,
     };
     let mut documents = 0;
     loop {
-        let (ev, mark) = parser.next_token().map_err(|e| TreeError {
-            pos: Pos {
-                line: e.marker().line(),
-                column: e.marker().col() + 1,
-            },
-            message: e.info().to_string(),
+        let (ev, mark) = reader.next_event().map_err(|e| TreeError {
+            pos: Pos::from_mark(&e.mark),
+            message: e.message,
         })?;
         match ev {
             Event::StreamEnd => break,
@@ -279,7 +274,7 @@ pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
                 documents += 1;
                 if documents > 1 {
                     return Err(TreeError {
-                        pos: Pos::from_marker(&mark),
+                        pos: Pos::from_mark(&mark),
                         message: "a Compose file holds one YAML document; found a second one"
                             .into(),
                     });
@@ -291,7 +286,7 @@ pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
     Ok(b.root)
 }
 
-impl Builder<'_> {
+impl Builder {
     fn child_path(&self) -> Vec<Seg> {
         match self.stack.last() {
             None => Vec::new(),
@@ -322,18 +317,23 @@ impl Builder<'_> {
         )
     }
 
-    fn event(&mut self, ev: Event, mark: &Marker) -> Result<(), TreeError> {
-        let pos = Pos::from_marker(mark);
+    fn event(&mut self, ev: Event, mark: &Mark) -> Result<(), TreeError> {
+        let pos = Pos::from_mark(mark);
         match ev {
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar {
+                text,
+                style,
+                anchor,
+                tag,
+            } => {
                 let style = match style {
-                    TScalarStyle::Plain => Style::Plain,
-                    TScalarStyle::Literal | TScalarStyle::Folded => Style::Block,
-                    _ => Style::Quoted,
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::Block => Style::Block,
+                    ScalarStyle::Quoted => Style::Quoted,
                 };
                 // An explicit `!!str` tag makes a plain scalar a string.
                 let style = match tag {
-                    Some(t) if t.suffix == "str" && style == Style::Plain => Style::Quoted,
+                    Some(t) if t.ends_with(":str") && style == Style::Plain => Style::Quoted,
                     _ => style,
                 };
                 if self.expects_key() {
@@ -342,22 +342,21 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                let pos = self.scalar_pos(pos, &style);
                 let node = Rc::new(Node {
                     value: Value::Scalar { text, style },
                     pos,
                     path: self.child_path(),
                     flow: false,
-                    anchored: anchor > 0,
+                    anchored: anchor.is_some(),
                     size: 1,
                     merges: Vec::new(),
                 });
-                if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
+                if let Some(a) = anchor {
+                    self.anchors.insert(a, node.clone());
                 }
                 self.push_node(node, pos)
             }
-            Event::Alias(id) => {
+            Event::Alias(name) => {
                 self.aliases += 1;
                 if self.aliases > MAX_ALIASES {
                     return Err(TreeError {
@@ -368,9 +367,9 @@ impl Builder<'_> {
                         ),
                     });
                 }
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| TreeError {
+                let node = self.anchors.get(&name).cloned().ok_or_else(|| TreeError {
                     pos,
-                    message: "alias to an unknown anchor".into(),
+                    message: format!("alias *{name} refers to no anchor"),
                 })?;
                 if self.expects_key() {
                     return Err(TreeError {
@@ -380,9 +379,8 @@ impl Builder<'_> {
                 }
                 self.push_node(node, pos)
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart { anchor, flow } => {
                 self.check_key_position(pos)?;
-                let flow = self.src_char_at(mark.index()) == Some('[');
                 let path = self.child_path();
                 self.open(Frame::Seq {
                     items: Vec::new(),
@@ -393,9 +391,8 @@ impl Builder<'_> {
                     size: 1,
                 })
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart { anchor, flow } => {
                 self.check_key_position(pos)?;
-                let flow = self.src_char_at(mark.index()) == Some('{');
                 let path = self.child_path();
                 self.open(Frame::Map {
                     entries: Vec::new(),
@@ -415,28 +412,13 @@ impl Builder<'_> {
                 })?;
                 let (node, anchor, at) = close(frame)?;
                 let node = Rc::new(node);
-                if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
+                if let Some(a) = anchor {
+                    self.anchors.insert(a, node.clone());
                 }
                 self.push_node(node, at)
             }
             _ => Ok(()),
         }
-    }
-
-    fn src_char_at(&self, char_index: usize) -> Option<char> {
-        // Marker indices count characters; ASCII-only sources are the common fast path.
-        if self.src.is_ascii() {
-            self.src.as_bytes().get(char_index).map(|b| *b as char)
-        } else {
-            self.src.chars().nth(char_index)
-        }
-    }
-
-    /// Block scalars' markers point at their content; report the indicator's line instead is not
-    /// possible from the event, so keep the content position.
-    fn scalar_pos(&self, pos: Pos, _style: &Style) -> Pos {
-        pos
     }
 
     fn check_key_position(&self, pos: Pos) -> Result<(), TreeError> {
@@ -527,7 +509,7 @@ fn check_size(size: usize, pos: Pos) -> Result<(), TreeError> {
     Ok(())
 }
 
-fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
+fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
     match frame {
         Frame::Seq {
             items,
@@ -542,7 +524,7 @@ fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
                 pos,
                 path,
                 flow,
-                anchored: anchor > 0,
+                anchored: anchor.is_some(),
                 size,
                 merges: Vec::new(),
             },
@@ -614,7 +596,7 @@ fn close(frame: Frame) -> Result<(Node, usize, Pos), TreeError> {
                     pos,
                     path,
                     flow,
-                    anchored: anchor > 0,
+                    anchored: anchor.is_some(),
                     size,
                     merges: merged_from,
                 },
