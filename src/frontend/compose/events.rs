@@ -7,7 +7,7 @@
 
 use std::ffi::CStr;
 use std::mem::MaybeUninit;
-use unsafe_libyaml as sys;
+use unsafe_libyaml as unsafe_sys;
 
 /// A 0-based position from libyaml.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub struct ParseError {
 
 /// Reads events from a string.
 pub struct Reader {
-    parser: Box<MaybeUninit<sys::yaml_parser_t>>,
+    parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>>,
     // The parser points into this buffer; it lives as long as the parser.
     _input: Vec<u8>,
     done: bool,
@@ -66,16 +66,17 @@ pub struct Reader {
 impl Reader {
     pub fn new(text: &str) -> Reader {
         let input = text.as_bytes().to_vec();
-        let mut parser: Box<MaybeUninit<sys::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
+        let mut parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>> =
+            Box::new(MaybeUninit::uninit());
         // SAFETY: the parser is initialised before use and freed in Drop; its input buffer is a
         // heap allocation owned by the reader that is never moved or changed while it lives.
         unsafe {
             let p = parser.as_mut_ptr();
-            if sys::yaml_parser_initialize(p).fail {
+            if unsafe_sys::yaml_parser_initialize(p).fail {
                 panic!("libyaml: out of memory");
             }
-            sys::yaml_parser_set_encoding(p, sys::YAML_UTF8_ENCODING);
-            sys::yaml_parser_set_input_string(p, input.as_ptr(), input.len() as u64);
+            unsafe_sys::yaml_parser_set_encoding(p, unsafe_sys::YAML_UTF8_ENCODING);
+            unsafe_sys::yaml_parser_set_input_string(p, input.as_ptr(), input.len() as u64);
         }
         Reader {
             parser,
@@ -89,11 +90,11 @@ impl Reader {
         if self.done {
             return Ok((Event::StreamEnd, Mark::default()));
         }
-        let mut event = MaybeUninit::<sys::yaml_event_t>::uninit();
+        let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
         // SAFETY: the parser was initialised in `new`; the event is deleted after conversion.
         unsafe {
             let p = self.parser.as_mut_ptr();
-            if sys::yaml_parser_parse(p, event.as_mut_ptr()).fail {
+            if unsafe_sys::yaml_parser_parse(p, event.as_mut_ptr()).fail {
                 self.done = true;
                 return Err(error(&*p));
             }
@@ -103,7 +104,7 @@ impl Reader {
                 column: ev.start_mark.column as usize,
             };
             let out = convert(ev);
-            sys::yaml_event_delete(event.as_mut_ptr());
+            unsafe_sys::yaml_event_delete(event.as_mut_ptr());
             if out == Event::StreamEnd {
                 self.done = true;
             }
@@ -115,7 +116,7 @@ impl Reader {
 impl Drop for Reader {
     fn drop(&mut self) {
         // SAFETY: initialised in `new`, deleted once.
-        unsafe { sys::yaml_parser_delete(self.parser.as_mut_ptr()) }
+        unsafe { unsafe_sys::yaml_parser_delete(self.parser.as_mut_ptr()) }
     }
 }
 
@@ -131,7 +132,7 @@ unsafe fn cstr(p: *const u8) -> Option<String> {
     )
 }
 
-unsafe fn error(p: &sys::yaml_parser_t) -> ParseError {
+unsafe fn error(p: &unsafe_sys::yaml_parser_t) -> ParseError {
     // SAFETY: problem/context are NUL-terminated static strings or null.
     let problem = unsafe { cstr(p.problem.cast()) }.unwrap_or_else(|| "invalid YAML".into());
     let context = unsafe { cstr(p.context.cast()) };
@@ -148,41 +149,42 @@ unsafe fn error(p: &sys::yaml_parser_t) -> ParseError {
     }
 }
 
-unsafe fn convert(ev: &sys::yaml_event_t) -> Event {
+unsafe fn convert(ev: &unsafe_sys::yaml_event_t) -> Event {
     // SAFETY: the union field read matches the event type.
     unsafe {
         match ev.type_ {
-            sys::YAML_STREAM_START_EVENT => Event::StreamStart,
-            sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
-            sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
-            sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-            sys::YAML_ALIAS_EVENT => Event::Alias(cstr(ev.data.alias.anchor).unwrap_or_default()),
-            sys::YAML_SCALAR_EVENT => {
+            unsafe_sys::YAML_STREAM_START_EVENT => Event::StreamStart,
+            unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
+            unsafe_sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
+            unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
+            unsafe_sys::YAML_ALIAS_EVENT => {
+                Event::Alias(cstr(ev.data.alias.anchor).unwrap_or_default())
+            }
+            unsafe_sys::YAML_SCALAR_EVENT => {
                 let d = &ev.data.scalar;
                 let bytes = std::slice::from_raw_parts(d.value, d.length as usize);
                 Event::Scalar {
                     text: String::from_utf8_lossy(bytes).into_owned(),
                     style: match d.style {
-                        sys::YAML_PLAIN_SCALAR_STYLE => ScalarStyle::Plain,
-                        sys::YAML_LITERAL_SCALAR_STYLE | sys::YAML_FOLDED_SCALAR_STYLE => {
-                            ScalarStyle::Block
-                        }
+                        unsafe_sys::YAML_PLAIN_SCALAR_STYLE => ScalarStyle::Plain,
+                        unsafe_sys::YAML_LITERAL_SCALAR_STYLE
+                        | unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Block,
                         _ => ScalarStyle::Quoted,
                     },
                     anchor: cstr(d.anchor),
                     tag: cstr(d.tag),
                 }
             }
-            sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
+            unsafe_sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
                 anchor: cstr(ev.data.sequence_start.anchor),
-                flow: ev.data.sequence_start.style == sys::YAML_FLOW_SEQUENCE_STYLE,
+                flow: ev.data.sequence_start.style == unsafe_sys::YAML_FLOW_SEQUENCE_STYLE,
             },
-            sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
-            sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
+            unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
+            unsafe_sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
                 anchor: cstr(ev.data.mapping_start.anchor),
-                flow: ev.data.mapping_start.style == sys::YAML_FLOW_MAPPING_STYLE,
+                flow: ev.data.mapping_start.style == unsafe_sys::YAML_FLOW_MAPPING_STYLE,
             },
-            sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
+            unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
             _ => Event::StreamEnd,
         }
     }
