@@ -304,7 +304,7 @@ impl<'a> Planner<'a> {
                 plan.scalars.push((keys, limit.to_string()));
             }
             Change::BindPortHostIp { ip, origin, .. } => {
-                let (_, node) = self.find_item(svc, "ports", origin).ok_or_else(|| {
+                let (file, node) = self.find_item(svc, "ports", origin).ok_or_else(|| {
                     "the published port is not where the finding points".to_string()
                 })?;
                 let lp = plan.lists.entry("ports".into()).or_default();
@@ -313,6 +313,17 @@ impl<'a> Planner<'a> {
                 {
                     // Already planned (a range expands to several findings).
                 } else if node.as_map().is_some() {
+                    if let Some(v) = self.project.files[file]
+                        .root
+                        .get("version")
+                        .and_then(|v| v.as_str())
+                    {
+                        return Err(format!(
+                            "the file declares the legacy format `version: {v}`, whose long port \
+                             syntax has no host_ip (docker-compose v1 rejects it): bind the port \
+                             with the short syntax `{ip}:PUBLISHED:TARGET`, or drop `version:`"
+                        ));
+                    }
                     let ip_text = if ip.contains(':') {
                         quote(ip)
                     } else {
