@@ -860,13 +860,186 @@ fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
     if cur.contains(PLACEHOLDER) {
         return Err("the file contains harden's placeholder text".into());
     }
-    for e in edits {
-        cur = apply_one(&cur, e).map_err(|m| format!("cannot apply {}: {m}", describe(e)))?;
-    }
+    cur = match batch(&cur, edits) {
+        Some(done) => done,
+        None => {
+            for e in edits {
+                cur =
+                    apply_one(&cur, e).map_err(|m| format!("cannot apply {}: {m}", describe(e)))?;
+            }
+            cur
+        }
+    };
     if crlf {
         cur = cur.replace('\n', "\r\n");
     }
     Ok(cur)
+}
+
+/// A text splice computed against one parse of the document.
+struct Splice {
+    start: usize,
+    end: usize,
+    text: String,
+    /// Depth of the container edited (deeper content comes first at a shared position).
+    depth: usize,
+    seq: usize,
+}
+
+/// Applies every edit against a single parse (one tree-sitter parse per file instead of one per
+/// edit). `None` when an edit needs the sequential path (flow mappings, overlapping edits).
+fn batch(text: &str, edits: &[Edit]) -> Option<String> {
+    let d = doc(text).ok()?;
+    let mut splices = Vec::new();
+    for (seq, e) in edits.iter().enumerate() {
+        let mut sp = splice_for(&d, e).ok()??;
+        sp.seq = seq;
+        splices.push(sp);
+    }
+    // Later positions first; at one position the deepest and earliest edit ends up first.
+    splices.sort_by(|a, b| {
+        b.start
+            .cmp(&a.start)
+            .then(a.depth.cmp(&b.depth))
+            .then(b.seq.cmp(&a.seq))
+    });
+    let mut out = text.to_string();
+    let mut floor = usize::MAX;
+    for sp in &splices {
+        if sp.end > floor {
+            return None;
+        }
+        out.replace_range(sp.start..sp.end, &sp.text);
+        floor = floor.min(sp.start);
+    }
+    Some(out)
+}
+
+fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String> {
+    let src = d.source();
+    let mk = |start: usize, end: usize, text: String, depth: usize| {
+        Ok(Some(Splice {
+            start,
+            end,
+            text,
+            depth,
+            seq: 0,
+        }))
+    };
+    match e {
+        Edit::SetKey { map, key, value } => {
+            let mut key_path = map.clone();
+            key_path.push(Seg::Key(key.clone()));
+            if d.query_exists(&route(&key_path)) {
+                match d
+                    .query_exact(&route(&key_path))
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(f) => {
+                        let (s, end) = f.location.byte_span;
+                        mk(s, end, value.clone(), key_path.len())
+                    }
+                    None => {
+                        let f = d
+                            .query_key_only(&route(&key_path))
+                            .map_err(|e| e.to_string())?;
+                        let end = f.location.byte_span.1;
+                        let colon = src[end..]
+                            .find(':')
+                            .map(|i| end + i + 1)
+                            .ok_or("no colon after the key")?;
+                        mk(colon, colon, format!(" {value}"), key_path.len())
+                    }
+                }
+            } else {
+                let f = if map.is_empty() {
+                    d.top_feature().map_err(|e| e.to_string())?
+                } else {
+                    d.query_exact(&route(map))
+                        .map_err(|e| e.to_string())?
+                        .ok_or("no mapping there")?
+                };
+                if f.kind() != yamlpath::FeatureKind::BlockMapping {
+                    return Ok(None);
+                }
+                let indent =
+                    " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, &f));
+                let mut entry = format!("\n{indent}{key}: {value}");
+                let ins = yamlpatch::find_content_end(&f, d);
+                if ins < f.location.byte_span.1 {
+                    entry.push('\n');
+                }
+                if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+                    entry.remove(0);
+                    if !entry.ends_with('\n') {
+                        entry.push('\n');
+                    }
+                }
+                mk(ins, ins, entry, map.len())
+            }
+        }
+        Edit::Append { list, item } => {
+            let f = d
+                .query_exact(&route(list))
+                .map_err(|e| e.to_string())?
+                .ok_or("the list is empty")?;
+            match f.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    let indent = yamlpatch::extract_leading_whitespace(d, &f).to_string();
+                    let ins = yamlpatch::find_content_end(&f, d);
+                    let mut t = String::new();
+                    if ins > 0 && src.as_bytes()[ins - 1] != b'\n' {
+                        t.push('\n');
+                    }
+                    t.push_str(&format!("{indent}- {item}"));
+                    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+                        t.push('\n');
+                    }
+                    mk(ins, ins, t, list.len())
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let (s, end) = f.location.byte_span;
+                    let close = src[s..end].rfind(']').map(|i| s + i).ok_or("no `]`")?;
+                    let before = src[s..close].trim_end();
+                    let at = s + before.len();
+                    let sep = if before.ends_with('[') {
+                        ""
+                    } else if before.ends_with(',') {
+                        " "
+                    } else {
+                        ", "
+                    };
+                    mk(at, at, format!("{sep}{item}"), list.len())
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+        Edit::ReplaceScalar { at, text } => {
+            let f = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no value there")?;
+            if f.kind() != yamlpath::FeatureKind::Scalar {
+                return Err("not a scalar".into());
+            }
+            let (s, end) = f.location.byte_span;
+            mk(s, end, text.clone(), at.len())
+        }
+        Edit::RemoveItem { .. } => {
+            // Compute through the sequential code on this document and diff the result.
+            let new = apply_one(src, e)?;
+            let prefix = src
+                .bytes()
+                .zip(new.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let removed = src.len() - new.len();
+            if !src.is_char_boundary(prefix) || !src.is_char_boundary(prefix + removed) {
+                return Ok(None);
+            }
+            mk(prefix, prefix + removed, String::new(), 0)
+        }
+    }
 }
 
 fn describe(e: &Edit) -> String {
