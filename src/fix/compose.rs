@@ -1472,6 +1472,43 @@ mod tests {
     }
 
     #[test]
+    fn override_files_get_the_edit_where_the_key_is() {
+        let p = Project::from_texts(
+            vec![
+                (
+                    PathBuf::from("a.yaml"),
+                    "services:\n  web:\n    image: x\n".into(),
+                ),
+                (
+                    PathBuf::from("b.yaml"),
+                    "services:\n  web:\n    read_only: false\n".into(),
+                ),
+            ],
+            PathBuf::from("."),
+            Env::default(),
+        )
+        .unwrap();
+        let req = |change| Request {
+            service: "web".into(),
+            rule: "t",
+            change,
+        };
+        let f = fix(
+            &p,
+            &[
+                req(Change::SetReadOnlyRootfs),
+                req(Change::DropAllCapabilities),
+            ],
+        )
+        .unwrap();
+        assert_eq!(f.texts[&1], "services:\n  web:\n    read_only: true\n");
+        assert_eq!(
+            f.texts[&0],
+            "services:\n  web:\n    image: x\n    cap_drop: [ALL]\n"
+        );
+    }
+
+    #[test]
     fn quoting() {
         assert_eq!(plain_or_quoted("ALL"), "ALL");
         assert_eq!(plain_or_quoted("yes"), "\"yes\"");
