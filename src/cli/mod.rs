@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand.
 
 pub mod completions;
+pub mod compose;
 mod presets;
 mod review;
 mod rules;
@@ -85,6 +86,8 @@ pub enum Command {
         /// Shell to generate the script for.
         shell: clap_complete::Shell,
     },
+    /// Lint, fix, print or bring up a Docker Compose project with the same rules.
+    Compose(compose::ComposeArgs),
     /// List the presets, or show one resolved.
     Presets {
         #[command(subcommand)]
@@ -128,6 +131,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             print_out(&completions::script(shell));
             ExitCode::SUCCESS
         }
+        Command::Compose(args) => compose::main(args),
     }
 }
 

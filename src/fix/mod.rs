@@ -5,6 +5,7 @@
 //! end as YAML patches, reports as text.
 
 pub mod argv;
+pub mod compose;
 
 use crate::spec::Origin;
 use serde::Serialize;

@@ -1,3 +1,4 @@
 //! Front ends: turn a source into a [`crate::spec::Spec`].
 
 pub mod argv;
+pub mod compose;

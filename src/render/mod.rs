@@ -1,6 +1,7 @@
 //! Reports: rule listings, explanations, findings.
 
 pub mod explain;
+pub mod report;
 pub mod rules_table;
 
 use owo_colors::{OwoColorize, Stream};

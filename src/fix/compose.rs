@@ -1,0 +1,1519 @@
+//! The Compose back end: semantic [`Change`]s → edits of the original text of each file.
+//!
+//! Edits go through `yamlpatch`/`yamlpath` (zizmor's comment-preserving crates) where they are
+//! sound, and through exact span edits located by `yamlpath` where `yamlpatch` is known to
+//! misbehave (replacing list items that contain `:`, appending to flow lists, removing flow
+//! items). The rules of the game:
+//!
+//! - an edit targets the service: a key that reaches the service through `<<: *anchor` is
+//!   overridden on the service itself, never edited in the anchor;
+//! - a service that other services merge (`<<: *svc`) is edited only when every service that
+//!   inherits the edit gets the same change;
+//! - values are written in a form that YAML 1.1 tools read the same way (quoted when in doubt);
+//! - `${VAR}` references are kept as written; a port whose host part is a variable is fixed only
+//!   when that is sound (a port number, or an unset address with a default), else reported;
+//! - the result must parse, keep every comment line, and keep CRLF line ends; otherwise nothing
+//!   is written.
+
+use super::Change;
+use crate::frontend::compose::interp::{self, Env};
+use crate::frontend::compose::spec::lookup;
+use crate::frontend::compose::tree::{Node, Seg, Value, route_string};
+use crate::frontend::compose::{Project, Service};
+use crate::spec::{Origin, normalize_capability};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// A change that was asked for one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub service: String,
+    pub rule: &'static str,
+    pub change: Change,
+}
+
+/// Why a change cannot be written into the file.
+pub type Refusal = String;
+
+/// The result of fixing a project.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    /// New text per file index, only for files that changed.
+    pub texts: BTreeMap<usize, String>,
+    /// Each request with `Ok` when written, `Err(reason)` when not.
+    pub results: Vec<(Request, Result<(), Refusal>)>,
+}
+
+/// A failure to produce a valid file (nothing may be written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixError {
+    pub file: std::path::PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for FixError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+/// One text edit, by physical route.
+#[derive(Clone, Debug, PartialEq)]
+enum Edit {
+    /// Set `key` in the mapping at `map` to the YAML text `value` (replace or add).
+    SetKey {
+        map: Vec<Seg>,
+        key: String,
+        value: String,
+    },
+    /// Append the YAML text `item` to the sequence at `list`.
+    Append { list: Vec<Seg>, item: String },
+    /// Replace the scalar at `at` by the YAML text `text`.
+    ReplaceScalar { at: Vec<Seg>, text: String },
+    /// Remove the sequence item at `at`.
+    RemoveItem { at: Vec<Seg> },
+}
+
+/// Whether the back end can write `change` for `service` (used by lint's "fixable").
+pub fn can_render(project: &Project, service: &str, change: &Change) -> Result<(), Refusal> {
+    let req = Request {
+        service: service.to_string(),
+        rule: "",
+        change: change.clone(),
+    };
+    let mut planner = Planner::new(project);
+    planner.add(&req).map(|_| ())
+}
+
+/// Applies every request it can; refusals are reported per request.
+pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
+    let mut planner = Planner::new(project);
+    let mut results = Vec::new();
+    for r in requests {
+        let res = planner.add(r);
+        results.push((r.clone(), res.map(|_| ())));
+    }
+    // Shared service mappings: an edit to a service that others merge must be one they get too.
+    planner.check_inheritors(&mut results);
+    let edits = planner.render(&results);
+    let mut texts = BTreeMap::new();
+    for (file, edits) in edits {
+        if edits.is_empty() {
+            continue;
+        }
+        let f = &project.files[file];
+        let new = apply_edits(&f.text, &edits).map_err(|message| FixError {
+            file: f.path.clone(),
+            message,
+        })?;
+        verify(&f.text, &new).map_err(|message| FixError {
+            file: f.path.clone(),
+            message,
+        })?;
+        if new != f.text {
+            texts.insert(file, new);
+        }
+    }
+    Ok(Fixed { texts, results })
+}
+
+/// What is planned for one list key of one service.
+#[derive(Default, Debug, Clone)]
+struct ListPlan {
+    add: Vec<String>,
+    /// Items (by node identity) to remove.
+    remove: Vec<Rc<Node>>,
+    /// Items to replace by new text.
+    replace: Vec<(Rc<Node>, String)>,
+    /// Mapping items in which to set a key.
+    set_in_item: Vec<(Rc<Node>, String, String)>,
+}
+
+#[derive(Default, Debug, Clone)]
+struct ServicePlan {
+    /// Scalar keys: (key path under the service, YAML text).
+    scalars: Vec<(Vec<String>, String)>,
+    lists: BTreeMap<String, ListPlan>,
+}
+
+struct Planner<'a> {
+    project: &'a Project,
+    plans: BTreeMap<String, ServicePlan>,
+    /// Request index → (service, change) for inheritance checks.
+    touched_shared: Vec<(usize, String)>,
+    count: usize,
+}
+
+fn service_path(name: &str) -> Vec<Seg> {
+    vec![Seg::Key("services".into()), Seg::Key(name.into())]
+}
+
+fn under(path: &[Seg], prefix: &[Seg]) -> bool {
+    path.len() >= prefix.len() && path[..prefix.len()] == *prefix
+}
+
+impl<'a> Planner<'a> {
+    fn new(project: &'a Project) -> Self {
+        Planner {
+            project,
+            plans: BTreeMap::new(),
+            touched_shared: Vec::new(),
+            count: 0,
+        }
+    }
+
+    fn env(&self) -> &Env {
+        &self.project.env
+    }
+
+    fn service(&self, name: &str) -> Result<&'a Service, Refusal> {
+        self.project
+            .service(name)
+            .ok_or_else(|| format!("no service `{name}`"))
+    }
+
+    /// Adds a request to the plan (or says why it cannot be written).
+    fn add(&mut self, req: &Request) -> Result<(), Refusal> {
+        let idx = self.count;
+        self.count += 1;
+        let svc = self.service(&req.service)?;
+        // Every layer that would be edited must be the service's own mapping.
+        if !svc
+            .layers
+            .iter()
+            .any(|l| l.node.path == service_path(&svc.name))
+        {
+            return Err(format!(
+                "service `{}` is an alias of another node; fix that node instead",
+                svc.name
+            ));
+        }
+        let mut plan = self.plans.get(&svc.name).cloned().unwrap_or_default();
+        match &req.change {
+            Change::DropAllCapabilities => {
+                let have_all = self
+                    .list_items(svc, "cap_drop")
+                    .iter()
+                    .any(|(_, n)| n.as_str().map(normalize_capability).as_deref() == Some("ALL"));
+                if !have_all {
+                    plan.lists
+                        .entry("cap_drop".into())
+                        .or_default()
+                        .add
+                        .push("ALL".into());
+                }
+            }
+            Change::RemoveCapability { capability } => {
+                let items: Vec<Rc<Node>> = self
+                    .list_items(svc, "cap_add")
+                    .into_iter()
+                    .filter(|(_, n)| {
+                        n.as_str()
+                            .map(|s| normalize_capability(&interp::resolve(s, self.env()).value))
+                            .as_deref()
+                            == Some(capability.as_str())
+                    })
+                    .map(|(_, n)| n)
+                    .collect();
+                if items.is_empty() {
+                    return Err(format!("{capability} is not added in the file"));
+                }
+                plan.lists
+                    .entry("cap_add".into())
+                    .or_default()
+                    .remove
+                    .extend(items);
+            }
+            Change::SetNoNewPrivileges => {
+                let items = self.list_items(svc, "security_opt");
+                let mut found_false = false;
+                for (_, n) in &items {
+                    let v = n.as_str().unwrap_or("").replace(' ', "");
+                    if v == "no-new-privileges:false" || v == "no-new-privileges=false" {
+                        found_false = true;
+                        plan.lists
+                            .entry("security_opt".into())
+                            .or_default()
+                            .replace
+                            .push((n.clone(), quote("no-new-privileges:true")));
+                    }
+                }
+                if !found_false {
+                    plan.lists
+                        .entry("security_opt".into())
+                        .or_default()
+                        .add
+                        .push(quote("no-new-privileges:true"));
+                }
+            }
+            Change::RemoveSecurityOpt { option } => {
+                let items: Vec<Rc<Node>> = self
+                    .list_items(svc, "security_opt")
+                    .into_iter()
+                    .filter(|(_, n)| {
+                        n.as_str()
+                            .is_some_and(|s| interp::resolve(s, self.env()).value == *option)
+                    })
+                    .map(|(_, n)| n)
+                    .collect();
+                if items.is_empty() {
+                    return Err(format!("security option {option} is not in the file"));
+                }
+                plan.lists
+                    .entry("security_opt".into())
+                    .or_default()
+                    .remove
+                    .extend(items);
+            }
+            Change::SetUser { user } => plan.scalars.push((vec!["user".into()], quote(user))),
+            Change::SetReadOnlyRootfs => {
+                plan.scalars.push((vec!["read_only".into()], "true".into()))
+            }
+            Change::AddTmpfs { path, options } => {
+                let item = if options.is_empty() {
+                    path.clone()
+                } else {
+                    format!("{path}:{options}")
+                };
+                plan.lists
+                    .entry("tmpfs".into())
+                    .or_default()
+                    .add
+                    .push(plain_or_quoted(&item));
+            }
+            Change::SetMemory { bytes } => {
+                let keys = self.resource_key(svc, "mem_limit", "memory");
+                plan.scalars.push((keys, super::docker_bytes(*bytes)));
+            }
+            Change::SetNanoCpus { nano_cpus } => {
+                let keys = self.resource_key(svc, "cpus", "cpus");
+                let text = super::format_cpus(*nano_cpus);
+                // `deploy.resources.limits.cpus` is a string in the Compose schema.
+                let text = if keys.len() > 1 {
+                    format!("\"{text}\"")
+                } else {
+                    text
+                };
+                plan.scalars.push((keys, text));
+            }
+            Change::SetCpuQuota { quota } => plan
+                .scalars
+                .push((vec!["cpu_quota".into()], quota.to_string())),
+            Change::SetPidsLimit { limit } => {
+                let keys = self.resource_key(svc, "pids_limit", "pids");
+                plan.scalars.push((keys, limit.to_string()));
+            }
+            Change::BindPortHostIp { ip, origin, .. } => {
+                let (file, node) = self.find_item(svc, "ports", origin).ok_or_else(|| {
+                    "the published port is not where the finding points".to_string()
+                })?;
+                let lp = plan.lists.entry("ports".into()).or_default();
+                if lp.replace.iter().any(|(n, _)| Rc::ptr_eq(n, &node))
+                    || lp.set_in_item.iter().any(|(n, _, _)| Rc::ptr_eq(n, &node))
+                {
+                    // Already planned (a range expands to several findings).
+                } else if node.as_map().is_some() {
+                    if let Some(v) = self.project.files[file]
+                        .root
+                        .get("version")
+                        .and_then(|v| v.as_str())
+                    {
+                        return Err(format!(
+                            "the file declares the legacy format `version: {v}`, whose long port \
+                             syntax has no host_ip (docker-compose v1 rejects it): bind the port \
+                             with the short syntax `{ip}:PUBLISHED:TARGET`, or drop `version:`"
+                        ));
+                    }
+                    let ip_text = if ip.contains(':') {
+                        quote(ip)
+                    } else {
+                        plain_or_quoted(ip)
+                    };
+                    lp.set_in_item
+                        .push((node.clone(), "host_ip".into(), ip_text));
+                } else {
+                    let raw = node
+                        .as_str()
+                        .ok_or_else(|| "the port entry is empty".to_string())?;
+                    let new = bind_short_port(raw, ip, self.env())?;
+                    lp.replace.push((node.clone(), quote(&new)));
+                }
+            }
+            Change::PublishExposedPortsOn { .. } => {
+                return Err("Compose has no publish-all; nothing to rewrite".into());
+            }
+        }
+        // Is the service mapping itself merged into other services?
+        if svc.layers.iter().any(|l| l.node.anchored) {
+            self.touched_shared.push((idx, svc.name.clone()));
+        }
+        self.plans.insert(svc.name.clone(), plan);
+        Ok(())
+    }
+
+    /// Service-level key unless the service already sets the limit under
+    /// `deploy.resources.limits` (then that key, to avoid two differing values).
+    fn resource_key(&self, svc: &Service, service_key: &str, deploy_key: &str) -> Vec<String> {
+        let deploy = ["deploy", "resources", "limits", deploy_key];
+        let has_service_key = svc
+            .layers
+            .iter()
+            .any(|l| l.node.entry(service_key).is_some());
+        let has_deploy = svc.layers.iter().any(|l| {
+            lookup(&l.node, &deploy)
+                .is_some_and(|e| !e.merged && under(&e.path, &service_path(&svc.name)))
+        });
+        if has_deploy && !has_service_key {
+            deploy.iter().map(|s| s.to_string()).collect()
+        } else {
+            vec![service_key.to_string()]
+        }
+    }
+
+    /// Items of a list key across the service's layers.
+    fn list_items(&self, svc: &Service, key: &str) -> Vec<(usize, Rc<Node>)> {
+        let mut out = Vec::new();
+        for l in &svc.layers {
+            if let Some(v) = l.node.get(key) {
+                match v.as_seq() {
+                    Some(items) => out.extend(items.iter().map(|i| (l.file, i.clone()))),
+                    None if v.is_null() => {}
+                    None => out.push((l.file, v.clone())),
+                }
+            }
+        }
+        out
+    }
+
+    fn find_item(&self, svc: &Service, key: &str, origin: &Origin) -> Option<(usize, Rc<Node>)> {
+        let Origin::Yaml {
+            file, line, column, ..
+        } = origin
+        else {
+            return None;
+        };
+        self.list_items(svc, key).into_iter().find(|(f, n)| {
+            self.project.files[*f].path == *file && n.pos.line == *line && n.pos.column == *column
+        })
+    }
+
+    /// Refuses changes to a service mapping that others inherit unless they get the same change.
+    fn check_inheritors(&self, results: &mut [(Request, Result<(), Refusal>)]) {
+        let touched = self.touched_shared.clone();
+        for (idx, svc_name) in touched {
+            let Some(svc) = self.project.service(&svc_name) else {
+                continue;
+            };
+            let own = service_path(&svc.name);
+            let change = results[idx].0.change.clone();
+            let keys = change_keys(&change);
+            // Services that merge this one's mapping and do not set the key themselves.
+            for other in &self.project.services {
+                if other.name == svc.name {
+                    continue;
+                }
+                let merges_own = other.layers.iter().any(|l| l.node.merges.contains(&own));
+                let sets_all_keys_itself = !keys.is_empty()
+                    && keys.iter().all(|k| {
+                        other
+                            .layers
+                            .iter()
+                            .any(|l| l.node.entry(k).is_some_and(|e| !e.merged))
+                    });
+                if !merges_own || sets_all_keys_itself {
+                    continue;
+                }
+                let same = results
+                    .iter()
+                    .any(|(r, res)| r.service == other.name && r.change == change && res.is_ok());
+                if !same && results[idx].1.is_ok() {
+                    results[idx].1 = Err(format!(
+                        "service `{}` merges this service (`<<`) and would change too; \
+                         fix it in each service by hand",
+                        other.name
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Turns the plans of the accepted requests into edits per file.
+    fn render(&self, results: &[(Request, Result<(), Refusal>)]) -> BTreeMap<usize, Vec<Edit>> {
+        // Rebuild plans from accepted requests only.
+        let mut p = Planner::new(self.project);
+        for (r, res) in results {
+            if res.is_ok() {
+                let _ = p.add(r);
+            }
+        }
+        let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+        for (name, plan) in &p.plans {
+            let Some(svc) = self.project.service(name) else {
+                continue;
+            };
+            p.render_service(svc, plan, &mut edits);
+        }
+        edits
+    }
+
+    fn render_service(
+        &self,
+        svc: &Service,
+        plan: &ServicePlan,
+        edits: &mut BTreeMap<usize, Vec<Edit>>,
+    ) {
+        let own = service_path(&svc.name);
+        let own_layers: Vec<_> = svc.layers.iter().filter(|l| l.node.path == own).collect();
+        let Some(base) = own_layers.first() else {
+            return;
+        };
+        for (keys, text) in &plan.scalars {
+            let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            // The last own layer where the key physically sits, else the base layer.
+            let (layer, physical) = own_layers
+                .iter()
+                .rev()
+                .find_map(|l| {
+                    let e = lookup(&l.node, &key_refs)?;
+                    (!e.merged && under(&e.path, &own)).then_some((*l, true))
+                })
+                .unwrap_or((*base, false));
+            let out = edits.entry(layer.file).or_default();
+            if physical {
+                let mut map = own.clone();
+                map.extend(keys[..keys.len() - 1].iter().map(|k| Seg::Key(k.clone())));
+                out.push(Edit::SetKey {
+                    map,
+                    key: keys[keys.len() - 1].clone(),
+                    value: text.clone(),
+                });
+            } else {
+                // Add the key (nested keys as a block under the first missing mapping).
+                let mut map = own.clone();
+                let mut node = layer.node.clone();
+                let mut i = 0;
+                while i + 1 < keys.len() {
+                    match node.entry(&keys[i]) {
+                        Some(e) if !e.merged && e.value.as_map().is_some() => {
+                            map.push(Seg::Key(keys[i].clone()));
+                            node = e.value.clone();
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                let mut value = text.clone();
+                for k in keys[i + 1..].iter().rev() {
+                    value = format!("{{{k}: {value}}}");
+                }
+                out.push(Edit::SetKey {
+                    map,
+                    key: keys[i].clone(),
+                    value,
+                });
+            }
+        }
+        for (key, lp) in &plan.lists {
+            self.render_list(svc, key, lp, &own_layers, edits);
+        }
+    }
+
+    fn render_list(
+        &self,
+        svc: &Service,
+        key: &str,
+        lp: &ListPlan,
+        own_layers: &[&crate::frontend::compose::Layer],
+        edits: &mut BTreeMap<usize, Vec<Edit>>,
+    ) {
+        let own = service_path(&svc.name);
+        let list_path = {
+            let mut p = own.clone();
+            p.push(Seg::Key(key.into()));
+            p
+        };
+        let touches = |n: &Rc<Node>| {
+            lp.remove.iter().any(|r| Rc::ptr_eq(r, n))
+                || lp.replace.iter().any(|(r, _)| Rc::ptr_eq(r, n))
+                || lp.set_in_item.iter().any(|(r, _, _)| Rc::ptr_eq(r, n))
+        };
+        let mut added = false;
+        // Walk layers last first so that additions land in the last layer that has the list.
+        for (li, layer) in own_layers.iter().enumerate().rev() {
+            let Some(entry) = layer.node.entry(key) else {
+                continue;
+            };
+            let physical = !entry.merged && entry.value.path == list_path;
+            let out = edits.entry(layer.file).or_default();
+            let items: Vec<Rc<Node>> = match entry.value.as_seq() {
+                Some(items) => items.to_vec(),
+                None if entry.value.is_null() => Vec::new(),
+                None => vec![entry.value.clone()],
+            };
+            let add_here = !added;
+            let needs_work = items.iter().any(touches) || add_here && !lp.add.is_empty();
+            if !needs_work {
+                continue;
+            }
+            if physical && entry.value.as_seq().is_some() {
+                // Edit in place.
+                let mut removes = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let mut at = list_path.clone();
+                    at.push(Seg::Index(i));
+                    if lp.remove.iter().any(|r| Rc::ptr_eq(r, item)) {
+                        removes.push(at);
+                    } else if let Some((_, t)) =
+                        lp.replace.iter().find(|(r, _)| Rc::ptr_eq(r, item))
+                    {
+                        out.push(Edit::ReplaceScalar {
+                            at,
+                            text: t.clone(),
+                        });
+                    } else {
+                        for (_, k, v) in lp
+                            .set_in_item
+                            .iter()
+                            .filter(|(r, _, _)| Rc::ptr_eq(r, item))
+                        {
+                            out.push(Edit::SetKey {
+                                map: at.clone(),
+                                key: k.clone(),
+                                value: v.clone(),
+                            });
+                        }
+                    }
+                }
+                let remaining = items.len() - removes.len();
+                if add_here {
+                    for a in &lp.add {
+                        out.push(Edit::Append {
+                            list: list_path.clone(),
+                            item: a.clone(),
+                        });
+                    }
+                    added = true;
+                }
+                if remaining == 0 && (!add_here || lp.add.is_empty()) {
+                    out.push(Edit::SetKey {
+                        map: own.clone(),
+                        key: key.into(),
+                        value: "[]".into(),
+                    });
+                } else {
+                    // Highest index first so that indices stay valid.
+                    for at in removes.into_iter().rev() {
+                        out.push(Edit::RemoveItem { at });
+                    }
+                }
+            } else {
+                // Merged from an anchor, an alias, or a scalar: write the whole list on the
+                // service itself.
+                let mut texts = Vec::new();
+                for item in &items {
+                    if lp.remove.iter().any(|r| Rc::ptr_eq(r, item)) {
+                        continue;
+                    }
+                    if let Some((_, t)) = lp.replace.iter().find(|(r, _)| Rc::ptr_eq(r, item)) {
+                        texts.push(t.clone());
+                        continue;
+                    }
+                    let mut t = flow_text(item);
+                    for (_, k, v) in lp
+                        .set_in_item
+                        .iter()
+                        .filter(|(r, _, _)| Rc::ptr_eq(r, item))
+                    {
+                        t = set_in_flow_map(item, k, v);
+                    }
+                    texts.push(t);
+                }
+                if add_here {
+                    texts.extend(lp.add.iter().cloned());
+                    added = true;
+                }
+                out.push(Edit::SetKey {
+                    map: own.clone(),
+                    key: key.into(),
+                    value: format!("[{}]", texts.join(", ")),
+                });
+            }
+            let _ = li;
+        }
+        if !added && !lp.add.is_empty() {
+            let base = own_layers[0];
+            edits.entry(base.file).or_default().push(Edit::SetKey {
+                map: own.clone(),
+                key: key.into(),
+                value: format!("[{}]", lp.add.join(", ")),
+            });
+        }
+    }
+}
+
+/// Keys of the service mapping that a change writes.
+fn change_keys(c: &Change) -> Vec<&'static str> {
+    match c {
+        Change::DropAllCapabilities => vec!["cap_drop"],
+        Change::RemoveCapability { .. } => vec!["cap_add"],
+        Change::SetNoNewPrivileges | Change::RemoveSecurityOpt { .. } => vec!["security_opt"],
+        Change::SetUser { .. } => vec!["user"],
+        Change::SetReadOnlyRootfs => vec!["read_only"],
+        Change::AddTmpfs { .. } => vec!["tmpfs"],
+        Change::SetMemory { .. } => vec!["mem_limit", "deploy"],
+        Change::SetNanoCpus { .. } => vec!["cpus", "deploy"],
+        Change::SetCpuQuota { .. } => vec!["cpu_quota"],
+        Change::SetPidsLimit { .. } => vec!["pids_limit", "deploy"],
+        Change::BindPortHostIp { .. } | Change::PublishExposedPortsOn { .. } => vec!["ports"],
+    }
+}
+
+/// A node as one line of flow YAML, scalars quoted when needed (interpolation kept).
+fn flow_text(n: &Node) -> String {
+    match &n.value {
+        Value::Scalar { text, style } => {
+            if n.is_null() {
+                "null".into()
+            } else if *style == crate::frontend::compose::tree::Style::Plain {
+                plain_or_quoted(text)
+            } else {
+                quote(text)
+            }
+        }
+        Value::Seq(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|i| flow_text(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|e| format!("{}: {}", plain_or_quoted(&e.key), flow_text(&e.value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn set_in_flow_map(item: &Node, key: &str, value: &str) -> String {
+    let Some(entries) = item.as_map() else {
+        return flow_text(item);
+    };
+    let mut parts: Vec<String> = entries
+        .iter()
+        .filter(|e| e.key != key)
+        .map(|e| format!("{}: {}", plain_or_quoted(&e.key), flow_text(&e.value)))
+        .collect();
+    parts.push(format!("{key}: {value}"));
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// A double-quoted YAML string.
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// Plain when every YAML reader takes it as this same string, else quoted.
+pub fn plain_or_quoted(s: &str) -> String {
+    let safe_chars = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !s.starts_with(['-', '.']);
+    let ambiguous = matches!(
+        s.to_ascii_lowercase().as_str(),
+        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~"
+    ) || s.parse::<f64>().is_ok()
+        || s.replace('_', "").parse::<f64>().is_ok()
+        || (s.starts_with('0') && s.len() > 1);
+    if safe_chars && !ambiguous {
+        s.to_string()
+    } else {
+        quote(s)
+    }
+}
+
+/// Rewrites a short port string so that it binds `ip`. Interpolation is kept as written.
+pub fn bind_short_port(raw: &str, ip: &str, env: &Env) -> Result<String, Refusal> {
+    let ip_text = if ip.contains(':') && !ip.starts_with('[') {
+        format!("[{ip}]")
+    } else {
+        ip.to_string()
+    };
+    let trimmed = raw.trim();
+    if let Some(bracketed) = trimmed.strip_prefix('[') {
+        // `[v6]:host:container`: replace an all-interfaces address.
+        let (addr, rest) = bracketed
+            .split_once(']')
+            .ok_or_else(|| format!("port `{raw}` cannot be read"))?;
+        if matches!(addr, "::" | "") {
+            return Ok(format!("{ip_text}{rest}"));
+        }
+        return Err(format!("port `{raw}` already names the address {addr}"));
+    }
+    let parts = interp::split_outside_vars(trimmed, ':');
+    match parts.len() {
+        1 => Ok(format!("{ip_text}::{trimmed}")),
+        2 => {
+            let host = parts[0];
+            if interp::has_vars(host) {
+                let r = interp::resolve(host, env);
+                if !r.unresolved.is_empty() || r.value.is_empty() {
+                    return Err(format!(
+                        "the host part `{host}` is not set here; harden cannot tell whether it \
+                         holds an address: bind it to {ip} where the variable is set"
+                    ));
+                }
+                if !is_port_or_range(&r.value) {
+                    return Err(format!(
+                        "the host part `{host}` is `{}` here, not a port: set the address where \
+                         the variable is set",
+                        r.value
+                    ));
+                }
+            }
+            Ok(format!("{ip_text}:{trimmed}"))
+        }
+        3 => {
+            let addr = parts[0];
+            let rest = &trimmed[addr.len()..];
+            if !interp::has_vars(addr) {
+                if matches!(addr, "" | "0.0.0.0" | "::") {
+                    return Ok(format!("{ip_text}{rest}"));
+                }
+                return Err(format!("port `{raw}` already names the address {addr}"));
+            }
+            // A single `${NAME…}` expression: change only its default, when the variable is
+            // unset here.
+            let name = single_var_name(addr).ok_or_else(|| {
+                format!("the address `{addr}` is an expression harden does not rewrite")
+            })?;
+            match env.get(&name) {
+                Some(v) if !v.is_empty() => Err(format!(
+                    "the address comes from ${name}, which is `{v}` here: set it to {ip} there"
+                )),
+                _ => Ok(format!("${{{name}:-{ip}}}{rest}")),
+            }
+        }
+        _ => {
+            // Unbracketed IPv6 (`::1:80:80`): the address is everything before the last two.
+            let n = parts.len();
+            let addr = parts[..n - 2].join(":");
+            if matches!(addr.as_str(), "::" | "") {
+                let rest = format!(":{}:{}", parts[n - 2], parts[n - 1]);
+                return Ok(format!("{ip_text}{rest}"));
+            }
+            Err(format!("port `{raw}` already names the address {addr}"))
+        }
+    }
+}
+
+fn is_port_or_range(s: &str) -> bool {
+    let ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+    match s.split_once('-') {
+        Some((a, b)) => ok(a) && ok(b),
+        None => ok(s),
+    }
+}
+
+/// `${NAME}`, `${NAME:-x}`, `${NAME-x}` → `NAME`.
+fn single_var_name(s: &str) -> Option<String> {
+    let inner = s.strip_prefix("${")?.strip_suffix('}')?;
+    let end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    let (name, rest) = inner.split_at(end);
+    if name.is_empty() || rest.contains("${") {
+        return None;
+    }
+    if rest.is_empty() || rest.starts_with(":-") || rest.starts_with('-') {
+        Some(name.to_string())
+    } else {
+        None
+    }
+}
+
+const PLACEHOLDER: &str = "HARDEN_PLACEHOLDER_VALUE_9F2C";
+
+fn route<'a>(path: &'a [Seg]) -> yamlpath::Route<'a> {
+    let comps: Vec<yamlpath::Component<'a>> = path
+        .iter()
+        .map(|s| match s {
+            Seg::Key(k) => yamlpath::Component::Key(k.as_str().into()),
+            Seg::Index(i) => yamlpath::Component::Index(*i),
+        })
+        .collect();
+    yamlpath::Route::from(comps)
+}
+
+/// Applies edits in order to `text`.
+fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
+    let crlf = text.contains("\r\n");
+    let mut cur = if crlf {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    };
+    if cur.contains(PLACEHOLDER) {
+        return Err("the file contains harden's placeholder text".into());
+    }
+    cur = match batch(&cur, edits) {
+        Some(done) => done,
+        None => {
+            for e in edits {
+                cur =
+                    apply_one(&cur, e).map_err(|m| format!("cannot apply {}: {m}", describe(e)))?;
+            }
+            cur
+        }
+    };
+    if crlf {
+        cur = cur.replace('\n', "\r\n");
+    }
+    Ok(cur)
+}
+
+/// A text splice computed against one parse of the document.
+struct Splice {
+    start: usize,
+    end: usize,
+    text: String,
+    /// Depth of the container edited (deeper content comes first at a shared position).
+    depth: usize,
+    seq: usize,
+}
+
+/// Applies every edit against a single parse (one tree-sitter parse per file instead of one per
+/// edit). `None` when an edit needs the sequential path (flow mappings, overlapping edits).
+fn batch(text: &str, edits: &[Edit]) -> Option<String> {
+    let d = doc(text).ok()?;
+    let mut splices = Vec::new();
+    for (seq, e) in edits.iter().enumerate() {
+        let mut sp = splice_for(&d, e).ok()??;
+        sp.seq = seq;
+        splices.push(sp);
+    }
+    // Later positions first; at one position the deepest and earliest edit ends up first.
+    splices.sort_by(|a, b| {
+        b.start
+            .cmp(&a.start)
+            .then(a.depth.cmp(&b.depth))
+            .then(b.seq.cmp(&a.seq))
+    });
+    let mut out = text.to_string();
+    let mut floor = usize::MAX;
+    for sp in &splices {
+        if sp.end > floor {
+            return None;
+        }
+        out.replace_range(sp.start..sp.end, &sp.text);
+        floor = floor.min(sp.start);
+    }
+    Some(out)
+}
+
+fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String> {
+    let src = d.source();
+    let mk = |start: usize, end: usize, text: String, depth: usize| {
+        Ok(Some(Splice {
+            start,
+            end,
+            text,
+            depth,
+            seq: 0,
+        }))
+    };
+    match e {
+        Edit::SetKey { map, key, value } => {
+            let mut key_path = map.clone();
+            key_path.push(Seg::Key(key.clone()));
+            if d.query_exists(&route(&key_path)) {
+                match d
+                    .query_exact(&route(&key_path))
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(f) => {
+                        let (s, end) = f.location.byte_span;
+                        mk(s, end, value.clone(), key_path.len())
+                    }
+                    None => {
+                        let f = d
+                            .query_key_only(&route(&key_path))
+                            .map_err(|e| e.to_string())?;
+                        let end = f.location.byte_span.1;
+                        let colon = src[end..]
+                            .find(':')
+                            .map(|i| end + i + 1)
+                            .ok_or("no colon after the key")?;
+                        mk(colon, colon, format!(" {value}"), key_path.len())
+                    }
+                }
+            } else {
+                let f = if map.is_empty() {
+                    d.top_feature().map_err(|e| e.to_string())?
+                } else {
+                    d.query_exact(&route(map))
+                        .map_err(|e| e.to_string())?
+                        .ok_or("no mapping there")?
+                };
+                if f.kind() != yamlpath::FeatureKind::BlockMapping {
+                    return Ok(None);
+                }
+                let indent =
+                    " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, &f));
+                let mut entry = format!("\n{indent}{key}: {value}");
+                let ins = yamlpatch::find_content_end(&f, d);
+                if ins < f.location.byte_span.1 {
+                    entry.push('\n');
+                }
+                if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+                    entry.remove(0);
+                    if !entry.ends_with('\n') {
+                        entry.push('\n');
+                    }
+                }
+                mk(ins, ins, entry, map.len())
+            }
+        }
+        Edit::Append { list, item } => {
+            let f = d
+                .query_exact(&route(list))
+                .map_err(|e| e.to_string())?
+                .ok_or("the list is empty")?;
+            match f.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    let indent = yamlpatch::extract_leading_whitespace(d, &f).to_string();
+                    let ins = yamlpatch::find_content_end(&f, d);
+                    let mut t = String::new();
+                    if ins > 0 && src.as_bytes()[ins - 1] != b'\n' {
+                        t.push('\n');
+                    }
+                    t.push_str(&format!("{indent}- {item}"));
+                    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+                        t.push('\n');
+                    }
+                    mk(ins, ins, t, list.len())
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let (s, end) = f.location.byte_span;
+                    let close = src[s..end].rfind(']').map(|i| s + i).ok_or("no `]`")?;
+                    let before = src[s..close].trim_end();
+                    let at = s + before.len();
+                    let sep = if before.ends_with('[') {
+                        ""
+                    } else if before.ends_with(',') {
+                        " "
+                    } else {
+                        ", "
+                    };
+                    mk(at, at, format!("{sep}{item}"), list.len())
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+        Edit::ReplaceScalar { at, text } => {
+            let f = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no value there")?;
+            if f.kind() != yamlpath::FeatureKind::Scalar {
+                return Err("not a scalar".into());
+            }
+            let (s, end) = f.location.byte_span;
+            mk(s, end, text.clone(), at.len())
+        }
+        Edit::RemoveItem { .. } => {
+            // Compute through the sequential code on this document and diff the result.
+            let new = apply_one(src, e)?;
+            let prefix = src
+                .bytes()
+                .zip(new.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let removed = src.len() - new.len();
+            if !src.is_char_boundary(prefix) || !src.is_char_boundary(prefix + removed) {
+                return Ok(None);
+            }
+            mk(prefix, prefix + removed, String::new(), 0)
+        }
+    }
+}
+
+fn describe(e: &Edit) -> String {
+    match e {
+        Edit::SetKey { map, key, .. } => format!("set {}.{key}", route_string(map)),
+        Edit::Append { list, .. } => format!("append to {}", route_string(list)),
+        Edit::ReplaceScalar { at, .. } => format!("replace {}", route_string(at)),
+        Edit::RemoveItem { at } => format!("remove {}", route_string(at)),
+    }
+}
+
+fn doc(text: &str) -> Result<yamlpath::Document, String> {
+    yamlpath::Document::new(text.to_string()).map_err(|e| format!("the YAML cannot be edited: {e}"))
+}
+
+fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
+    let d = doc(text)?;
+    match e {
+        Edit::SetKey { map, key, value } => {
+            let mut key_path = map.clone();
+            key_path.push(Seg::Key(key.clone()));
+            if d.query_exists(&route(&key_path)) {
+                match d
+                    .query_exact(&route(&key_path))
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(f) => {
+                        let (s, end) = f.location.byte_span;
+                        let src = d.source();
+                        // A value with an anchor keeps it.
+                        let anchor = anchor_before(src, s);
+                        Ok(format!("{}{anchor}{value}{}", &src[..s], &src[end..]))
+                    }
+                    None => {
+                        // `key:` with no value.
+                        let f = d
+                            .query_key_only(&route(&key_path))
+                            .map_err(|e| e.to_string())?;
+                        let src = d.source();
+                        let end = f.location.byte_span.1;
+                        let colon = src[end..]
+                            .find(':')
+                            .map(|i| end + i + 1)
+                            .ok_or("no colon after the key")?;
+                        Ok(format!("{} {value}{}", &src[..colon], &src[colon..]))
+                    }
+                }
+            } else {
+                let patch = yamlpatch::Patch {
+                    route: route(map),
+                    operation: yamlpatch::Op::Add {
+                        key: key.clone(),
+                        value: yaml_serde::Value::String(PLACEHOLDER.into()),
+                    },
+                };
+                let out = yamlpatch::apply_yaml_patches(&d, &[patch]).map_err(|e| e.to_string())?;
+                let s = out.source();
+                if s.matches(PLACEHOLDER).count() != 1 {
+                    return Err("unexpected result of adding a key".into());
+                }
+                Ok(s.replace(PLACEHOLDER, value))
+            }
+        }
+        Edit::Append { list, item } => {
+            let f = d
+                .query_exact(&route(list))
+                .map_err(|e| e.to_string())?
+                .ok_or("the list is empty")?;
+            match f.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    let patch = yamlpatch::Patch {
+                        route: route(list),
+                        operation: yamlpatch::Op::Append {
+                            value: yaml_serde::Value::String(PLACEHOLDER.into()),
+                        },
+                    };
+                    let out =
+                        yamlpatch::apply_yaml_patches(&d, &[patch]).map_err(|e| e.to_string())?;
+                    let s = out.source();
+                    if s.matches(PLACEHOLDER).count() != 1 {
+                        return Err("unexpected result of appending".into());
+                    }
+                    Ok(s.replace(PLACEHOLDER, item))
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let (s, end) = f.location.byte_span;
+                    let src = d.source();
+                    let close = src[s..end].rfind(']').map(|i| s + i).ok_or("no `]`")?;
+                    let before = src[s..close].trim_end();
+                    let insert_at = s + before.len();
+                    let sep = if before.ends_with('[') {
+                        ""
+                    } else if before.ends_with(',') {
+                        " "
+                    } else {
+                        ", "
+                    };
+                    Ok(format!(
+                        "{}{sep}{item}{}",
+                        &src[..insert_at],
+                        &src[insert_at..]
+                    ))
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+        Edit::ReplaceScalar { at, text: new } => {
+            let f = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no value there")?;
+            if f.kind() != yamlpath::FeatureKind::Scalar {
+                return Err("not a scalar".into());
+            }
+            let (s, end) = f.location.byte_span;
+            let src = d.source();
+            Ok(format!("{}{new}{}", &src[..s], &src[end..]))
+        }
+        Edit::RemoveItem { at } => {
+            let (parent, _) = at.split_at(at.len() - 1);
+            let pf = d
+                .query_exact(&route(parent))
+                .map_err(|e| e.to_string())?
+                .ok_or("no list there")?;
+            let item = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no item there")?;
+            let src = d.source();
+            let (s, end) = item.location.byte_span;
+            match pf.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    // The whole line(s) of the item, from its `-`.
+                    let line_start = src[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                    if !src[line_start..s].trim_start().starts_with('-')
+                        || src[line_start..s].trim() != "-"
+                    {
+                        return Err("the item shares its line with other content".into());
+                    }
+                    let line_end = src[end..]
+                        .find('\n')
+                        .map(|i| end + i + 1)
+                        .unwrap_or(src.len());
+                    let tail = src[end..line_end].trim();
+                    if !(tail.is_empty() || tail.starts_with('#')) {
+                        return Err("the item shares its line with other content".into());
+                    }
+                    Ok(format!("{}{}", &src[..line_start], &src[line_end..]))
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let after = &src[end..];
+                    let ws = after.len() - after.trim_start().len();
+                    if after[ws..].starts_with(',') {
+                        let after2 = &after[ws + 1..];
+                        let ws2 = after2.len() - after2.trim_start_matches([' ', '\t']).len();
+                        Ok(format!("{}{}", &src[..s], &src[end + ws + 1 + ws2..]))
+                    } else {
+                        let before = src[..s].trim_end();
+                        let start = if before.ends_with(',') {
+                            before.len() - 1
+                        } else {
+                            s
+                        };
+                        Ok(format!("{}{}", &src[..start], &src[end..]))
+                    }
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+    }
+}
+
+/// `&name ` immediately before a value span is part of the value node in tree-sitter's view
+/// only sometimes; keep the source as it is (nothing to add).
+fn anchor_before(_src: &str, _at: usize) -> &'static str {
+    ""
+}
+
+/// The patched text must parse and keep every comment line of the original.
+fn verify(original: &str, new: &str) -> Result<(), String> {
+    crate::frontend::compose::tree::parse(new).map_err(|e| {
+        format!(
+            "the fixed file would not parse ({}:{}: {}); nothing written",
+            e.pos.line, e.pos.column, e.message
+        )
+    })?;
+    let mut remaining: Vec<&str> = new.lines().map(str::trim).collect();
+    for line in original
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('#'))
+    {
+        match remaining.iter().position(|l| *l == line) {
+            Some(i) => {
+                remaining.remove(i);
+            }
+            None => {
+                return Err(format!(
+                    "the fix would lose the comment `{line}`; nothing written"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn project(text: &str) -> Project {
+        Project::from_texts(
+            vec![(PathBuf::from("c.yaml"), text.to_string())],
+            PathBuf::from("."),
+            Env::default(),
+        )
+        .unwrap()
+    }
+
+    fn run(text: &str, service: &str, changes: Vec<Change>) -> (String, Vec<Result<(), String>>) {
+        let p = project(text);
+        let reqs: Vec<Request> = changes
+            .into_iter()
+            .map(|change| Request {
+                service: service.into(),
+                rule: "t",
+                change,
+            })
+            .collect();
+        let f = fix(&p, &reqs).unwrap();
+        let out = f.texts.get(&0).cloned().unwrap_or_else(|| text.to_string());
+        (out, f.results.into_iter().map(|(_, r)| r).collect())
+    }
+
+    fn all_basic() -> Vec<Change> {
+        vec![
+            Change::DropAllCapabilities,
+            Change::SetNoNewPrivileges,
+            Change::SetUser {
+                user: "65534:65534".into(),
+            },
+            Change::SetReadOnlyRootfs,
+            Change::AddTmpfs {
+                path: "/tmp".into(),
+                options: "rw,size=64m".into(),
+            },
+            Change::AddTmpfs {
+                path: "/run".into(),
+                options: String::new(),
+            },
+            Change::SetMemory { bytes: 512 << 20 },
+            Change::SetNanoCpus {
+                nano_cpus: 500_000_000,
+            },
+            Change::SetPidsLimit { limit: 256 },
+        ]
+    }
+
+    #[test]
+    fn adds_keys_to_a_block_service() {
+        let src = "services:\n  web:\n    image: nginx # the image\n    # trailing comment\n  db:\n    image: postgres\n";
+        let (out, res) = run(src, "web", all_basic());
+        assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+        insta::assert_snapshot!(out, @r#"
+        services:
+          web:
+            image: nginx # the image
+            user: "65534:65534"
+            read_only: true
+            mem_limit: 512m
+            cpus: 0.5
+            pids_limit: 256
+            cap_drop: [ALL]
+            security_opt: ["no-new-privileges:true"]
+            tmpfs: ["/tmp:rw,size=64m", /run]
+            # trailing comment
+          db:
+            image: postgres
+        "#);
+    }
+
+    #[test]
+    fn edits_existing_keys_and_lists_in_their_style() {
+        let src = "services:\n  web:\n    image: x\n    read_only: false\n    user: root\n    cap_drop: [NET_RAW]\n    security_opt:\n      - seccomp:unconfined # why\n      - label:disable\n    tmpfs: /run\n";
+        let (out, res) = run(
+            src,
+            "web",
+            vec![
+                Change::DropAllCapabilities,
+                Change::SetReadOnlyRootfs,
+                Change::SetUser {
+                    user: "1000".into(),
+                },
+                Change::RemoveSecurityOpt {
+                    option: "label:disable".into(),
+                },
+                Change::SetNoNewPrivileges,
+                Change::AddTmpfs {
+                    path: "/tmp".into(),
+                    options: String::new(),
+                },
+            ],
+        );
+        assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+        insta::assert_snapshot!(out, @r#"
+        services:
+          web:
+            image: x
+            read_only: true
+            user: "1000"
+            cap_drop: [NET_RAW, ALL]
+            security_opt:
+              - seccomp:unconfined # why
+              - "no-new-privileges:true"
+            tmpfs: [/run, /tmp]
+        "#);
+    }
+
+    #[test]
+    fn merged_keys_are_overridden_on_the_service() {
+        let src = "x-common: &common\n  user: root\n  security_opt: [seccomp=unconfined]\nservices:\n  a:\n    <<: *common\n    image: x\n  b:\n    <<: *common\n    image: y\n";
+        let (out, res) = run(
+            src,
+            "a",
+            vec![
+                Change::SetUser {
+                    user: "1000".into(),
+                },
+                Change::RemoveSecurityOpt {
+                    option: "seccomp=unconfined".into(),
+                },
+            ],
+        );
+        assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+        insta::assert_snapshot!(out, @r#"
+        x-common: &common
+          user: root
+          security_opt: [seccomp=unconfined]
+        services:
+          a:
+            <<: *common
+            image: x
+            user: "1000"
+            security_opt: []
+          b:
+            <<: *common
+            image: y
+        "#);
+    }
+
+    #[test]
+    fn ports_short_long_and_variables() {
+        let env = Env {
+            vars: [("P".to_string(), "8080".to_string())].into(),
+        };
+        let b = |raw: &str| bind_short_port(raw, "127.0.0.1", &env);
+        assert_eq!(b("80").unwrap(), "127.0.0.1::80");
+        assert_eq!(b("8080:80/udp").unwrap(), "127.0.0.1:8080:80/udp");
+        assert_eq!(b("0.0.0.0:8080:80").unwrap(), "127.0.0.1:8080:80");
+        assert_eq!(b(":8080:80").unwrap(), "127.0.0.1:8080:80");
+        assert_eq!(b("[::]:8080:80").unwrap(), "127.0.0.1:8080:80");
+        assert_eq!(b("${P}:80").unwrap(), "127.0.0.1:${P}:80");
+        assert!(b("${UNSET}:80").is_err());
+        assert_eq!(
+            b("${BIND:-}:${P:-443}:443").unwrap(),
+            "${BIND:-127.0.0.1}:${P:-443}:443"
+        );
+        assert!(b("10.0.0.1:80:80").is_err());
+        assert_eq!(
+            bind_short_port("80:80", "::1", &env).unwrap(),
+            "[::1]:80:80"
+        );
+
+        let src = "services:\n  web:\n    image: x\n    ports:\n      - \"8080:80\"\n      - 443\n      - target: 22\n        published: 2222\n";
+        let p = project(src);
+        let spec = crate::frontend::compose::spec::service_spec(&p, &p.services[0]).spec;
+        let changes = spec
+            .ports
+            .iter()
+            .map(|port| Change::BindPortHostIp {
+                container_port: port.value.container_port.clone(),
+                protocol: port.value.protocol.clone(),
+                host_port: port.value.host_port.clone(),
+                ip: "127.0.0.1".into(),
+                origin: port.origin.clone(),
+            })
+            .collect();
+        let (out, res) = run(src, "web", changes);
+        assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+        insta::assert_snapshot!(out, @r#"
+        services:
+          web:
+            image: x
+            ports:
+              - "127.0.0.1:8080:80"
+              - "127.0.0.1::443"
+              - target: 22
+                published: 2222
+                host_ip: 127.0.0.1
+        "#);
+    }
+
+    #[test]
+    fn crlf_and_flow_services() {
+        let src = "services:\r\n  web: {image: x}\r\n";
+        let (out, res) = run(src, "web", vec![Change::SetReadOnlyRootfs]);
+        assert!(res[0].is_ok());
+        assert!(out.contains("read_only: true"));
+        assert!(out.contains("\r\n"));
+        assert!(!out.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn shared_service_anchor_needs_the_same_change_everywhere() {
+        let src = "services:\n  a: &a\n    image: x\n  b:\n    <<: *a\n    image: y\n";
+        let p = project(src);
+        let req = |s: &str| Request {
+            service: s.into(),
+            rule: "t",
+            change: Change::SetReadOnlyRootfs,
+        };
+        let f = fix(&p, &[req("a")]).unwrap();
+        assert!(f.results[0].1.is_err());
+        assert!(f.texts.is_empty());
+        let f = fix(&p, &[req("a"), req("b")]).unwrap();
+        assert!(f.results.iter().all(|(_, r)| r.is_ok()));
+        let out = &f.texts[&0];
+        assert_eq!(out.matches("read_only: true").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn override_files_get_the_edit_where_the_key_is() {
+        let p = Project::from_texts(
+            vec![
+                (
+                    PathBuf::from("a.yaml"),
+                    "services:\n  web:\n    image: x\n".into(),
+                ),
+                (
+                    PathBuf::from("b.yaml"),
+                    "services:\n  web:\n    read_only: false\n".into(),
+                ),
+            ],
+            PathBuf::from("."),
+            Env::default(),
+        )
+        .unwrap();
+        let req = |change| Request {
+            service: "web".into(),
+            rule: "t",
+            change,
+        };
+        let f = fix(
+            &p,
+            &[
+                req(Change::SetReadOnlyRootfs),
+                req(Change::DropAllCapabilities),
+            ],
+        )
+        .unwrap();
+        assert_eq!(f.texts[&1], "services:\n  web:\n    read_only: true\n");
+        assert_eq!(
+            f.texts[&0],
+            "services:\n  web:\n    image: x\n    cap_drop: [ALL]\n"
+        );
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(plain_or_quoted("ALL"), "ALL");
+        assert_eq!(plain_or_quoted("yes"), "\"yes\"");
+        assert_eq!(plain_or_quoted("0755"), "\"0755\"");
+        assert_eq!(plain_or_quoted("1_000"), "\"1_000\"");
+        assert_eq!(plain_or_quoted("22:22"), "\"22:22\"");
+    }
+}

@@ -1,0 +1,302 @@
+//! Lints a project: every service's spec through [`crate::check::check`], with the file's own
+//! waivers, each finding located at file:line:column (a missing setting points at the service's
+//! key) and marked fixable only when the Compose back end can write its fix.
+
+use super::spec::{ServiceSpec, service_origin, service_spec};
+use super::waivers::{self, SourceWaiver};
+use super::{Project, Service};
+use crate::check::{self, Evaluated, Scope, Waived};
+use crate::fix::Change;
+use crate::fix::compose::{Request, can_render};
+use crate::preset::Preset;
+use crate::rules::{Action, Finding, Severity};
+use crate::spec::{Origin, Spec};
+use std::path::PathBuf;
+
+/// Pseudo-rule: a waiver in the file has no reason.
+pub const WAIVER_REASON: &str = "waiver-reason";
+/// Pseudo-rule: a security-relevant value could not be read soundly.
+pub const UNRESOLVED_VALUE: &str = "unresolved-value";
+
+/// Where a finding points.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub route: String,
+}
+
+/// One finding of a Compose project.
+#[derive(Clone, Debug)]
+pub struct ComposeFinding {
+    pub service: String,
+    pub location: Location,
+    pub evaluated: Evaluated,
+    /// The back end can write the fix and the preset applies it.
+    pub fixable: bool,
+    /// Why a fix the preset wants cannot be written.
+    pub unfixable_reason: Option<String>,
+}
+
+impl ComposeFinding {
+    pub fn counts(&self) -> bool {
+        self.evaluated.waived.is_none()
+    }
+}
+
+/// Per-service outcome.
+#[derive(Clone, Debug)]
+pub struct ServiceResult {
+    pub service: String,
+    pub spec: Spec,
+    pub findings: Vec<ComposeFinding>,
+}
+
+/// Lints every service of the project.
+pub fn lint(project: &Project, preset: &Preset, allow: &[String]) -> Vec<ServiceResult> {
+    let mut results: Vec<ServiceResult> = project
+        .services
+        .iter()
+        .map(|svc| lint_service(project, svc, preset, allow))
+        .collect();
+    // Fixability as a whole: some refusals only show when every change is planned together
+    // (a service that others merge with `<<`).
+    let reqs = requests(&results);
+    if reqs.is_empty() {
+        return results;
+    }
+    let refused: Vec<(Request, String)> = match crate::fix::compose::fix(project, &reqs) {
+        Ok(fixed) => fixed
+            .results
+            .into_iter()
+            .filter_map(|(r, res)| res.err().map(|e| (r, e)))
+            .collect(),
+        Err(e) => reqs.into_iter().map(|r| (r, e.to_string())).collect(),
+    };
+    for (req, reason) in refused {
+        for r in results.iter_mut().filter(|r| r.service == req.service) {
+            for f in r.findings.iter_mut().filter(|f| f.fixable) {
+                if f.evaluated.finding.changes.contains(&req.change) {
+                    f.fixable = false;
+                    f.unfixable_reason = Some(reason.clone());
+                    f.evaluated.action = Action::Warn;
+                }
+            }
+        }
+    }
+    results
+}
+
+fn location(project: &Project, svc: &Service, origin: &Origin) -> Location {
+    match origin {
+        Origin::Yaml {
+            file,
+            route,
+            line,
+            column,
+        } => Location {
+            file: file.clone(),
+            line: *line,
+            column: *column,
+            route: route.clone(),
+        },
+        _ => match service_origin(project, svc) {
+            Origin::Yaml {
+                file,
+                route,
+                line,
+                column,
+            } => Location {
+                file,
+                line,
+                column,
+                route,
+            },
+            _ => unreachable_location(),
+        },
+    }
+}
+
+fn unreachable_location() -> Location {
+    Location {
+        file: PathBuf::new(),
+        line: 0,
+        column: 0,
+        route: String::new(),
+    }
+}
+
+fn lint_service(
+    project: &Project,
+    svc: &Service,
+    preset: &Preset,
+    allow: &[String],
+) -> ServiceResult {
+    let ServiceSpec { spec, notes } = service_spec(project, svc);
+    let source = waivers::for_service(project, svc);
+    let (valid, invalid): (Vec<SourceWaiver>, Vec<SourceWaiver>) = source
+        .into_iter()
+        .partition(|w| !w.reason.is_empty() && !w.rules.is_empty());
+    let service_wide: Vec<(String, String)> = valid
+        .iter()
+        .filter(|w| w.service_wide)
+        .flat_map(|w| w.rules.iter().map(|r| (r.clone(), w.reason.clone())))
+        .collect();
+    let scope = Scope {
+        allow,
+        service: Some(&svc.name),
+        source_waivers: &service_wide,
+    };
+    let outcome = check::check(&spec, preset, &scope);
+    let mut findings = Vec::new();
+    for mut ev in outcome.findings {
+        let loc = location(project, svc, &ev.finding.origin);
+        // Say which line waived it; line comments waive findings on their line.
+        if let Some(w) = &ev.waived
+            && w.by == "source"
+            && let Some(sw) = valid
+                .iter()
+                .find(|sw| sw.service_wide && sw.rules.iter().any(|r| r == ev.finding.rule))
+        {
+            ev.waived = Some(Waived {
+                reason: sw.reason.clone(),
+                by: sw.by(),
+            });
+        }
+        if ev.waived.is_none()
+            && let Some(sw) = valid.iter().find(|sw| {
+                !sw.service_wide
+                    && sw.file == loc.file
+                    && sw.pos.line == loc.line
+                    && sw.rules.iter().any(|r| r == ev.finding.rule)
+            })
+        {
+            ev.waived = Some(Waived {
+                reason: sw.reason.clone(),
+                by: sw.by(),
+            });
+        }
+        let (fixable, unfixable_reason) = if ev.is_fix() {
+            match first_refusal(project, &svc.name, &ev.finding.changes) {
+                None => (true, None),
+                Some(reason) => (false, Some(reason)),
+            }
+        } else {
+            (false, None)
+        };
+        if !fixable && ev.action == Action::Fix && ev.waived.is_none() {
+            // What the preset would fix but cannot be written is reported.
+            ev.action = Action::Warn;
+        }
+        findings.push(ComposeFinding {
+            service: svc.name.clone(),
+            location: loc,
+            evaluated: ev,
+            fixable,
+            unfixable_reason,
+        });
+    }
+    for w in invalid {
+        let message = if w.rules.is_empty() {
+            "waiver names no rule: write `# harden: ignore[rule-id] reason` or \
+             `x-harden: {allow: [rule-id], reason: \"…\"}`"
+                .to_string()
+        } else {
+            format!(
+                "waiver of {} has no reason: it waives nothing until one is given",
+                w.rules.join(", ")
+            )
+        };
+        let origin = Origin::Yaml {
+            file: w.file.clone(),
+            route: format!("services.{}", svc.name),
+            line: w.pos.line,
+            column: w.pos.column,
+        };
+        findings.push(pseudo(
+            project,
+            svc,
+            WAIVER_REASON,
+            Severity::Warning,
+            message,
+            origin,
+        ));
+    }
+    for n in notes {
+        findings.push(pseudo(
+            project,
+            svc,
+            UNRESOLVED_VALUE,
+            Severity::Info,
+            n.message,
+            n.origin,
+        ));
+    }
+    findings.sort_by(|a, b| {
+        (a.location.file.clone(), a.location.line, a.location.column).cmp(&(
+            b.location.file.clone(),
+            b.location.line,
+            b.location.column,
+        ))
+    });
+    ServiceResult {
+        service: svc.name.clone(),
+        spec,
+        findings,
+    }
+}
+
+fn pseudo(
+    project: &Project,
+    svc: &Service,
+    rule: &'static str,
+    severity: Severity,
+    message: String,
+    origin: Origin,
+) -> ComposeFinding {
+    ComposeFinding {
+        service: svc.name.clone(),
+        location: location(project, svc, &origin),
+        evaluated: Evaluated {
+            finding: Finding {
+                rule,
+                message,
+                origin,
+                changes: Vec::new(),
+                advisory: false,
+            },
+            severity,
+            action: Action::Warn,
+            waived: None,
+        },
+        fixable: false,
+        unfixable_reason: None,
+    }
+}
+
+fn first_refusal(project: &Project, service: &str, changes: &[Change]) -> Option<String> {
+    changes
+        .iter()
+        .find_map(|c| can_render(project, service, c).err())
+}
+
+/// The fix requests of a lint result (fixable findings only), in finding order.
+pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
+    let mut out: Vec<Request> = Vec::new();
+    for r in results {
+        for f in r.findings.iter().filter(|f| f.fixable) {
+            for c in &f.evaluated.finding.changes {
+                let req = Request {
+                    service: r.service.clone(),
+                    rule: f.evaluated.finding.rule,
+                    change: c.clone(),
+                };
+                if !out.contains(&req) {
+                    out.push(req);
+                }
+            }
+        }
+    }
+    out
+}

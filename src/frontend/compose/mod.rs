@@ -1,0 +1,392 @@
+//! The Compose front end: files found as `docker compose` finds them, read as positioned YAML
+//! trees (see [`tree`]), merged per service as Compose merges override files, and turned into one
+//! [`crate::spec::Spec`] per service (see [`spec`]).
+//!
+//! Compose is read as a generic YAML tree with typed accessors, never through a typed model that
+//! would reject real files or lose positions.
+
+pub mod events;
+pub mod interp;
+pub mod lint;
+pub mod spec;
+pub mod tree;
+pub mod waivers;
+
+use interp::Env;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use tree::{Node, Pos};
+
+/// Largest Compose file read (bytes).
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// File names looked for, in order, when no `-f` and no `COMPOSE_FILE` is given.
+pub const CANDIDATES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// Override files merged on top of a discovered file.
+pub const OVERRIDES: &[&str] = &[
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+/// An input error: `file:line:col: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposeError {
+    pub file: Option<PathBuf>,
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+impl ComposeError {
+    pub fn new(file: Option<&Path>, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        ComposeError {
+            file: file.map(Path::to_path_buf),
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ComposeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.file, &self.pos) {
+            (Some(file), Some(p)) => {
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    file.display(),
+                    p.line,
+                    p.column,
+                    self.message
+                )
+            }
+            (Some(file), None) => write!(f, "{}: {}", file.display(), self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ComposeError {}
+
+/// One Compose file as read.
+#[derive(Debug)]
+pub struct ComposeFile {
+    /// The path as given (relative paths stay relative, for messages).
+    pub path: PathBuf,
+    /// The original text.
+    pub text: String,
+    pub root: Rc<Node>,
+}
+
+/// One definition of a service in one file.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// Index into [`Project::files`].
+    pub file: usize,
+    pub node: Rc<Node>,
+    /// Position of the service's key (`web:`).
+    pub key_pos: Pos,
+}
+
+/// A service with its definitions, first file first.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub layers: Vec<Layer>,
+}
+
+/// The project: its files, services, variables and name.
+#[derive(Debug)]
+pub struct Project {
+    pub files: Vec<ComposeFile>,
+    pub services: Vec<Service>,
+    pub env: Env,
+    /// The project directory (the first file's directory).
+    pub dir: PathBuf,
+    pub name: String,
+}
+
+/// Which files make the project: `-f` files, else `COMPOSE_FILE`, else the first candidate found
+/// from `cwd` upward plus its override file.
+pub fn discover(
+    flags: &[PathBuf],
+    compose_file_env: Option<&str>,
+    path_separator: Option<&str>,
+    cwd: &Path,
+) -> Result<Vec<PathBuf>, ComposeError> {
+    if !flags.is_empty() {
+        return Ok(flags.iter().map(|f| relative_to(cwd, f)).collect());
+    }
+    if let Some(list) = compose_file_env.filter(|s| !s.is_empty()) {
+        let sep = path_separator.filter(|s| !s.is_empty()).unwrap_or(":");
+        return Ok(list
+            .split(sep)
+            .filter(|s| !s.is_empty())
+            .map(|f| relative_to(cwd, Path::new(f)))
+            .collect());
+    }
+    for dir in cwd.ancestors() {
+        for name in CANDIDATES {
+            let p = dir.join(name);
+            if p.is_file() {
+                let shown = if dir == cwd { PathBuf::from(name) } else { p };
+                let mut out = vec![shown.clone()];
+                let base = shown.parent().unwrap_or(Path::new(""));
+                for o in OVERRIDES {
+                    if dir.join(o).is_file() {
+                        out.push(base.join(o));
+                        break;
+                    }
+                }
+                return Ok(out);
+            }
+        }
+    }
+    Err(ComposeError::new(
+        None,
+        None,
+        format!(
+            "no Compose file found in {} or its parents (looked for {}); give one with -f",
+            cwd.display(),
+            CANDIDATES.join(", ")
+        ),
+    ))
+}
+
+fn relative_to(cwd: &Path, f: &Path) -> PathBuf {
+    if f.is_absolute() || cwd == Path::new(".") {
+        f.to_path_buf()
+    } else {
+        // Keep the path as given for messages; resolution happens against the cwd anyway.
+        f.to_path_buf()
+    }
+}
+
+/// Reads a file's text, with the errors a person needs.
+pub fn read_text(path: &Path) -> Result<String, ComposeError> {
+    let err = |m: String| ComposeError::new(Some(path), None, m);
+    let meta = std::fs::metadata(path).map_err(|e| err(io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(err("is a directory, not a Compose file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(format!(
+            "file is larger than {} MiB; refusing to read it",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(io_message(&e)))?;
+    String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "cannot read: permission denied".into(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Parses and checks the shape of one file's text.
+pub fn parse_file(path: &Path, text: &str) -> Result<ComposeFile, ComposeError> {
+    let root = tree::parse(text)
+        .map_err(|e| ComposeError::new(Some(path), Some(e.pos), e.message))?
+        .ok_or_else(|| ComposeError::new(Some(path), None, "empty file: no Compose content"))?;
+    if root.as_map().is_none() {
+        return Err(ComposeError::new(
+            Some(path),
+            Some(root.pos),
+            format!("a Compose file is a mapping, found {}", root.kind_name()),
+        ));
+    }
+    if let Some(e) = root.entry("services") {
+        match e.value.as_map() {
+            Some(services) => {
+                for s in services {
+                    if s.value.as_map().is_none() {
+                        return Err(ComposeError::new(
+                            Some(path),
+                            Some(s.key_pos),
+                            format!(
+                                "service `{}` must be a mapping, found {}",
+                                s.key,
+                                s.value.kind_name()
+                            ),
+                        ));
+                    }
+                }
+            }
+            None if e.value.is_null() => {}
+            None => {
+                return Err(ComposeError::new(
+                    Some(path),
+                    Some(e.key_pos),
+                    format!(
+                        "`services` must be a mapping, found {}",
+                        e.value.kind_name()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(ComposeFile {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        root,
+    })
+}
+
+impl Project {
+    /// Reads `paths` (relative to `cwd`) with variables from `.env` and `process_env`.
+    pub fn load(
+        paths: &[PathBuf],
+        cwd: &Path,
+        process_env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Project, ComposeError> {
+        let mut texts = Vec::new();
+        for p in paths {
+            let full = cwd.join(p);
+            let text = read_text(&full).map_err(|mut e| {
+                e.file = Some(p.clone());
+                e
+            })?;
+            texts.push((p.clone(), text));
+        }
+        let first = paths
+            .first()
+            .ok_or_else(|| ComposeError::new(None, None, "no Compose file given"))?;
+        let dir = cwd
+            .join(first)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let env = Env::load(&dir, process_env);
+        Project::from_texts(texts, dir, env)
+    }
+
+    /// Builds a project from texts already read.
+    pub fn from_texts(
+        texts: Vec<(PathBuf, String)>,
+        dir: PathBuf,
+        env: Env,
+    ) -> Result<Project, ComposeError> {
+        let mut files = Vec::new();
+        for (p, text) in texts {
+            files.push(parse_file(&p, &text)?);
+        }
+        let mut services: Vec<Service> = Vec::new();
+        for (i, f) in files.iter().enumerate() {
+            let Some(svcs) = f.root.get("services").and_then(|s| s.as_map()) else {
+                continue;
+            };
+            for e in svcs {
+                let layer = Layer {
+                    file: i,
+                    node: e.value.clone(),
+                    key_pos: e.key_pos,
+                };
+                match services.iter_mut().find(|s| s.name == e.key) {
+                    Some(s) => s.layers.push(layer),
+                    None => services.push(Service {
+                        name: e.key.clone(),
+                        layers: vec![layer],
+                    }),
+                }
+            }
+        }
+        let name = project_name(&files, &env, &dir);
+        Ok(Project {
+            files,
+            services,
+            env,
+            dir,
+            name,
+        })
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}
+
+/// The project name: the last `name:` key, else `COMPOSE_PROJECT_NAME`, else the directory's
+/// base name normalised as Compose does.
+fn project_name(files: &[ComposeFile], env: &Env, dir: &Path) -> String {
+    let from_file = files
+        .iter()
+        .rev()
+        .filter_map(|f| f.root.get("name").and_then(|n| n.as_str()))
+        .map(|n| interp::resolve(n, env).value)
+        .find(|n| !n.is_empty());
+    if let Some(n) = from_file {
+        return normalize_project_name(&n);
+    }
+    if let Some(n) = env.get("COMPOSE_PROJECT_NAME").filter(|n| !n.is_empty()) {
+        return normalize_project_name(n);
+    }
+    let base = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|s| s.to_string_lossy().to_string()))
+        .or_else(|| dir.file_name().map(|s| s.to_string_lossy().to_string()))
+        .unwrap_or_default();
+    normalize_project_name(&base)
+}
+
+/// Lower case, only `[a-z0-9_-]`, starting with a letter or digit.
+pub fn normalize_project_name(name: &str) -> String {
+    let s: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    s.trim_start_matches(['_', '-']).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_errors_have_positions() {
+        let e = parse_file(Path::new("c.yaml"), "services:\n  - web\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.yaml:1:1: `services` must be a mapping, found a list"
+        );
+        let e = parse_file(Path::new("c.yaml"), "services:\n  web: nginx\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.yaml:2:3: service `web` must be a mapping, found a scalar"
+        );
+        let e = parse_file(Path::new("c.yaml"), "services: [\n").unwrap_err();
+        assert!(e.to_string().starts_with("c.yaml:"), "{e}");
+        assert!(parse_file(Path::new("c.yaml"), "").is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(normalize_project_name("My App.v2"), "myappv2");
+        assert_eq!(normalize_project_name("_x"), "x");
+    }
+
+    #[test]
+    fn discovery_finds_override() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("compose.yaml"), "services: {}\n").unwrap();
+        std::fs::write(d.path().join("compose.override.yml"), "services: {}\n").unwrap();
+        let sub = d.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let found = discover(&[], None, None, &sub).unwrap();
+        assert_eq!(found.len(), 2);
+        assert!(found[1].ends_with("compose.override.yml"));
+        let found = discover(&[], Some("a.yml:b.yml"), None, d.path()).unwrap();
+        assert_eq!(found, vec![PathBuf::from("a.yml"), PathBuf::from("b.yml")]);
+    }
+}

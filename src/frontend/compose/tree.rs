@@ -1,0 +1,664 @@
+//! A positioned YAML tree: every node knows its line, column and physical route in the file.
+//!
+//! Built from the event stream of `yaml-rust2` (no serde round trip), so that:
+//! - alias amplification is bounded *before* anything is expanded (aliases share nodes through
+//!   `Rc`, and the expanded size of every node is counted as it is built);
+//! - `<<` merge keys are resolved (single alias, inline mapping or a list of them), and entries
+//!   that come from a merge are marked, so that a fix never edits them in place by mistake;
+//! - duplicate keys are an error with a position, as Compose makes them.
+
+use super::events::{Event, Mark, Reader, ScalarStyle};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Most alias references a file may contain.
+pub const MAX_ALIASES: usize = 1000;
+/// Most nodes a document may have once every alias is expanded.
+pub const MAX_EXPANDED_NODES: usize = 200_000;
+/// Deepest nesting accepted.
+pub const MAX_DEPTH: usize = 128;
+
+/// A 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    fn from_mark(m: &Mark) -> Pos {
+        Pos {
+            line: m.line + 1,
+            column: m.column + 1,
+        }
+    }
+}
+
+/// One step of a route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// `services.web.ports[0]`.
+pub fn route_string(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Debug)]
+pub enum Value {
+    Scalar { text: String, style: Style },
+    Seq(Vec<Rc<Node>>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+    /// Where the node physically sits in its file.
+    pub path: Vec<Seg>,
+    /// Flow style (`[a, b]`, `{a: b}`) for collections.
+    pub flow: bool,
+    /// The node carries an anchor (`&name`).
+    pub anchored: bool,
+    /// Nodes once aliases are expanded (this one included).
+    pub size: usize,
+    /// Physical routes of the mappings merged into this one with `<<`.
+    pub merges: Vec<Vec<Seg>>,
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    /// Where the key physically sits.
+    pub path: Vec<Seg>,
+    pub value: Rc<Node>,
+    /// The entry comes from a `<<` merge key, not from the mapping itself.
+    pub merged: bool,
+}
+
+impl Node {
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Rc<Node>]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar (`None` for collections and for null).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, style } => {
+                if *style == Style::Plain && is_null_text(text) {
+                    None
+                } else {
+                    Some(text)
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar { text, style: Style::Plain } if is_null_text(text))
+    }
+
+    pub fn is_plain(&self) -> bool {
+        matches!(
+            &self.value,
+            Value::Scalar {
+                style: Style::Plain,
+                ..
+            }
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Rc<Node>> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| e.key == key)
+    }
+
+    /// Follows keys; `None` when any step is missing.
+    pub fn get_path(&self, keys: &[&str]) -> Option<&Rc<Node>> {
+        let (first, rest) = keys.split_first()?;
+        let mut node = self.get(first)?;
+        for k in rest {
+            node = node.get(k)?;
+        }
+        Some(node)
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match &self.value {
+            Value::Scalar { .. } if self.is_null() => "null",
+            Value::Scalar { .. } => "a scalar",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// The node as a `serde_yaml` value (aliases and merges expanded; bounded by `size`).
+    pub fn to_value(&self) -> serde_yaml::Value {
+        match &self.value {
+            Value::Scalar { text, style } => scalar_value(text, style),
+            Value::Seq(items) => {
+                serde_yaml::Value::Sequence(items.iter().map(|n| n.to_value()).collect())
+            }
+            Value::Map(entries) => {
+                let mut m = serde_yaml::Mapping::new();
+                for e in entries {
+                    m.insert(serde_yaml::Value::String(e.key.clone()), e.value.to_value());
+                }
+                serde_yaml::Value::Mapping(m)
+            }
+        }
+    }
+}
+
+fn is_null_text(t: &str) -> bool {
+    matches!(t, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// YAML 1.2 core schema typing of a scalar.
+pub fn scalar_value(text: &str, style: &Style) -> serde_yaml::Value {
+    if *style != Style::Plain {
+        return serde_yaml::Value::String(text.to_string());
+    }
+    if is_null_text(text) {
+        return serde_yaml::Value::Null;
+    }
+    match text {
+        "true" | "True" | "TRUE" => return serde_yaml::Value::Bool(true),
+        "false" | "False" | "FALSE" => return serde_yaml::Value::Bool(false),
+        _ => {}
+    }
+    if let Ok(i) = text.parse::<i64>() {
+        return serde_yaml::Value::Number(i.into());
+    }
+    if text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return serde_yaml::Value::Number(f.into());
+    }
+    serde_yaml::Value::String(text.to_string())
+}
+
+/// A parse error with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Rc<Node>>,
+        pos: Pos,
+        path: Vec<Seg>,
+        flow: bool,
+        anchor: Option<String>,
+        size: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        merges: Vec<(Pos, Rc<Node>)>,
+        pending_key: Option<(String, Pos, Style)>,
+        pos: Pos,
+        path: Vec<Seg>,
+        flow: bool,
+        anchor: Option<String>,
+        size: usize,
+    },
+}
+
+struct Builder {
+    anchors: HashMap<String, Rc<Node>>,
+    stack: Vec<Frame>,
+    root: Option<Rc<Node>>,
+    aliases: usize,
+}
+
+/// Parses one YAML document into a tree. An empty document gives `Ok(None)`.
+pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
+    let mut reader = Reader::new(src);
+    let mut b = Builder {
+        anchors: HashMap::new(),
+        stack: Vec::new(),
+        root: None,
+        aliases: 0,
+    };
+    let mut documents = 0;
+    loop {
+        let (ev, mark) = reader.next_event().map_err(|e| TreeError {
+            pos: Pos::from_mark(&e.mark),
+            message: e.message,
+        })?;
+        match ev {
+            Event::StreamEnd => break,
+            Event::DocumentStart => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(TreeError {
+                        pos: Pos::from_mark(&mark),
+                        message: "a Compose file holds one YAML document; found a second one"
+                            .into(),
+                    });
+                }
+            }
+            other => b.event(other, &mark)?,
+        }
+    }
+    Ok(b.root)
+}
+
+impl Builder {
+    fn child_path(&self) -> Vec<Seg> {
+        match self.stack.last() {
+            None => Vec::new(),
+            Some(Frame::Seq { items, path, .. }) => {
+                let mut p = path.clone();
+                p.push(Seg::Index(items.len()));
+                p
+            }
+            Some(Frame::Map {
+                pending_key, path, ..
+            }) => {
+                let mut p = path.clone();
+                if let Some((k, _, _)) = pending_key {
+                    p.push(Seg::Key(k.clone()));
+                }
+                p
+            }
+        }
+    }
+
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+
+    fn event(&mut self, ev: Event, mark: &Mark) -> Result<(), TreeError> {
+        let pos = Pos::from_mark(mark);
+        match ev {
+            Event::Scalar {
+                text,
+                style,
+                anchor,
+                tag,
+            } => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::Block => Style::Block,
+                    ScalarStyle::Quoted => Style::Quoted,
+                };
+                // An explicit `!!str` tag makes a plain scalar a string.
+                let style = match tag {
+                    Some(t) if t.ends_with(":str") && style == Style::Plain => Style::Quoted,
+                    _ => style,
+                };
+                if self.expects_key() {
+                    if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
+                        *pending_key = Some((text, pos, style));
+                    }
+                    return Ok(());
+                }
+                let node = Rc::new(Node {
+                    value: Value::Scalar { text, style },
+                    pos,
+                    path: self.child_path(),
+                    flow: false,
+                    anchored: anchor.is_some(),
+                    size: 1,
+                    merges: Vec::new(),
+                });
+                if let Some(a) = anchor {
+                    self.anchors.insert(a, node.clone());
+                }
+                self.push_node(node, pos)
+            }
+            Event::Alias(name) => {
+                self.aliases += 1;
+                if self.aliases > MAX_ALIASES {
+                    return Err(TreeError {
+                        pos,
+                        message: format!(
+                            "more than {MAX_ALIASES} alias references: refusing a file that may \
+                             expand without bound (alias amplification)"
+                        ),
+                    });
+                }
+                let node = self.anchors.get(&name).cloned().ok_or_else(|| TreeError {
+                    pos,
+                    message: format!("alias *{name} refers to no anchor"),
+                })?;
+                if self.expects_key() {
+                    return Err(TreeError {
+                        pos,
+                        message: "an alias used as a mapping key is not supported".into(),
+                    });
+                }
+                self.push_node(node, pos)
+            }
+            Event::SequenceStart { anchor, flow } => {
+                self.check_key_position(pos)?;
+                let path = self.child_path();
+                self.open(Frame::Seq {
+                    items: Vec::new(),
+                    pos,
+                    path,
+                    flow,
+                    anchor,
+                    size: 1,
+                })
+            }
+            Event::MappingStart { anchor, flow } => {
+                self.check_key_position(pos)?;
+                let path = self.child_path();
+                self.open(Frame::Map {
+                    entries: Vec::new(),
+                    merges: Vec::new(),
+                    pending_key: None,
+                    pos,
+                    path,
+                    flow,
+                    anchor,
+                    size: 1,
+                })
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self.stack.pop().ok_or_else(|| TreeError {
+                    pos,
+                    message: "unbalanced collection".into(),
+                })?;
+                let (node, anchor, at) = close(frame)?;
+                let node = Rc::new(node);
+                if let Some(a) = anchor {
+                    self.anchors.insert(a, node.clone());
+                }
+                self.push_node(node, at)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_key_position(&self, pos: Pos) -> Result<(), TreeError> {
+        if self.expects_key() {
+            return Err(TreeError {
+                pos,
+                message: "a collection used as a mapping key is not supported".into(),
+            });
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(TreeError {
+                pos,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame) -> Result<(), TreeError> {
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: Rc<Node>, pos: Pos) -> Result<(), TreeError> {
+        let add = node.size;
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, size, .. }) => {
+                *size = size.saturating_add(add);
+                check_size(*size, pos)?;
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map {
+                entries,
+                merges,
+                pending_key,
+                size,
+                path,
+                ..
+            }) => {
+                *size = size.saturating_add(add);
+                check_size(*size, pos)?;
+                let Some((key, key_pos, style)) = pending_key.take() else {
+                    return Err(TreeError {
+                        pos,
+                        message: "value without a key".into(),
+                    });
+                };
+                if key == "<<" && style == Style::Plain {
+                    merges.push((key_pos, node));
+                    return Ok(());
+                }
+                if entries.iter().any(|e| e.key == key) {
+                    return Err(TreeError {
+                        pos: key_pos,
+                        message: format!("duplicate key `{key}`"),
+                    });
+                }
+                let mut p = path.clone();
+                p.push(Seg::Key(key.clone()));
+                entries.push(Entry {
+                    key,
+                    key_pos,
+                    path: p,
+                    value: node,
+                    merged: false,
+                });
+                Ok(())
+            }
+        }
+    }
+}
+
+fn check_size(size: usize, pos: Pos) -> Result<(), TreeError> {
+    if size > MAX_EXPANDED_NODES {
+        return Err(TreeError {
+            pos,
+            message: format!(
+                "the document expands to more than {MAX_EXPANDED_NODES} nodes through aliases \
+                 (alias amplification): refusing it"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
+    match frame {
+        Frame::Seq {
+            items,
+            pos,
+            path,
+            flow,
+            anchor,
+            size,
+        } => Ok((
+            Node {
+                value: Value::Seq(items),
+                pos,
+                path,
+                flow,
+                anchored: anchor.is_some(),
+                size,
+                merges: Vec::new(),
+            },
+            anchor,
+            pos,
+        )),
+        Frame::Map {
+            mut entries,
+            merges,
+            pending_key,
+            pos,
+            path,
+            flow,
+            anchor,
+            size,
+        } => {
+            if let Some((key, key_pos, _)) = pending_key {
+                return Err(TreeError {
+                    pos: key_pos,
+                    message: format!("key `{key}` has no value"),
+                });
+            }
+            let mut size = size;
+            let mut merged_from = Vec::new();
+            for (merge_pos, m) in merges {
+                let sources: Vec<Rc<Node>> = match &m.value {
+                    Value::Map(_) => vec![m.clone()],
+                    Value::Seq(items) => items.clone(),
+                    _ => {
+                        return Err(TreeError {
+                            pos: merge_pos,
+                            message: "`<<` needs a mapping or a list of mappings".into(),
+                        });
+                    }
+                };
+                for src in sources {
+                    merged_from.push(src.path.clone());
+                    let Value::Map(src_entries) = &src.value else {
+                        return Err(TreeError {
+                            pos: merge_pos,
+                            message: "`<<` needs a mapping or a list of mappings".into(),
+                        });
+                    };
+                    for e in src_entries {
+                        if entries.iter().any(|have| have.key == e.key) {
+                            continue;
+                        }
+                        size = size.saturating_add(e.value.size);
+                        check_size(size, merge_pos)?;
+                        entries.push(Entry {
+                            key: e.key.clone(),
+                            key_pos: e.key_pos,
+                            path: e.path.clone(),
+                            value: e.value.clone(),
+                            merged: true,
+                        });
+                    }
+                }
+            }
+            let first = entries
+                .iter()
+                .filter(|e| !e.merged)
+                .map(|e| e.key_pos)
+                .min();
+            let pos = if flow { pos } else { first.unwrap_or(pos) };
+            Ok((
+                Node {
+                    value: Value::Map(entries),
+                    pos,
+                    path,
+                    flow,
+                    anchored: anchor.is_some(),
+                    size,
+                    merges: merged_from,
+                },
+                anchor,
+                pos,
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_paths_and_merges() {
+        let src = "x-a: &a\n  user: root\n  image: a\nservices:\n  web:\n    <<: *a\n    image: nginx\n    ports: [\"80:80\", 443]\n";
+        let root = parse(src).unwrap().unwrap();
+        let web = root.get_path(&["services", "web"]).unwrap();
+        assert_eq!(web.pos, Pos { line: 7, column: 5 });
+        let image = web.entry("image").unwrap();
+        assert!(!image.merged);
+        assert_eq!(image.value.as_str(), Some("nginx"));
+        let user = web.entry("user").unwrap();
+        assert!(user.merged);
+        assert_eq!(route_string(&user.value.path), "x-a.user");
+        let ports = web.get("ports").unwrap();
+        assert!(ports.flow);
+        let p1 = &ports.as_seq().unwrap()[1];
+        assert_eq!(route_string(&p1.path), "services.web.ports[1]");
+        assert_eq!(
+            p1.pos,
+            Pos {
+                line: 8,
+                column: 22
+            }
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_and_bad_merges_are_errors() {
+        let e = parse("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(e.pos.line, 2);
+        assert!(e.message.contains("duplicate"));
+        assert!(parse("a:\n  <<: 3\n").is_err());
+    }
+
+    #[test]
+    fn amplification_is_bounded() {
+        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = "a".to_string();
+        for i in 0..9 {
+            let name = format!("l{i}");
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            s.push_str(&format!("{name}: &{name} [{refs}]\n"));
+            prev = name;
+        }
+        let e = parse(&s).unwrap_err();
+        assert!(e.message.contains("alias amplification"), "{e:?}");
+        let mut s = String::from("a: &a x\nl: [");
+        s.push_str(&vec!["*a"; 5000].join(","));
+        s.push_str("]\n");
+        assert!(parse(&s).unwrap_err().message.contains("alias"));
+    }
+}

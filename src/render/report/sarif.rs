@@ -1,0 +1,138 @@
+//! SARIF 2.1.0, with rule metadata from the registry.
+
+use super::Report;
+use crate::render::explain;
+use crate::rules::{self, Severity};
+use serde_json::{Value, json};
+
+/// Pseudo-rules the Compose front end reports besides the registry's.
+pub const PSEUDO_RULES: &[(&str, &str, &str)] = &[
+    (
+        crate::frontend::compose::lint::WAIVER_REASON,
+        "A waiver in the file has no reason",
+        "Every waiver must say why the risk is accepted; one without a reason waives nothing.",
+    ),
+    (
+        crate::frontend::compose::lint::UNRESOLVED_VALUE,
+        "A security-relevant value could not be read",
+        "The value depends on a variable that is not set here, or is not of the expected type; \
+         harden reports what it checked instead of guessing.",
+    ),
+];
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// The SARIF log.
+pub fn render(report: &Report) -> String {
+    let mut rule_list: Vec<Value> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for r in rules::REGISTRY.iter() {
+        let m = r.meta();
+        ids.push(m.id.to_string());
+        let mut props = json!({"tags": ["security"], "fixable": m.fix.is_some()});
+        if let Some(c) = m.cis {
+            props["cis"] = json!(format!("CIS Docker Benchmark v1.6.0 {c}"));
+        }
+        rule_list.push(json!({
+            "id": m.id,
+            "name": m.id,
+            "shortDescription": {"text": m.title},
+            "fullDescription": {"text": explain::why(m)},
+            "help": {"text": m.doc.trim(), "markdown": m.doc.trim()},
+            "defaultConfiguration": {"level": level(m.severity)},
+            "properties": props,
+        }));
+    }
+    for (id, title, why) in PSEUDO_RULES {
+        ids.push(id.to_string());
+        let lvl = if *id == crate::frontend::compose::lint::WAIVER_REASON {
+            "warning"
+        } else {
+            "note"
+        };
+        rule_list.push(json!({
+            "id": id,
+            "name": id,
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": why},
+            "defaultConfiguration": {"level": lvl},
+        }));
+    }
+    // Rules that appear in findings but are unknown here (kept valid anyway).
+    for i in &report.items {
+        if !ids.contains(&i.rule) {
+            ids.push(i.rule.clone());
+            rule_list
+                .push(json!({"id": i.rule, "name": i.rule, "shortDescription": {"text": i.rule}}));
+        }
+    }
+    let results: Vec<Value> = report
+        .items
+        .iter()
+        .map(|i| {
+            let mut r = json!({
+                "ruleId": i.rule,
+                "ruleIndex": ids.iter().position(|x| *x == i.rule).unwrap_or(0),
+                "level": level(i.severity),
+                "message": {"text": format!("[{}] {}", i.service, i.message)},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&i.file)},
+                        "region": {"startLine": i.line.max(1), "startColumn": i.column.max(1)}
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": i.route, "kind": "member"}]
+                }],
+                "properties": {"service": i.service, "action": i.action, "fixable": i.fixable},
+            });
+            if i.fixable && !i.fixes.is_empty() {
+                r["properties"]["fixes"] = json!(i.fixes);
+            }
+            if let Some(w) = &i.waived {
+                r["suppressions"] = json!([{
+                    "kind": "inSource",
+                    "justification": format!("{} ({})", w.reason, w.by)
+                }]);
+            }
+            r
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "harden",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/harden/harden",
+                "rules": rule_list,
+            }},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A relative URI for a path (forward slashes, spaces escaped).
+fn uri(path: &str) -> String {
+    path.replace('\\', "/").replace(' ', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sarif_snapshot() {
+        let s = super::render(&super::super::tests::sample());
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        insta::assert_json_snapshot!(v["runs"][0]["results"]);
+    }
+}
