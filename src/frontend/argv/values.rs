@@ -81,71 +81,130 @@ pub fn parse_cpus(value: &str) -> Result<i64, String> {
         let nano = a.checked_mul(1_000_000_000 / b).ok_or_else(too_precise)?;
         return Ok(nano as i64);
     }
-    // Floating-point form: sign, decimal mantissa, optional decimal exponent.
+    // Floating-point form (big.Rat): sign, mantissa in base 10 or with a 0b/0o/0x prefix and an
+    // optional radix point, then an optional decimal (`e`) or binary (`p`) exponent.
     let b = value.as_bytes();
     let mut i = 0;
-    let neg = matches!(b.first(), Some(b'-'));
+    let neg = b.first() == Some(&b'-');
     if matches!(b.first(), Some(b'-' | b'+')) {
         i = 1;
     }
-    let mut digits = String::new();
-    let mut frac_len: i64 = 0;
+    let mut base: u32 = 10;
+    if b.len() >= i + 2 && b[i] == b'0' {
+        match b[i + 1] {
+            b'x' | b'X' => base = 16,
+            b'o' | b'O' => base = 8,
+            b'b' | b'B' => base = 2,
+            _ => {}
+        }
+        if base != 10 {
+            i += 2;
+        }
+    }
+    let mut mant: i128 = 0;
+    let mut digits = 0;
+    let mut frac_digits: i64 = 0;
     let mut seen_point = false;
+    let is_digit = |c: Option<&u8>| c.is_some_and(|c| (*c as char).is_digit(base));
+    let mut prev_digit = base != 10; // a base prefix counts as a digit before `_`
     while i < b.len() {
-        match b[i] {
-            c @ b'0'..=b'9' => {
-                digits.push(c as char);
-                if seen_point {
-                    frac_len += 1;
-                }
+        let c = b[i];
+        if c == b'_' {
+            // `_` must separate successive digits.
+            if !prev_digit || !is_digit(b.get(i + 1)) {
+                return Err(fail());
             }
-            b'_' => {}
-            b'.' if !seen_point => seen_point = true,
-            _ => break,
+            i += 1;
+            continue;
+        }
+        prev_digit = false;
+        if c == b'.' && !seen_point {
+            seen_point = true;
+            i += 1;
+            continue;
+        }
+        let Some(d) = (c as char).to_digit(base) else {
+            break;
+        };
+        mant = mant
+            .checked_mul(i128::from(base))
+            .and_then(|m| m.checked_add(i128::from(d)))
+            .ok_or_else(too_precise)?;
+        digits += 1;
+        prev_digit = true;
+        if seen_point {
+            frac_digits += 1;
         }
         i += 1;
     }
-    if digits.is_empty() {
+    if digits == 0 {
         return Err(fail());
     }
-    let mut exp: i64 = 0;
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+    // value = mant × 2^exp2 × 5^exp5
+    let (mut exp2, mut exp5): (i64, i64) = match base {
+        10 => (-frac_digits, -frac_digits),
+        2 => (-frac_digits, 0),
+        8 => (-3 * frac_digits, 0),
+        _ => (-4 * frac_digits, 0),
+    };
+    if i < b.len() && matches!(b[i], b'e' | b'E' | b'p' | b'P') {
+        let binary = matches!(b[i], b'p' | b'P');
         i += 1;
+        let sign: i64 = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                -1
+            }
+            Some(b'+') => {
+                i += 1;
+                1
+            }
+            _ => 1,
+        };
         let start = i;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        let mut e: i64 = 0;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            if b[i] != b'_' {
+                e = e.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+            }
             i += 1;
         }
-        let ds = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == ds {
+        if i == start {
             return Err(fail());
         }
-        exp = value[start..i].parse::<i64>().map_err(|_| fail())?;
+        exp2 += sign * e;
+        if !binary {
+            exp5 += sign * e;
+        }
     }
     if i != b.len() {
         return Err(fail());
     }
-    // value = digits × 10^(exp − frac_len); nano = value × 10^9.
-    let trimmed = digits.trim_start_matches('0');
-    let stripped = trimmed.trim_end_matches('0');
-    if stripped.is_empty() {
+    if mant == 0 {
         return Ok(0);
     }
-    let zeros = (trimmed.len() - stripped.len()) as i64;
-    let scale = exp - frac_len + zeros + 9;
-    if scale < 0 {
+    // big.Rat refuses excessively large exponents.
+    if exp5.unsigned_abs() > 1_000_000 || exp2.unsigned_abs() > 10_000_000 {
+        return Err(fail());
+    }
+    // nano = mant × 2^(exp2+9) × 5^(exp5+9): an integer only if the negative powers divide mant.
+    let (mut e2, mut e5) = (exp2 + 9, exp5 + 9);
+    while e2 < 0 && mant % 2 == 0 {
+        mant /= 2;
+        e2 += 1;
+    }
+    while e5 < 0 && mant % 5 == 0 {
+        mant /= 5;
+        e5 += 1;
+    }
+    if e2 < 0 || e5 < 0 {
         return Err(too_precise());
     }
-    let mut n: i128 = stripped.parse::<i128>().map_err(|_| too_precise())?;
-    for _ in 0..scale {
-        n = n.checked_mul(10).ok_or_else(too_precise)?;
-    }
-    if neg {
-        n = -n;
-    }
-    Ok(n as i64)
+    // big.Int.Int64 keeps the low 64 bits of a value that does not fit.
+    let low = (mant as u128 as u64)
+        .wrapping_mul(2u64.wrapping_pow(e2 as u32))
+        .wrapping_mul(5u64.wrapping_pow(e5 as u32)) as i64;
+    Ok(if neg { low.wrapping_neg() } else { low })
 }
 
 fn parse_big_int(s: &str, signed: bool) -> Option<i128> {
@@ -2028,6 +2087,13 @@ mod tests {
         assert_eq!(parse_cpus("1e-3"), Ok(1_000_000));
         assert_eq!(parse_cpus("0.000000001"), Ok(1));
         assert_eq!(parse_cpus("0"), Ok(0));
+        assert_eq!(parse_cpus("0x10"), Ok(16_000_000_000));
+        assert_eq!(parse_cpus("0b11"), Ok(3_000_000_000));
+        assert_eq!(parse_cpus("0x1p-1"), Ok(500_000_000));
+        assert_eq!(parse_cpus("010"), Ok(10_000_000_000));
+        assert_eq!(parse_cpus("1_0"), Ok(10_000_000_000));
+        assert_eq!(parse_cpus("-1.5"), Ok(-1_500_000_000));
+        assert_eq!(parse_cpus("1E-9"), Ok(1));
         assert_eq!(parse_cpus("1e-10"), Err("value is too precise".into()));
         assert_eq!(
             parse_cpus("abc"),
