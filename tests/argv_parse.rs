@@ -2618,3 +2618,160 @@ fn occurrence_new_renders_long() {
     assert_eq!(to_args(&p), words("--cap-drop ALL --network none img"));
     assert_eq!(p.occurrences[0].index, usize::MAX);
 }
+
+// ---------------------------------------------------------------------------------------------
+// No panics on hostile input.
+
+#[test]
+fn never_panics_on_odd_values() {
+    const VALUES: &[&str] = &[
+        "",
+        "=",
+        ":",
+        "::",
+        ":::",
+        ",",
+        "\"",
+        "\"\"",
+        "'",
+        "[",
+        "]",
+        "[]",
+        "[:",
+        "-",
+        "--",
+        "-1",
+        "0",
+        "0x",
+        "1e400",
+        "1/0",
+        "9999999999999999999999",
+        "é",
+        "aé",
+        "é=é",
+        "a/é=x",
+        "a/b=c",
+        "ab/cd=e",
+        "\u{0}",
+        "\n",
+        "\r\n",
+        "a\nb",
+        "x=y=z",
+        "name=",
+        "name=a,alias",
+        "type=bind",
+        "type=tmpfs,tmpfs-mode=",
+        "/dev/é:é",
+        "c:",
+        "c:\\",
+        "~",
+        ".",
+        "..",
+        "./é",
+        "1.5g",
+        "1 ",
+        " 1",
+        "µs",
+        "1µ",
+        "0.",
+        ".",
+        "\u{feff}",
+        "[::1]:80:80",
+        "80-",
+        "-80",
+        "65536-65537",
+        "1-0",
+        "a:b:c:d:e",
+        "seccomp=",
+        "seccomp",
+        "systempaths=unconfined",
+        "container:",
+        "host",
+        "*",
+        "linux/*",
+        "((",
+        "win(",
+        "a(b)",
+        "\u{10ffff}",
+    ];
+    let env = FakeEnv::recorded();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for f in FLAGS {
+        for v in VALUES {
+            let args = vec![format!("--{}={v}", f.long), "img".to_string()];
+            let _ = parse_run(&args, &env, Some("1.41"));
+            let _ = parse_run(&args, &env, None);
+            if let Some(c) = f.short {
+                let _ = parse_run(&[format!("-{c}{v}"), "img".into()], &env, None);
+            }
+        }
+    }
+    for _ in 0..3000 {
+        let n = (next() % 6) as usize;
+        let mut args = Vec::new();
+        for _ in 0..n {
+            let f = &FLAGS[(next() % FLAGS.len() as u64) as usize];
+            args.push(format!("--{}", f.long));
+            if !f.is_bool() {
+                args.push(VALUES[(next() % VALUES.len() as u64) as usize].to_string());
+            }
+        }
+        args.push(VALUES[(next() % VALUES.len() as u64) as usize].to_string());
+        if let Ok(p) = parse_args(&args) {
+            let again = parse_args(&to_args_with(&p, true));
+            assert!(again.is_ok(), "{args:?}");
+        }
+        let _ = parse_run(&args, &env, Some("1.41"));
+        let _ = parse_run(&args, &env, Some("1.50"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Origins for the spec.
+
+#[test]
+fn spec_origins_point_at_the_flags() {
+    use harden::spec::{Origin, spec_from_create_body};
+    let args = words(
+        "--rm -u 1000 --cap-add net_admin -p 127.0.0.1:80:80 --privileged -v /a:/b -v data:/d --tmpfs /run:size=1m --security-opt seccomp=unconfined -e A=1 --read-only --network host --mount type=bind,src=/s,dst=/t img",
+    );
+    let parsed = parse_args(&args).unwrap();
+    let r = harden::frontend::argv::build_request(&parsed, &FakeEnv::recorded(), None).unwrap();
+    let spec = spec_from_create_body(&r.body, &parsed);
+    let at = |index: usize, flag: &str| Origin::Argv {
+        index,
+        flag: flag.to_string(),
+    };
+    assert_eq!(spec.user.as_ref().unwrap().origin, at(1, "-u"));
+    assert_eq!(spec.cap_add[0].origin, at(3, "--cap-add"));
+    assert_eq!(spec.ports[0].origin, at(5, "-p"));
+    assert_eq!(
+        spec.privileged.as_ref().unwrap().origin,
+        at(7, "--privileged")
+    );
+    let binds: Vec<_> = spec.mounts.iter().map(|m| m.origin.clone()).collect();
+    assert!(
+        binds.contains(&at(8, "-v"))
+            && binds.contains(&at(10, "-v"))
+            && binds.contains(&at(21, "--mount"))
+    );
+    assert_eq!(spec.tmpfs[0].origin, at(12, "--tmpfs"));
+    assert_eq!(spec.security_opt[0].origin, at(14, "--security-opt"));
+    assert_eq!(spec.env[0].origin, at(16, "-e"));
+    assert_eq!(
+        spec.read_only.as_ref().unwrap().origin,
+        at(18, "--read-only")
+    );
+    assert_eq!(
+        spec.network_mode.as_ref().unwrap().origin,
+        at(19, "--network")
+    );
+    assert_eq!(spec.image.as_ref().unwrap().origin, at(23, ""));
+    assert_eq!(spec.memory, None);
+}

@@ -1235,10 +1235,13 @@ pub fn cdi_qualified(device: &str) -> CdiName {
         if b.len() == 1 {
             return Err(());
         }
+        if !alnum(b[b.len() - 1]) {
+            return Ok(false);
+        }
         let mid_ok = n[1..n.len() - 1]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        Ok(mid_ok && alnum(b[b.len() - 1]))
+        Ok(mid_ok)
     };
     match vendor_or_class(vendor) {
         Err(()) => return CdiName::Crash,
@@ -1255,10 +1258,13 @@ pub fn cdi_qualified(device: &str) -> CdiName {
         return CdiName::NotQualified;
     }
     if b.len() > 1 {
+        if !alnum(b[b.len() - 1]) {
+            return CdiName::NotQualified;
+        }
         let mid_ok = name[1..name.len() - 1]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
-        if !mid_ok || !alnum(b[b.len() - 1]) {
+        if !mid_ok {
             return CdiName::NotQualified;
         }
     }
