@@ -329,7 +329,8 @@ pub fn to_args_with(parsed: &Parsed, include_harden: bool) -> Vec<String> {
             out.push(o.value.clone().unwrap_or_default());
         }
     }
-    if !parsed.image.is_empty() || !parsed.command.is_empty() {
+    // No image only when `--help` was parsed without one.
+    if !parsed.image.is_empty() || !parsed.command.is_empty() || !parsed.help_requested() {
         if parsed.image.starts_with('-') && parsed.image != "-" {
             out.push("--".into());
         }

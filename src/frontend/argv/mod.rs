@@ -8,6 +8,13 @@
 //!              ^                  │
 //!              └──── to_args ─────┘
 //! ```
+//!
+//! Where the errors come from, as in docker: [`parse_args`] reports what pflag reports while
+//! parsing (unknown flags, missing arguments, and every value a flag's `Set` refuses: numbers,
+//! sizes, durations, `--mount`, `--network`, list validators…); [`build_request`] reports the
+//! API-version/OS checks, then the validation of `runRun`/`parse`/`runContainer`/
+//! `createContainer`, in docker's order. `--help` is not handled here: check
+//! [`Parsed::help_requested`] before building (docker prints help even without an image).
 
 mod build;
 mod flags;

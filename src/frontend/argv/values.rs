@@ -81,71 +81,130 @@ pub fn parse_cpus(value: &str) -> Result<i64, String> {
         let nano = a.checked_mul(1_000_000_000 / b).ok_or_else(too_precise)?;
         return Ok(nano as i64);
     }
-    // Floating-point form: sign, decimal mantissa, optional decimal exponent.
+    // Floating-point form (big.Rat): sign, mantissa in base 10 or with a 0b/0o/0x prefix and an
+    // optional radix point, then an optional decimal (`e`) or binary (`p`) exponent.
     let b = value.as_bytes();
     let mut i = 0;
-    let neg = matches!(b.first(), Some(b'-'));
+    let neg = b.first() == Some(&b'-');
     if matches!(b.first(), Some(b'-' | b'+')) {
         i = 1;
     }
-    let mut digits = String::new();
-    let mut frac_len: i64 = 0;
+    let mut base: u32 = 10;
+    if b.len() >= i + 2 && b[i] == b'0' {
+        match b[i + 1] {
+            b'x' | b'X' => base = 16,
+            b'o' | b'O' => base = 8,
+            b'b' | b'B' => base = 2,
+            _ => {}
+        }
+        if base != 10 {
+            i += 2;
+        }
+    }
+    let mut mant: i128 = 0;
+    let mut digits = 0;
+    let mut frac_digits: i64 = 0;
     let mut seen_point = false;
+    let is_digit = |c: Option<&u8>| c.is_some_and(|c| (*c as char).is_digit(base));
+    let mut prev_digit = base != 10; // a base prefix counts as a digit before `_`
     while i < b.len() {
-        match b[i] {
-            c @ b'0'..=b'9' => {
-                digits.push(c as char);
-                if seen_point {
-                    frac_len += 1;
-                }
+        let c = b[i];
+        if c == b'_' {
+            // `_` must separate successive digits.
+            if !prev_digit || !is_digit(b.get(i + 1)) {
+                return Err(fail());
             }
-            b'_' => {}
-            b'.' if !seen_point => seen_point = true,
-            _ => break,
+            i += 1;
+            continue;
+        }
+        prev_digit = false;
+        if c == b'.' && !seen_point {
+            seen_point = true;
+            i += 1;
+            continue;
+        }
+        let Some(d) = (c as char).to_digit(base) else {
+            break;
+        };
+        mant = mant
+            .checked_mul(i128::from(base))
+            .and_then(|m| m.checked_add(i128::from(d)))
+            .ok_or_else(too_precise)?;
+        digits += 1;
+        prev_digit = true;
+        if seen_point {
+            frac_digits += 1;
         }
         i += 1;
     }
-    if digits.is_empty() {
+    if digits == 0 {
         return Err(fail());
     }
-    let mut exp: i64 = 0;
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+    // value = mant × 2^exp2 × 5^exp5
+    let (mut exp2, mut exp5): (i64, i64) = match base {
+        10 => (-frac_digits, -frac_digits),
+        2 => (-frac_digits, 0),
+        8 => (-3 * frac_digits, 0),
+        _ => (-4 * frac_digits, 0),
+    };
+    if i < b.len() && matches!(b[i], b'e' | b'E' | b'p' | b'P') {
+        let binary = matches!(b[i], b'p' | b'P');
         i += 1;
+        let sign: i64 = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                -1
+            }
+            Some(b'+') => {
+                i += 1;
+                1
+            }
+            _ => 1,
+        };
         let start = i;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        let mut e: i64 = 0;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            if b[i] != b'_' {
+                e = e.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+            }
             i += 1;
         }
-        let ds = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == ds {
+        if i == start {
             return Err(fail());
         }
-        exp = value[start..i].parse::<i64>().map_err(|_| fail())?;
+        exp2 += sign * e;
+        if !binary {
+            exp5 += sign * e;
+        }
     }
     if i != b.len() {
         return Err(fail());
     }
-    // value = digits × 10^(exp − frac_len); nano = value × 10^9.
-    let trimmed = digits.trim_start_matches('0');
-    let stripped = trimmed.trim_end_matches('0');
-    if stripped.is_empty() {
+    if mant == 0 {
         return Ok(0);
     }
-    let zeros = (trimmed.len() - stripped.len()) as i64;
-    let scale = exp - frac_len + zeros + 9;
-    if scale < 0 {
+    // big.Rat refuses excessively large exponents.
+    if exp5.unsigned_abs() > 1_000_000 || exp2.unsigned_abs() > 10_000_000 {
+        return Err(fail());
+    }
+    // nano = mant × 2^(exp2+9) × 5^(exp5+9): an integer only if the negative powers divide mant.
+    let (mut e2, mut e5) = (exp2 + 9, exp5 + 9);
+    while e2 < 0 && mant % 2 == 0 {
+        mant /= 2;
+        e2 += 1;
+    }
+    while e5 < 0 && mant % 5 == 0 {
+        mant /= 5;
+        e5 += 1;
+    }
+    if e2 < 0 || e5 < 0 {
         return Err(too_precise());
     }
-    let mut n: i128 = stripped.parse::<i128>().map_err(|_| too_precise())?;
-    for _ in 0..scale {
-        n = n.checked_mul(10).ok_or_else(too_precise)?;
-    }
-    if neg {
-        n = -n;
-    }
-    Ok(n as i64)
+    // big.Int.Int64 keeps the low 64 bits of a value that does not fit.
+    let low = (mant as u128 as u64)
+        .wrapping_mul(2u64.wrapping_pow(e2 as u32))
+        .wrapping_mul(5u64.wrapping_pow(e5 as u32)) as i64;
+    Ok(if neg { low.wrapping_neg() } else { low })
 }
 
 fn parse_big_int(s: &str, signed: bool) -> Option<i128> {
@@ -1176,10 +1235,13 @@ pub fn cdi_qualified(device: &str) -> CdiName {
         if b.len() == 1 {
             return Err(());
         }
+        if !alnum(b[b.len() - 1]) {
+            return Ok(false);
+        }
         let mid_ok = n[1..n.len() - 1]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        Ok(mid_ok && alnum(b[b.len() - 1]))
+        Ok(mid_ok)
     };
     match vendor_or_class(vendor) {
         Err(()) => return CdiName::Crash,
@@ -1196,10 +1258,13 @@ pub fn cdi_qualified(device: &str) -> CdiName {
         return CdiName::NotQualified;
     }
     if b.len() > 1 {
+        if !alnum(b[b.len() - 1]) {
+            return CdiName::NotQualified;
+        }
         let mid_ok = name[1..name.len() - 1]
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
-        if !mid_ok || !alnum(b[b.len() - 1]) {
+        if !mid_ok {
             return CdiName::NotQualified;
         }
     }
@@ -1494,11 +1559,9 @@ fn normalize_arch(arch: &str, variant: &str) -> (String, String) {
 }
 
 /// Go `json.Compact`: removes insignificant whitespace, keeps everything else byte for byte.
-/// The input must be valid JSON (checked with serde_json first).
+/// Syntax errors carry Go's `encoding/json` scanner texts.
 pub fn json_compact(data: &[u8]) -> Result<String, String> {
-    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(data) {
-        return Err(go_json_error(data, &e));
-    }
+    json_check(data)?;
     let mut out = Vec::with_capacity(data.len());
     let mut in_str = false;
     let mut escaped = false;
@@ -1522,35 +1585,243 @@ pub fn json_compact(data: &[u8]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// An approximation of Go's `encoding/json` syntax error texts.
-fn go_json_error(data: &[u8], e: &serde_json::Error) -> String {
-    if e.is_eof() {
-        return "unexpected end of JSON input".into();
+/// The state machine of Go's `encoding/json` scanner, for its error messages.
+fn json_check(data: &[u8]) -> Result<(), String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Ps {
+        ObjectKey,
+        ObjectValue,
+        Array,
     }
-    // Find the offending byte from serde's line/column.
-    let (line, col) = (e.line(), e.column());
-    let mut cur_line = 1;
-    let mut idx = 0;
-    for (i, &b) in data.iter().enumerate() {
-        if cur_line == line {
-            idx = i + col.saturating_sub(1);
-            break;
-        }
-        if b == b'\n' {
-            cur_line += 1;
+    #[derive(Clone, Copy, PartialEq)]
+    enum St {
+        BeginValueOrEmpty,
+        BeginValue,
+        BeginStringOrEmpty,
+        BeginString,
+        EndValue,
+        EndTop,
+        InString,
+        InStringEsc,
+        InStringEscU(u8),
+        Neg,
+        Zero,
+        One,
+        Dot,
+        Dot0,
+        E,
+        ESign,
+        E0,
+        Lit(&'static [u8], &'static str, usize),
+    }
+    fn quote_char(c: u8) -> String {
+        match c {
+            b'\'' => "'\\''".into(),
+            b'"' => "'\"'".into(),
+            c => gocompat::quote_byte_as_rune(c),
         }
     }
-    let c = data.get(idx).copied().unwrap_or(b' ');
-    let shown = match c {
-        b'\'' => "'\\''".to_string(),
-        b'"' => "'\"'".to_string(),
-        c if c.is_ascii_graphic() => format!("'{}'", c as char),
-        c => gocompat::quote_byte_as_rune(c),
-    };
-    if idx == 0 || data[..idx].iter().all(u8::is_ascii_whitespace) {
-        format!("invalid character {shown} looking for beginning of value")
-    } else {
-        format!("invalid character {shown} after top-level value")
+    fn step(st: St, stack: &mut Vec<Ps>, c: u8) -> Result<St, String> {
+        let space = matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+        let bad = |ctx: &str| Err(format!("invalid character {} {ctx}", quote_char(c)));
+        match st {
+            St::BeginValueOrEmpty => {
+                if space {
+                    return Ok(st);
+                }
+                if c == b']' {
+                    return step(St::EndValue, stack, c);
+                }
+                step(St::BeginValue, stack, c)
+            }
+            St::BeginValue => {
+                if space {
+                    return Ok(st);
+                }
+                match c {
+                    b'{' => {
+                        stack.push(Ps::ObjectKey);
+                        Ok(St::BeginStringOrEmpty)
+                    }
+                    b'[' => {
+                        stack.push(Ps::Array);
+                        Ok(St::BeginValueOrEmpty)
+                    }
+                    b'"' => Ok(St::InString),
+                    b'-' => Ok(St::Neg),
+                    b'0' => Ok(St::Zero),
+                    b'1'..=b'9' => Ok(St::One),
+                    b't' => Ok(St::Lit(b"rue", "true", 0)),
+                    b'f' => Ok(St::Lit(b"alse", "false", 0)),
+                    b'n' => Ok(St::Lit(b"ull", "null", 0)),
+                    _ => bad("looking for beginning of value"),
+                }
+            }
+            St::BeginStringOrEmpty => {
+                if space {
+                    return Ok(st);
+                }
+                if c == b'}' {
+                    if let Some(top) = stack.last_mut() {
+                        *top = Ps::ObjectValue;
+                    }
+                    return step(St::EndValue, stack, c);
+                }
+                step(St::BeginString, stack, c)
+            }
+            St::BeginString => {
+                if space {
+                    return Ok(st);
+                }
+                if c == b'"' {
+                    return Ok(St::InString);
+                }
+                bad("looking for beginning of object key string")
+            }
+            St::EndValue => {
+                let Some(&top) = stack.last() else {
+                    return step(St::EndTop, stack, c);
+                };
+                if space {
+                    return Ok(St::EndValue);
+                }
+                match top {
+                    Ps::ObjectKey => {
+                        if c == b':' {
+                            *stack.last_mut().expect("top") = Ps::ObjectValue;
+                            return Ok(St::BeginValue);
+                        }
+                        bad("after object key")
+                    }
+                    Ps::ObjectValue => {
+                        if c == b',' {
+                            *stack.last_mut().expect("top") = Ps::ObjectKey;
+                            return Ok(St::BeginString);
+                        }
+                        if c == b'}' {
+                            stack.pop();
+                            return Ok(St::EndValue);
+                        }
+                        bad("after object key:value pair")
+                    }
+                    Ps::Array => {
+                        if c == b',' {
+                            return Ok(St::BeginValue);
+                        }
+                        if c == b']' {
+                            stack.pop();
+                            return Ok(St::EndValue);
+                        }
+                        bad("after array element")
+                    }
+                }
+            }
+            St::EndTop => {
+                if space {
+                    Ok(St::EndTop)
+                } else {
+                    bad("after top-level value")
+                }
+            }
+            St::InString => match c {
+                b'"' => Ok(St::EndValue),
+                b'\\' => Ok(St::InStringEsc),
+                c if c < 0x20 => bad("in string literal"),
+                _ => Ok(St::InString),
+            },
+            St::InStringEsc => match c {
+                b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => Ok(St::InString),
+                b'u' => Ok(St::InStringEscU(0)),
+                _ => bad("in string escape code"),
+            },
+            St::InStringEscU(n) => {
+                if c.is_ascii_hexdigit() {
+                    Ok(if n == 3 {
+                        St::InString
+                    } else {
+                        St::InStringEscU(n + 1)
+                    })
+                } else {
+                    bad("in \\u hexadecimal character escape")
+                }
+            }
+            St::Neg => match c {
+                b'0' => Ok(St::Zero),
+                b'1'..=b'9' => Ok(St::One),
+                _ => bad("in numeric literal"),
+            },
+            St::One => {
+                if c.is_ascii_digit() {
+                    Ok(St::One)
+                } else {
+                    step(St::Zero, stack, c)
+                }
+            }
+            St::Zero => match c {
+                b'.' => Ok(St::Dot),
+                b'e' | b'E' => Ok(St::E),
+                _ => step(St::EndValue, stack, c),
+            },
+            St::Dot => {
+                if c.is_ascii_digit() {
+                    Ok(St::Dot0)
+                } else {
+                    bad("after decimal point in numeric literal")
+                }
+            }
+            St::Dot0 => match c {
+                b'0'..=b'9' => Ok(St::Dot0),
+                b'e' | b'E' => Ok(St::E),
+                _ => step(St::EndValue, stack, c),
+            },
+            St::E => {
+                if c == b'+' || c == b'-' {
+                    Ok(St::ESign)
+                } else {
+                    step(St::ESign, stack, c)
+                }
+            }
+            St::ESign => {
+                if c.is_ascii_digit() {
+                    Ok(St::E0)
+                } else {
+                    bad("in exponent of numeric literal")
+                }
+            }
+            St::E0 => {
+                if c.is_ascii_digit() {
+                    Ok(St::E0)
+                } else {
+                    step(St::EndValue, stack, c)
+                }
+            }
+            St::Lit(rest, name, i) => {
+                if c == rest[i] {
+                    Ok(if i + 1 == rest.len() {
+                        St::EndValue
+                    } else {
+                        St::Lit(rest, name, i + 1)
+                    })
+                } else {
+                    bad(&format!(
+                        "in literal {name} (expecting {})",
+                        quote_char(rest[i])
+                    ))
+                }
+            }
+        }
+    }
+    let mut stack = Vec::new();
+    let mut st = St::BeginValue;
+    for &c in data {
+        st = step(st, &mut stack, c)?;
+    }
+    if st == St::EndTop {
+        return Ok(());
+    }
+    match step(st, &mut stack, b' ') {
+        Ok(St::EndTop) => Ok(()),
+        _ => Err("unexpected end of JSON input".into()),
     }
 }
 
@@ -1822,6 +2093,13 @@ mod tests {
         assert_eq!(parse_cpus("1e-3"), Ok(1_000_000));
         assert_eq!(parse_cpus("0.000000001"), Ok(1));
         assert_eq!(parse_cpus("0"), Ok(0));
+        assert_eq!(parse_cpus("0x10"), Ok(16_000_000_000));
+        assert_eq!(parse_cpus("0b11"), Ok(3_000_000_000));
+        assert_eq!(parse_cpus("0x1p-1"), Ok(500_000_000));
+        assert_eq!(parse_cpus("010"), Ok(10_000_000_000));
+        assert_eq!(parse_cpus("1_0"), Ok(10_000_000_000));
+        assert_eq!(parse_cpus("-1.5"), Ok(-1_500_000_000));
+        assert_eq!(parse_cpus("1E-9"), Ok(1));
         assert_eq!(parse_cpus("1e-10"), Err("value is too precise".into()));
         assert_eq!(
             parse_cpus("abc"),
@@ -1944,9 +2222,46 @@ mod tests {
             json_compact(b"{").unwrap_err(),
             "unexpected end of JSON input"
         );
-        assert_eq!(
-            json_compact(b"x").unwrap_err(),
-            "invalid character 'x' looking for beginning of value"
-        );
+        for (input, msg) in [
+            (
+                &b"x"[..],
+                "invalid character 'x' looking for beginning of value",
+            ),
+            (
+                b"{ bad",
+                "invalid character 'b' looking for beginning of object key string",
+            ),
+            (b"{\"a\" 1}", "invalid character '1' after object key"),
+            (
+                b"{\"a\":1 2}",
+                "invalid character '2' after object key:value pair",
+            ),
+            (b"[1 2]", "invalid character '2' after array element"),
+            (b"1 2", "invalid character '2' after top-level value"),
+            (b"tru", "unexpected end of JSON input"),
+            (
+                b"trux",
+                "invalid character 'x' in literal true (expecting 'e')",
+            ),
+            (b"\"\\x\"", "invalid character 'x' in string escape code"),
+            (b"-x", "invalid character 'x' in numeric literal"),
+            (
+                b"1.x",
+                "invalid character 'x' after decimal point in numeric literal",
+            ),
+            (
+                b"1e+x",
+                "invalid character 'x' in exponent of numeric literal",
+            ),
+            (
+                b"['a']",
+                "invalid character '\\'' looking for beginning of value",
+            ),
+        ] {
+            assert_eq!(json_compact(input).unwrap_err(), msg, "{input:?}");
+        }
+        assert_eq!(json_compact(b" [ ] ").unwrap(), "[]");
+        assert_eq!(json_compact(b"{}").unwrap(), "{}");
+        assert_eq!(json_compact(b"-0.5e-3").unwrap(), "-0.5e-3");
     }
 }
