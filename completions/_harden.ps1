@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -52,6 +53,114 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'harden;compose' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
+            [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Rewrite the files with every fixable rule, keeping comments and style')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose run` with ARGS')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose create` with ARGS')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'harden;compose;lint' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity is left')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'harden;compose;fix' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Print a unified diff; write nothing')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit 1 when something would change; write nothing')
+            [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Print the fixed file(s); write nothing')
+            [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask before each change (needs a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'harden;compose;config' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'harden;compose;up' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            break
+        }
+        'harden;compose;run' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            break
+        }
+        'harden;compose;create' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            break
+        }
+        'harden;compose;help' {
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
+            [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Rewrite the files with every fixable rule, keeping comments and style')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose run` with ARGS')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose create` with ARGS')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'harden;compose;help;lint' {
+            break
+        }
+        'harden;compose;help;fix' {
+            break
+        }
+        'harden;compose;help;config' {
+            break
+        }
+        'harden;compose;help;up' {
+            break
+        }
+        'harden;compose;help;run' {
+            break
+        }
+        'harden;compose;help;create' {
+            break
+        }
+        'harden;compose;help;help' {
             break
         }
         'harden;presets' {
@@ -342,6 +451,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -355,6 +465,33 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help;completions' {
+            break
+        }
+        'harden;help;compose' {
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
+            [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Rewrite the files with every fixable rule, keeping comments and style')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose run` with ARGS')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose create` with ARGS')
+            break
+        }
+        'harden;help;compose;lint' {
+            break
+        }
+        'harden;help;compose;fix' {
+            break
+        }
+        'harden;help;compose;config' {
+            break
+        }
+        'harden;help;compose;up' {
+            break
+        }
+        'harden;help;compose;run' {
+            break
+        }
+        'harden;help;compose;create' {
             break
         }
         'harden;help;presets' {

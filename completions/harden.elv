@@ -26,6 +26,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand rules 'List the rules'
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
             cand presets 'List the presets, or show one resolved'
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -46,6 +47,99 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'harden;compose'= {
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand lint 'Report what the rules find, per service, with file:line:column'
+            cand fix 'Rewrite the files with every fixable rule, keeping comments and style'
+            cand config 'Print the hardened project'
+            cand up 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
+            cand run 'Harden, then `docker compose run` with ARGS'
+            cand create 'Harden, then `docker compose create` with ARGS'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'harden;compose;lint'= {
+            cand --format 'format'
+            cand --fail-on 'Exit 1 when a finding at or above this severity is left'
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'harden;compose;fix'= {
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --diff 'Print a unified diff; write nothing'
+            cand --check 'Exit 1 when something would change; write nothing'
+            cand --stdout 'Print the fixed file(s); write nothing'
+            cand --review 'Ask before each change (needs a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'harden;compose;config'= {
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'harden;compose;up'= {
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+        }
+        &'harden;compose;run'= {
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+        }
+        &'harden;compose;create'= {
+            cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+        }
+        &'harden;compose;help'= {
+            cand lint 'Report what the rules find, per service, with file:line:column'
+            cand fix 'Rewrite the files with every fixable rule, keeping comments and style'
+            cand config 'Print the hardened project'
+            cand up 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
+            cand run 'Harden, then `docker compose run` with ARGS'
+            cand create 'Harden, then `docker compose create` with ARGS'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'harden;compose;help;lint'= {
+        }
+        &'harden;compose;help;fix'= {
+        }
+        &'harden;compose;help;config'= {
+        }
+        &'harden;compose;help;up'= {
+        }
+        &'harden;compose;help;run'= {
+        }
+        &'harden;compose;help;create'= {
+        }
+        &'harden;compose;help;help'= {
         }
         &'harden;presets'= {
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -326,6 +420,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand rules 'List the rules'
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
             cand presets 'List the presets, or show one resolved'
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -336,6 +431,26 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;explain'= {
         }
         &'harden;help;completions'= {
+        }
+        &'harden;help;compose'= {
+            cand lint 'Report what the rules find, per service, with file:line:column'
+            cand fix 'Rewrite the files with every fixable rule, keeping comments and style'
+            cand config 'Print the hardened project'
+            cand up 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
+            cand run 'Harden, then `docker compose run` with ARGS'
+            cand create 'Harden, then `docker compose create` with ARGS'
+        }
+        &'harden;help;compose;lint'= {
+        }
+        &'harden;help;compose;fix'= {
+        }
+        &'harden;help;compose;config'= {
+        }
+        &'harden;help;compose;up'= {
+        }
+        &'harden;help;compose;run'= {
+        }
+        &'harden;help;compose;create'= {
         }
         &'harden;help;presets'= {
             cand list 'List the built-in presets and the team file in effect'

@@ -32,6 +32,7 @@ complete -c harden -n "__fish_harden_needs_command" -s V -l version -d 'Print ve
 complete -c harden -n "__fish_harden_needs_command" -f -a "rules" -d 'List the rules'
 complete -c harden -n "__fish_harden_needs_command" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
 complete -c harden -n "__fish_harden_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c harden -n "__fish_harden_needs_command" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
 complete -c harden -n "__fish_harden_needs_command" -f -a "presets" -d 'List the presets, or show one resolved'
 complete -c harden -n "__fish_harden_needs_command" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
 complete -c harden -n "__fish_harden_needs_command" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -51,6 +52,78 @@ complete -c harden -n "__fish_harden_using_subcommand completions" -l color -d '
 always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "config" -d 'Print the hardened project'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "up" -d 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l format -r -f -a "text\t''
+json\t''
+sarif\t''
+github\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l fail-on -d 'Exit 1 when a finding at or above this severity is left' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l diff -d 'Print a unified diff; write nothing'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l check -d 'Exit 1 when something would change; write nothing'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l stdout -d 'Print the fixed file(s); write nothing'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l review -d 'Ask before each change (needs a terminal)'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "config" -d 'Print the hardened project'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "up" -d 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -323,12 +396,19 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l explain -d 'Exp
 complete -c harden -n "__fish_harden_using_subcommand create" -l no-harden -d 'Run exactly as docker would, without hardening'
 complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Show the hardened command and ask before running it'
 complete -c harden -n "__fish_harden_using_subcommand create" -l help -d 'Print usage'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "rules" -d 'List the rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "rules" -d 'List the rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "config" -d 'Print the hardened project'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "up" -d 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "list" -d 'List the built-in presets and the team file in effect'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "show" -d 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'

@@ -76,12 +76,44 @@ fn docker(engine: &common::Engine, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn missing_image_is_pulled_from_a_local_registry_and_run() {
-    let Some(engine) = common::engine() else { return };
+    let Some(engine) = common::engine() else {
+        return;
+    };
     common::require_test_image(&engine);
-    let Some(registry) = start_registry() else { return };
+    let Some(registry) = start_registry() else {
+        return;
+    };
     let image = format!("127.0.0.1:{}/harden-test/pulled:v1", registry.port);
-    let tag = docker(&engine, &["tag", common::TEST_IMAGE, &image]);
-    assert!(tag.status.success());
+    // An image with a layer of its own (the test image's layer stays present locally), so that
+    // the pull really downloads something.
+    let nonce = format!("{}-{:?}", std::process::id(), std::time::SystemTime::now());
+    let mut guard = common::ContainerGuard::new(&engine);
+    let builder = guard.name();
+    let made = docker(
+        &engine,
+        &[
+            "run",
+            "--name",
+            &builder,
+            "--label",
+            common::TEST_LABEL,
+            common::TEST_IMAGE,
+            "sh",
+            "-c",
+            &format!("echo {nonce} > /nonce"),
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let commit = docker(&engine, &["commit", &builder, &image]);
+    assert!(
+        commit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&commit.stderr)
+    );
     let push = docker(&engine, &["push", &image]);
     assert!(
         push.status.success(),
@@ -108,7 +140,15 @@ fn missing_image_is_pulled_from_a_local_registry_and_run() {
     let out = common::harden()
         .env("DOCKER_HOST", &engine.host)
         .env("NO_COLOR", "1")
-        .args(["run", "--rm", "--label", common::TEST_LABEL, &image, "id", "-u"])
+        .args([
+            "run",
+            "--rm",
+            "--label",
+            common::TEST_LABEL,
+            &image,
+            "id",
+            "-u",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -118,7 +158,7 @@ fn missing_image_is_pulled_from_a_local_registry_and_run() {
         stderr.contains(&format!("Unable to find image '{image}' locally")),
         "{stderr}"
     );
-    assert!(stderr.contains("Pull complete"), "{stderr}");
+    assert!(stderr.contains(": Pull complete"), "{stderr}");
     assert!(
         stderr.contains(&format!("Status: Downloaded newer image for {image}")),
         "{stderr}"
@@ -127,7 +167,15 @@ fn missing_image_is_pulled_from_a_local_registry_and_run() {
     docker(&engine, &["rmi", &image]);
     let out = common::harden()
         .env("DOCKER_HOST", &engine.host)
-        .args(["run", "-q", "--rm", "--label", common::TEST_LABEL, &image, "true"])
+        .args([
+            "run",
+            "-q",
+            "--rm",
+            "--label",
+            common::TEST_LABEL,
+            &image,
+            "true",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -108,7 +108,9 @@ fn logs(engine: &common::Engine, id: &str) -> String {
 
 #[test]
 fn nginx_serves_http_under_the_default_preset_plus_its_tmpfs_paths() {
-    let Some(engine) = common::engine() else { return };
+    let Some(engine) = common::engine() else {
+        return;
+    };
     service_image(&engine);
     let mut guard = ContainerGuard::new(&engine);
     let port = free_port();
@@ -150,7 +152,9 @@ fn nginx_serves_http_under_the_default_preset_plus_its_tmpfs_paths() {
 
 #[test]
 fn redis_answers_ping_under_the_default_preset() {
-    let Some(engine) = common::engine() else { return };
+    let Some(engine) = common::engine() else {
+        return;
+    };
     service_image(&engine);
     let mut guard = ContainerGuard::new(&engine);
     let port = free_port();
@@ -207,19 +211,37 @@ fn facts_image(engine: &common::Engine) {
         .stdin(export.stdout.unwrap())
         .output()
         .unwrap();
-    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
 }
 
 #[test]
 fn hardening_follows_what_the_image_declares() {
-    let Some(engine) = common::engine() else { return };
+    let Some(engine) = common::engine() else {
+        return;
+    };
     facts_image(&engine);
     // Dry run with an engine: the image is inspected.
     let out = harden(&engine)
-        .args(["run", "--dry-run", "--format", "json", "-P", FACTS_IMAGE, "id"])
+        .args([
+            "run",
+            "--dry-run",
+            "--format",
+            "json",
+            "-P",
+            FACTS_IMAGE,
+            "id",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let body = &doc["body"];
     // The image's own non-root USER is kept.
@@ -234,23 +256,52 @@ fn hardening_follows_what_the_image_declares() {
     // /run is an image VOLUME: no tmpfs over it; /tmp gets one owned by uid 1000.
     let tmpfs = hc["Tmpfs"].as_object().unwrap();
     assert!(!tmpfs.contains_key("/run"), "{hc}");
-    assert!(tmpfs["/tmp"].as_str().unwrap().contains("uid=1000,gid=1000"));
+    assert!(
+        tmpfs["/tmp"]
+            .as_str()
+            .unwrap()
+            .contains("uid=1000,gid=1000")
+    );
 
     // And for real: the container runs as the image user with the ports on loopback.
     let mut guard = ContainerGuard::new(&engine);
     let name = guard.name();
     let out = harden(&engine)
-        .args(["run", "-d", "--name", &name, "--label", TEST_LABEL, "-P", FACTS_IMAGE, "sleep", "30"])
+        .args([
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--label",
+            TEST_LABEL,
+            "-P",
+            FACTS_IMAGE,
+            "sleep",
+            "30",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let exec = docker(&engine)
-        .args(["exec", &name, "sh", "-c", "id -u; touch /tmp/x && echo tmp-ok"])
+        .args([
+            "exec",
+            &name,
+            "sh",
+            "-c",
+            "id -u; touch /tmp/x && echo tmp-ok",
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&exec.stdout), "1000\ntmp-ok\n");
     let ports = docker(&engine).args(["port", &name]).output().unwrap();
     let ports = String::from_utf8_lossy(&ports.stdout);
     assert_eq!(ports.lines().count(), 2, "{ports}");
-    assert!(ports.lines().all(|l| l.contains("-> 127.0.0.1:")), "{ports}");
+    assert!(
+        ports.lines().all(|l| l.contains("-> 127.0.0.1:")),
+        "{ports}"
+    );
 }
