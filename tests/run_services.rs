@@ -189,11 +189,12 @@ fn facts_image(engine: &common::Engine) {
     let id = String::from_utf8_lossy(&id.stdout).trim().to_string();
     let mut guard = ContainerGuard::new(engine);
     guard.track(id.clone());
-    let export = docker(engine)
+    let mut export = docker(engine)
         .args(["export", &id])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let tar = export.stdout.take().unwrap();
     let import = docker(engine)
         .args([
             "import",
@@ -208,9 +209,10 @@ fn facts_image(engine: &common::Engine) {
             "-",
             FACTS_IMAGE,
         ])
-        .stdin(export.stdout.unwrap())
+        .stdin(tar)
         .output()
         .unwrap();
+    assert!(export.wait().unwrap().success());
     assert!(
         import.status.success(),
         "{}",
