@@ -8,8 +8,7 @@ use std::io::IsTerminal;
 
 /// What the user decided.
 pub struct Review {
-    pub accepted: Vec<(&'static str, Change)>,
-    /// Rules whose changes were skipped.
+    /// Rules whose changes were skipped (none of a skipped rule's changes is applied).
     pub skipped: Vec<&'static str>,
 }
 
@@ -36,7 +35,6 @@ pub fn review(
     if !interactive() {
         return Err(ReviewError::NoTerminal);
     }
-    let mut accepted = Vec::new();
     let mut skipped: Vec<&'static str> = Vec::new();
     let total = changes.len();
     for (i, (rule, change)) in changes.iter().enumerate() {
@@ -70,10 +68,7 @@ pub fn review(
                 .interact()
                 .map_err(|e| ReviewError::Prompt(e.to_string()))?;
             match choice {
-                0 => {
-                    accepted.push((*rule, change.clone()));
-                    break;
-                }
+                0 => break,
                 1 => {
                     if !skipped.contains(rule) {
                         skipped.push(rule);
@@ -101,9 +96,7 @@ pub fn review(
             eprintln!("  {}: {}", f.finding.rule, f.finding.message);
         }
     }
-    // A rule whose change was skipped gets none of its changes applied.
-    accepted.retain(|(r, _)| !skipped.contains(r));
-    Ok(Review { accepted, skipped })
+    Ok(Review { skipped })
 }
 
 /// The `.harden.yaml` lines that would make skipped choices permanent.

@@ -402,8 +402,8 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
             None
         }
         Err(e) => {
-            error_line(&e.to_string());
-            return 125;
+            error_line(&e.message);
+            return e.exit_code;
         }
     };
     // The negotiated API version; without an engine, a pinned `DOCKER_API_VERSION` still says
@@ -463,13 +463,24 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
     let h = plan.request.harden.clone();
     if h.review && !plan.changes.is_empty() {
         match review::review(&plan.outcome, &plan.changes) {
+            Ok(r) if r.skipped.is_empty() => {}
             Ok(r) => {
-                if !r.skipped.is_empty() {
-                    eprint!("{}", review::waiver_snippet(&r.skipped, &plan.parsed.image));
-                }
-                if let Err(e) = plan.apply(r.accepted, env, api.as_deref()) {
-                    return fail(mode, e);
-                }
+                eprint!("{}", review::waiver_snippet(&r.skipped, &plan.parsed.image));
+                // Plan again with the skipped rules waived, so that fixes which depend on
+                // them (tmpfs owned by the user the container really has) follow the choice.
+                let (parsed, mut request) = match parse(mode, &args, env, api.as_deref()) {
+                    Ok(p) => p,
+                    Err(e) => return fail(mode, e),
+                };
+                request
+                    .harden
+                    .allow
+                    .extend(r.skipped.iter().map(|s| s.to_string()));
+                let facts = Some(plan.spec.image_facts.clone());
+                plan = match self::plan(parsed, request, env, api.as_deref(), facts) {
+                    Ok(p) => p,
+                    Err(e) => return fail(mode, e),
+                };
             }
             Err(e) => {
                 error_line(&e.to_string());
@@ -502,15 +513,35 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
     execute(mode, &engine, &plan.request).await
 }
 
+/// Why no engine could be used, with the exit code `docker run` gives for it.
+#[derive(Debug)]
+pub struct ConnectError {
+    pub message: String,
+    /// 1 when the endpoint cannot even be resolved (unknown context, bad host), 125 otherwise.
+    pub exit_code: u8,
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Resolves the daemon from the environment and connects.
-pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, String> {
+pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, ConnectError> {
     let lookup = |k: &str| env.var(k);
     let endpoint = engine::host::resolve(&engine::host::GlobalOptions::default(), &lookup)
-        .map_err(|e| format!("Failed to initialize: {e}"))?;
+        .map_err(|e| ConnectError {
+            message: format!("Failed to initialize: {e}"),
+            exit_code: 1,
+        })?;
     let pinned = env.var("DOCKER_API_VERSION").filter(|v| !v.is_empty());
     engine::Engine::connect(endpoint, pinned)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| ConnectError {
+            message: e.to_string(),
+            exit_code: 125,
+        })
 }
 
 /// Creates (and for `run`, starts and attaches) the container.

@@ -169,7 +169,7 @@ fn tls_config(t: &Tls) -> io::Result<rustls::ClientConfig> {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(NoVerify))
     };
-    match (&t.cert, &t.key) {
+    let mut config = match (&t.cert, &t.key) {
         (Some(cert), Some(key)) => {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
                 .map_err(|e| read_err(cert, &e))?
@@ -178,10 +178,15 @@ fn tls_config(t: &Tls) -> io::Result<rustls::ClientConfig> {
             let key = PrivateKeyDer::from_pem_file(key).map_err(|e| read_err(key, &e))?;
             builder
                 .with_client_auth_cert(certs, key)
-                .map_err(io::Error::other)
+                .map_err(io::Error::other)?
         }
-        _ => Ok(builder.with_no_client_auth()),
-    }
+        _ => builder.with_no_client_auth(),
+    };
+    // Like the Go client (no session cache): every connection does a full handshake. Some TLS
+    // front ends with client verification fail resumed sessions (OpenSSL: "session id context
+    // uninitialized").
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(config)
 }
 
 /// `--tls` without `--tlsverify`: encrypt, do not verify the server (as the Docker CLI does).
