@@ -217,8 +217,9 @@ fn piped_stdin_round_trips_binary_bytes() {
 fn tty_works_under_a_real_pseudo_terminal() {
     let Some(engine) = setup() else { return };
     // `script` gives harden a pseudo-terminal on stdin and stdout.
+    // The terminal is 30x100: the container's pty gets that size through the resize call.
     let cmd = format!(
-        "{} run --rm -it --label {TEST_LABEL} {TEST_IMAGE} sh -c 'tty; stty size; exit 3'",
+        "stty rows 30 cols 100; {} run --rm -it --label {TEST_LABEL} {TEST_IMAGE} sh -c 'tty; sleep 1; stty size; exit 3'",
         common::harden_bin().display()
     );
     let out = Command::new("script")
@@ -233,6 +234,7 @@ fn tty_works_under_a_real_pseudo_terminal() {
     let s = text(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{s}");
     assert!(s.contains("/dev/pts/"), "{s}");
+    assert!(s.contains("30 100"), "{s}");
     // Without a terminal on stdin, -it is refused like docker does.
     let (code, err) = code_of(&engine, &["run", "--rm", "-it", TEST_IMAGE, "true"]);
     assert_eq!(code, 1);

@@ -229,9 +229,10 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
     if raw && let Err(e) = tty::enter_raw() {
         crate::cli::error_line(&format!("cannot put the terminal in raw mode: {e}"));
     }
-    if tty_mode && tty::stdout_is_tty() {
-        resize(engine, id).await;
-    }
+    // The initial resize runs alongside the streams (it may need retries while the process
+    // starts); a container that is gone before it succeeds needs no warning.
+    let mut initial_resize = std::pin::pin!(resize(engine, id));
+    let mut resize_pending = tty_mode && tty::stdout_is_tty();
 
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Option<u8>>();
     if let Some(conn) = attached {
@@ -288,6 +289,12 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
     let mut interrupts = 0;
     let code = loop {
         tokio::select! {
+            ok = &mut initial_resize, if resize_pending => {
+                resize_pending = false;
+                if !ok {
+                    crate::cli::error_line("failed to resize tty, using default size");
+                }
+            }
             r = &mut waiter => {
                 // Let the output drain before exiting.
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(2), done_rx.recv()).await;
@@ -331,7 +338,7 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
             s = sig_rx.recv() => {
                 let Some((num, name)) = s else { continue };
                 if num == 28 && tty_mode && tty::stdout_is_tty() {
-                    resize(engine, id).await;
+                    let _ = resize(engine, id).await;
                 }
                 if c.sig_proxy {
                     let _ = engine
@@ -353,8 +360,12 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
     code
 }
 
-async fn resize(engine: &Engine, id: &str) {
-    let Some((h, w)) = tty::size() else { return };
+/// Sets the container's TTY size to the local terminal's, retrying while the process starts
+/// (as the CLI does: up to 10 times, 10…100 ms apart). False when it never succeeded.
+async fn resize(engine: &Engine, id: &str) -> bool {
+    let Some((h, w)) = tty::size() else {
+        return true;
+    };
     for attempt in 0..10u64 {
         let ok = engine
             .call(
@@ -365,11 +376,11 @@ async fn resize(engine: &Engine, id: &str) {
             .await
             .is_ok();
         if ok {
-            return;
+            return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10 * (attempt + 1))).await;
     }
-    crate::cli::error_line("failed to resize tty, using default size");
+    false
 }
 
 #[cfg(test)]
