@@ -298,19 +298,7 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
             r = &mut waiter => {
                 // Let the output drain before exiting.
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(2), done_rx.recv()).await;
-                break match r {
-                    Ok(WaitResult::Exited(code)) => (code & 0xff) as u8,
-                    Ok(WaitResult::Failed(msg)) => {
-                        tty::restore();
-                        crate::cli::error_line(&msg);
-                        125
-                    }
-                    Err(e) => {
-                        tty::restore();
-                        crate::cli::error_line(&e.to_string());
-                        125
-                    }
-                };
+                break exit_code_of(r);
             }
             d = done_rx.recv() => {
                 match d {
@@ -318,19 +306,7 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
                     Some(Some(code)) => break code,
                     // Output ended: the container's exit code comes from the wait.
                     Some(None) => {
-                        break match (&mut waiter).await {
-                            Ok(WaitResult::Exited(code)) => (code & 0xff) as u8,
-                            Ok(WaitResult::Failed(msg)) => {
-                                tty::restore();
-                                crate::cli::error_line(&msg);
-                                125
-                            }
-                            Err(e) => {
-                                tty::restore();
-                                crate::cli::error_line(&e.to_string());
-                                125
-                            }
-                        };
+                        break exit_code_of((&mut waiter).await);
                     }
                     None => {}
                 }
@@ -358,6 +334,18 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
     };
     tty::restore();
     code
+}
+
+/// The exit code from a wait: the container's own code, or 125 when the wait failed.
+fn exit_code_of(r: Result<WaitResult, tokio::task::JoinError>) -> u8 {
+    let msg = match r {
+        Ok(WaitResult::Exited(code)) => return (code & 0xff) as u8,
+        Ok(WaitResult::Failed(msg)) => msg,
+        Err(e) => e.to_string(),
+    };
+    tty::restore();
+    crate::cli::error_line(&msg);
+    125
 }
 
 /// Sets the container's TTY size to the local terminal's, retrying while the process starts
