@@ -74,7 +74,6 @@ fn console_examples_print_what_the_readme_shows() {
     let readme = std::fs::read_to_string(readme_path()).unwrap();
     let examples = console_examples(&readme);
     assert!(!examples.is_empty());
-    let dir = tempfile::tempdir().unwrap();
     for (cmd, expected) in examples {
         let words = shell_words::split(&cmd).unwrap();
         assert_eq!(
@@ -83,7 +82,7 @@ fn console_examples_print_what_the_readme_shows() {
         );
         let out = Command::new(common::harden_bin())
             .args(&words[1..])
-            .current_dir(dir.path())
+            .current_dir(common::repo_root())
             // The examples are daemonless: pin an engine address that never answers.
             .env("DOCKER_HOST", "unix:///nonexistent/harden-readme.sock")
             .env("NO_COLOR", "1")
