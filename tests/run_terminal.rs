@@ -350,3 +350,137 @@ fn tls_with_client_certificates_like_docker_tls_verify() {
     assert_eq!(out.status.code(), Some(125));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
+
+/// A local sshd that lets the current user in with a throwaway key, and an `ssh` wrapper (first
+/// on PATH) that uses it — harden runs `ssh … docker system dial-stdio` like the Docker CLI.
+struct Sshd {
+    dir: tempfile::TempDir,
+    port: u16,
+    child: std::process::Child,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sshd() -> Option<Sshd> {
+    let sshd = std::path::Path::new("/usr/sbin/sshd");
+    if !sshd.is_file() || Command::new("ssh-keygen").arg("-?").output().is_err() {
+        return common::unavailable(
+            "openssh-server and openssh-client are needed for the ssh test",
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for key in ["hostkey", "userkey"] {
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(d.join(key))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    std::fs::copy(d.join("userkey.pub"), d.join("authorized_keys")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        d.join("sshd_config"),
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {0}/hostkey\nAuthorizedKeysFile {0}/authorized_keys\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nStrictModes no\nUsePAM no\nPidFile {0}/sshd.pid\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all("/run/sshd").ok();
+    let child = Command::new(sshd)
+        .args(["-D", "-e", "-f"])
+        .arg(d.join("sshd_config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::fs::write(
+        d.join("ssh_config"),
+        format!(
+            "Host 127.0.0.1\n  IdentityFile {}/userkey\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("ssh"),
+        format!(
+            "#!/bin/sh\nexec /usr/bin/ssh -F {}/ssh_config \"$@\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("ssh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "sshd did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Sshd { dir, port, child })
+}
+
+#[test]
+fn ssh_hosts_tunnel_through_docker_system_dial_stdio() {
+    let Some(engine) = common::engine() else {
+        return;
+    };
+    common::require_test_image(&engine);
+    if common::docker_cli().is_none() {
+        return;
+    }
+    let Some(sshd) = start_sshd() else { return };
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+    let path = format!(
+        "{}:{}",
+        sshd.dir.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let host = format!("ssh://{}@127.0.0.1:{}", user.trim(), sshd.port);
+    let mut child = Command::new(common::harden_bin())
+        .args([
+            "run",
+            "-i",
+            "--rm",
+            "--label",
+            TEST_LABEL,
+            TEST_IMAGE,
+            "sh",
+            "-c",
+            "id -u; cat; exit 5",
+        ])
+        .env("PATH", &path)
+        .env("DOCKER_HOST", &host)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"through ssh\n").unwrap();
+    } // closed: the end of input must reach the container through the tunnel
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "65534\nthrough ssh\n");
+}

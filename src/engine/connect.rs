@@ -240,7 +240,9 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
 /// `ssh … docker system dial-stdio`, as the Docker CLI tunnels to `ssh://` hosts.
 pub struct SshStream {
     _child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
+    /// `None` once shut down: closing the pipe is what tells `dial-stdio` (and through it the
+    /// daemon) that our side of the stream ended.
+    stdin: Option<tokio::process::ChildStdin>,
     stdout: tokio::process::ChildStdout,
 }
 
@@ -278,7 +280,7 @@ impl SshStream {
             .ok_or_else(|| io::Error::other("ssh: no stdout"))?;
         Ok(SshStream {
             _child: child,
-            stdin,
+            stdin: Some(stdin),
             stdout,
         })
     }
@@ -300,13 +302,23 @@ impl AsyncWrite for SshStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stdin).poll_write(cx, buf)
+        match self.stdin.as_mut() {
+            Some(w) => Pin::new(w).poll_write(cx, buf),
+            None => Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())),
+        }
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdin).poll_flush(cx)
+        match self.stdin.as_mut() {
+            Some(w) => Pin::new(w).poll_flush(cx),
+            None => Poll::Ready(Ok(())),
+        }
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stdin).poll_shutdown(cx)
+        if let Some(w) = self.stdin.as_mut() {
+            futures_util::ready!(Pin::new(w).poll_flush(cx))?;
+        }
+        self.stdin = None;
+        Poll::Ready(Ok(()))
     }
 }
 
