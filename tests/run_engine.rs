@@ -371,3 +371,31 @@ fn pull_never_on_a_missing_image_fails_like_docker() {
         "harden: Error response from daemon: No such image: harden-test/nosuchimage:v1\n"
     );
 }
+
+#[test]
+fn docker_api_version_pins_the_api_like_the_cli() {
+    let Some(engine) = setup() else { return };
+    let out = harden(&engine)
+        .env("DOCKER_API_VERSION", "1.40")
+        .args(["run", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c", "exit 2"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    if engine.api_version.as_deref() == Some("1.41") {
+        let out = harden(&engine)
+            .env("DOCKER_API_VERSION", "1.45")
+            .args(["run", "--rm", TEST_IMAGE, "true"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(125));
+        assert!(
+            text(&out.stderr).ends_with(
+                "harden: Error response from daemon: client version 1.45 is too new. Maximum supported API version is 1.41\n"
+            ),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
