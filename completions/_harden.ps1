@@ -294,7 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Working directory inside the container')
             [CompletionResult]::new('--workdir', '--workdir', [CompletionResultType]::ParameterName, 'Working directory inside the container')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Allow what a rule would refuse or change (rule id; repeatable)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of --dry-run and --explain (text|json)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of --dry-run: the command line, or JSON with the create body (text|json)')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Hardening preset: a built-in name or a preset file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Run container in background and print container ID')
@@ -319,7 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the hardened command and create body; run nothing')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Explain every change harden makes')
             [CompletionResult]::new('--no-harden', '--no-harden', [CompletionResultType]::ParameterName, 'Run exactly as docker would, without hardening')
-            [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Show the hardened command and ask before running it')
+            [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask about each change (accept, skip, explain, quit) before applying it')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print usage')
             break
         }
@@ -418,7 +418,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Working directory inside the container')
             [CompletionResult]::new('--workdir', '--workdir', [CompletionResultType]::ParameterName, 'Working directory inside the container')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Allow what a rule would refuse or change (rule id; repeatable)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of --dry-run and --explain (text|json)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of --dry-run: the command line, or JSON with the create body (text|json)')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Hardening preset: a built-in name or a preset file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Run container in background and print container ID')
@@ -443,7 +443,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the hardened command and create body; run nothing')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Explain every change harden makes')
             [CompletionResult]::new('--no-harden', '--no-harden', [CompletionResultType]::ParameterName, 'Run exactly as docker would, without hardening')
-            [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Show the hardened command and ask before running it')
+            [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask about each change (accept, skip, explain, quit) before applying it')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print usage')
             break
         }

@@ -265,7 +265,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand -w 'Working directory inside the container'
             cand --workdir 'Working directory inside the container'
             cand --allow 'Allow what a rule would refuse or change (rule id; repeatable)'
-            cand --format 'Output format of --dry-run and --explain (text|json)'
+            cand --format 'Output format of --dry-run: the command line, or JSON with the create body (text|json)'
             cand --preset 'Hardening preset: a built-in name or a preset file'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand -d 'Run container in background and print container ID'
@@ -290,7 +290,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --dry-run 'Print the hardened command and create body; run nothing'
             cand --explain 'Explain every change harden makes'
             cand --no-harden 'Run exactly as docker would, without hardening'
-            cand --review 'Show the hardened command and ask before running it'
+            cand --review 'Ask about each change (accept, skip, explain, quit) before applying it'
             cand --help 'Print usage'
         }
         &'harden;create'= {
@@ -388,7 +388,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand -w 'Working directory inside the container'
             cand --workdir 'Working directory inside the container'
             cand --allow 'Allow what a rule would refuse or change (rule id; repeatable)'
-            cand --format 'Output format of --dry-run and --explain (text|json)'
+            cand --format 'Output format of --dry-run: the command line, or JSON with the create body (text|json)'
             cand --preset 'Hardening preset: a built-in name or a preset file'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand -d 'Run container in background and print container ID'
@@ -413,7 +413,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --dry-run 'Print the hardened command and create body; run nothing'
             cand --explain 'Explain every change harden makes'
             cand --no-harden 'Run exactly as docker would, without hardening'
-            cand --review 'Show the hardened command and ask before running it'
+            cand --review 'Ask about each change (accept, skip, explain, quit) before applying it'
             cand --help 'Print usage'
         }
         &'harden;help'= {

@@ -242,7 +242,7 @@ complete -c harden -n "__fish_harden_using_subcommand run" -l volume-driver -d '
 complete -c harden -n "__fish_harden_using_subcommand run" -l volumes-from -d 'Mount volumes from the specified container(s)' -r
 complete -c harden -n "__fish_harden_using_subcommand run" -s w -l workdir -d 'Working directory inside the container' -r -f
 complete -c harden -n "__fish_harden_using_subcommand run" -l allow -d 'Allow what a rule would refuse or change (rule id; repeatable)' -r
-complete -c harden -n "__fish_harden_using_subcommand run" -l format -d 'Output format of --dry-run and --explain (text|json)' -r -f -a "text\t''
+complete -c harden -n "__fish_harden_using_subcommand run" -l format -d 'Output format of --dry-run: the command line, or JSON with the create body (text|json)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand run" -l preset -d 'Hardening preset: a built-in name or a preset file' -r -f -a "default\t''
 strict\t''
@@ -267,7 +267,7 @@ complete -c harden -n "__fish_harden_using_subcommand run" -l use-api-socket -d 
 complete -c harden -n "__fish_harden_using_subcommand run" -l dry-run -d 'Print the hardened command and create body; run nothing'
 complete -c harden -n "__fish_harden_using_subcommand run" -l explain -d 'Explain every change harden makes'
 complete -c harden -n "__fish_harden_using_subcommand run" -l no-harden -d 'Run exactly as docker would, without hardening'
-complete -c harden -n "__fish_harden_using_subcommand run" -l review -d 'Show the hardened command and ask before running it'
+complete -c harden -n "__fish_harden_using_subcommand run" -l review -d 'Ask about each change (accept, skip, explain, quit) before applying it'
 complete -c harden -n "__fish_harden_using_subcommand run" -l help -d 'Print usage'
 complete -c harden -n "__fish_harden_using_subcommand create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
 complete -c harden -n "__fish_harden_using_subcommand create" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r -f -a "stdin\t''
@@ -369,7 +369,7 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l volume-driver -
 complete -c harden -n "__fish_harden_using_subcommand create" -l volumes-from -d 'Mount volumes from the specified container(s)' -r
 complete -c harden -n "__fish_harden_using_subcommand create" -s w -l workdir -d 'Working directory inside the container' -r -f
 complete -c harden -n "__fish_harden_using_subcommand create" -l allow -d 'Allow what a rule would refuse or change (rule id; repeatable)' -r
-complete -c harden -n "__fish_harden_using_subcommand create" -l format -d 'Output format of --dry-run and --explain (text|json)' -r -f -a "text\t''
+complete -c harden -n "__fish_harden_using_subcommand create" -l format -d 'Output format of --dry-run: the command line, or JSON with the create body (text|json)' -r -f -a "text\t''
 json\t''"
 complete -c harden -n "__fish_harden_using_subcommand create" -l preset -d 'Hardening preset: a built-in name or a preset file' -r -f -a "default\t''
 strict\t''
@@ -394,7 +394,7 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l use-api-socket 
 complete -c harden -n "__fish_harden_using_subcommand create" -l dry-run -d 'Print the hardened command and create body; run nothing'
 complete -c harden -n "__fish_harden_using_subcommand create" -l explain -d 'Explain every change harden makes'
 complete -c harden -n "__fish_harden_using_subcommand create" -l no-harden -d 'Run exactly as docker would, without hardening'
-complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Show the hardened command and ask before running it'
+complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Ask about each change (accept, skip, explain, quit) before applying it'
 complete -c harden -n "__fish_harden_using_subcommand create" -l help -d 'Print usage'
 complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "rules" -d 'List the rules'
 complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'

@@ -541,7 +541,7 @@ pub static FLAGS: &[FlagSpec] = &[
     f(
         "format",
         String,
-        "Output format of --dry-run and --explain (text|json)",
+        "Output format of --dry-run: the command line, or JSON with the create body (text|json)",
     )
     .harden(),
     f(
@@ -559,7 +559,7 @@ pub static FLAGS: &[FlagSpec] = &[
     f(
         "review",
         Bool,
-        "Show the hardened command and ask before running it",
+        "Ask about each change (accept, skip, explain, quit) before applying it",
     )
     .harden(),
 ];
