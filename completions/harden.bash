@@ -16,6 +16,9 @@ _harden() {
             ",$1")
                 cmd="harden"
                 ;;
+            harden,audit)
+                cmd="harden__subcmd__audit"
+                ;;
             harden,completions)
                 cmd="harden__subcmd__completions"
                 ;;
@@ -81,6 +84,9 @@ _harden() {
                 ;;
             harden__subcmd__compose__subcmd__help,up)
                 cmd="harden__subcmd__compose__subcmd__help__subcmd__up"
+                ;;
+            harden__subcmd__help,audit)
+                cmd="harden__subcmd__help__subcmd__audit"
                 ;;
             harden__subcmd__help,completions)
                 cmd="harden__subcmd__help__subcmd__completions"
@@ -155,12 +161,46 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-h -V --color --help --version rules explain completions compose presets run create help"
+            opts="-h -V --color --help --version rules explain completions compose audit presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__audit)
+            opts="-a -h --all --format --fail-on --preset --allow --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --preset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1008,8 +1048,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="rules explain completions compose presets run create help"
+            opts="rules explain completions compose audit presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

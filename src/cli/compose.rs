@@ -170,6 +170,7 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
                 column: f.location.column,
                 route: f.location.route.clone(),
                 service: f.service.clone(),
+                container: None,
                 rule: ev.finding.rule.to_string(),
                 severity: ev.severity,
                 action: ev.action,
@@ -189,6 +190,7 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
         (&a.file, a.line, a.column, &a.rule).cmp(&(&b.file, b.line, b.column, &b.rule))
     });
     Report {
+        kind: report::Kind::Compose,
         items,
         sources: project
             .files
@@ -208,6 +210,7 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
                 })
             })
             .collect(),
+        containers: Vec::new(),
     }
 }
 
@@ -466,9 +469,11 @@ fn up(
         .collect();
     if !denials.is_empty() {
         let refused = Report {
+            kind: report::Kind::Compose,
             items: denials.into_iter().cloned().collect(),
             sources: report.sources.clone(),
             services: report.services.clone(),
+            containers: Vec::new(),
         };
         eprint!("{}", report::text::render(&refused));
         error_line(&format!(

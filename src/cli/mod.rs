@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand.
 
+pub mod audit;
 pub mod completions;
 pub mod compose;
 mod presets;
@@ -88,6 +89,12 @@ pub enum Command {
     },
     /// Lint, fix, print or bring up a Docker Compose project with the same rules.
     Compose(compose::ComposeArgs),
+    /// Check running containers (or all with --all) against the rules and the preset.
+    ///
+    /// Reports what `harden run` would have changed or refused for each container, from the
+    /// Engine API's inspect data. Exit 0 when clean, 1 with findings at or above --fail-on,
+    /// 2 on errors (unknown container, no engine).
+    Audit(audit::AuditArgs),
     /// List the presets, or show one resolved.
     Presets {
         #[command(subcommand)]
@@ -132,6 +139,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Compose(args) => compose::main(args),
+        Command::Audit(args) => audit::main(args),
     }
 }
 

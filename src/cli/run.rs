@@ -505,7 +505,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
 /// Resolves the daemon from the environment and connects.
 pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, String> {
     let lookup = |k: &str| env.var(k);
-    let endpoint = engine::host::resolve(&engine::host::GlobalOptions::default(), &lookup)
+    let endpoint = engine::host::resolve(&engine::host::global_options(), &lookup)
         .map_err(|e| format!("Failed to initialize: {e}"))?;
     let pinned = env.var("DOCKER_API_VERSION").filter(|v| !v.is_empty());
     engine::Engine::connect(endpoint, pinned)

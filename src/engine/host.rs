@@ -21,6 +21,18 @@ pub struct GlobalOptions {
     pub tls_key: Option<PathBuf>,
 }
 
+static GLOBAL: std::sync::OnceLock<GlobalOptions> = std::sync::OnceLock::new();
+
+/// Sets the global options of this process (once, from the command line in plugin mode).
+pub fn set_global_options(opts: GlobalOptions) {
+    let _ = GLOBAL.set(opts);
+}
+
+/// The global options of this process (empty unless plugin mode set them).
+pub fn global_options() -> GlobalOptions {
+    GLOBAL.get().cloned().unwrap_or_default()
+}
+
 /// How to reach the daemon.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Address {
