@@ -22,6 +22,8 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
     $completions = @(switch ($command) {
         'harden' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print harden''s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker''s `--quiet`')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print harden''s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker''s `--quiet`')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -31,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -174,6 +177,12 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Audit every container, stopped ones too')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'harden;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'harden;presets' {
@@ -466,6 +475,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -509,6 +519,9 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help;audit' {
+            break
+        }
+        'harden;help;man' {
             break
         }
         'harden;help;presets' {

@@ -34,6 +34,9 @@ _harden() {
             harden,help)
                 cmd="harden__subcmd__help"
                 ;;
+            harden,man)
+                cmd="harden__subcmd__man"
+                ;;
             harden,presets)
                 cmd="harden__subcmd__presets"
                 ;;
@@ -103,6 +106,9 @@ _harden() {
             harden__subcmd__help,help)
                 cmd="harden__subcmd__help__subcmd__help"
                 ;;
+            harden__subcmd__help,man)
+                cmd="harden__subcmd__help__subcmd__man"
+                ;;
             harden__subcmd__help,presets)
                 cmd="harden__subcmd__help__subcmd__presets"
                 ;;
@@ -161,7 +167,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-h -V --color --help --version rules explain completions compose audit presets run create help"
+            opts="-q -h -V --color --quiet --help --version rules explain completions compose audit man presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,7 +1054,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="rules explain completions compose audit presets run create help"
+            opts="rules explain completions compose audit man presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1229,6 +1235,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__help__subcmd__presets)
             opts="list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1292,6 +1312,24 @@ _harden() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__man)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_harden_global_optspecs
-    string join \n color= h/help V/version
+    string join \n color= q/quiet h/help V/version
 end
 
 function __fish_harden_needs_command
@@ -27,6 +27,7 @@ end
 complete -c harden -n "__fish_harden_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c harden -n "__fish_harden_needs_command" -s q -l quiet -d 'Do not print harden\'s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker\'s `--quiet`'
 complete -c harden -n "__fish_harden_needs_command" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_needs_command" -s V -l version -d 'Print version'
 complete -c harden -n "__fish_harden_needs_command" -f -a "rules" -d 'List the rules'
@@ -34,6 +35,7 @@ complete -c harden -n "__fish_harden_needs_command" -f -a "explain" -d 'Explain 
 complete -c harden -n "__fish_harden_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c harden -n "__fish_harden_needs_command" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
 complete -c harden -n "__fish_harden_needs_command" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
+complete -c harden -n "__fish_harden_needs_command" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
 complete -c harden -n "__fish_harden_needs_command" -f -a "presets" -d 'List the presets, or show one resolved'
 complete -c harden -n "__fish_harden_needs_command" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
 complete -c harden -n "__fish_harden_needs_command" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -140,6 +142,10 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand audit" -s a -l all -d 'Audit every container, stopped ones too'
 complete -c harden -n "__fish_harden_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c harden -n "__fish_harden_using_subcommand man" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand man" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -412,15 +418,16 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l explain -d 'Exp
 complete -c harden -n "__fish_harden_using_subcommand create" -l no-harden -d 'Run exactly as docker would, without hardening'
 complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Show the hardened command and ask before running it'
 complete -c harden -n "__fish_harden_using_subcommand create" -l help -d 'Print usage'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "rules" -d 'List the rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "rules" -d 'List the rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "config" -d 'Print the hardened project'

@@ -1,6 +1,6 @@
 //! `harden compose lint | fix | config | up | run | create`.
 
-use super::{error_line, print_out};
+use super::{error_line, notice, print_out};
 use crate::fix::compose::{Fixed, Request};
 use crate::frontend::compose::lint::{self, ServiceResult};
 use crate::frontend::compose::{self, ComposeError, Project};
@@ -304,14 +304,14 @@ fn fix(
             return Ok(ExitCode::SUCCESS);
         }
         if fixed.texts.is_empty() {
-            eprintln!("harden: nothing to fix");
+            notice("nothing to fix");
             return Ok(ExitCode::SUCCESS);
         }
         for i in fixed.texts.keys() {
-            eprintln!(
-                "harden: {} would change ({applied} fixes)",
+            notice(&format!(
+                "{} would change ({applied} fixes)",
                 project.files[*i].path.display()
-            );
+            ));
         }
         return Ok(ExitCode::from(1));
     }
@@ -325,13 +325,13 @@ fn fix(
             ))
         })?;
     }
-    eprintln!(
-        "harden: {applied} fix{} written to {} file{}; {remaining} finding{} left (see `harden compose lint`)",
+    notice(&format!(
+        "{applied} fix{} written to {} file{}; {remaining} finding{} left (see `harden compose lint`)",
         if applied == 1 { "" } else { "es" },
         fixed.texts.len(),
         if fixed.texts.len() == 1 { "" } else { "s" },
         if remaining == 1 { "" } else { "s" },
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -432,14 +432,19 @@ fn compose_command() -> Result<Vec<String>, Fail> {
     {
         return shell_words::split(&c).map_err(|e| Fail(format!("HARDEN_DOCKER_COMPOSE: {e}")));
     }
-    let plugin = std::process::Command::new("docker")
+    // As a CLI plugin, the docker CLI that ran us; else `docker` on PATH.
+    let docker = std::env::var(super::plugin::ORIGINAL_CLI_ENV)
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "docker".into());
+    let plugin = std::process::Command::new(&docker)
         .args(["compose", "version"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if plugin {
-        return Ok(vec!["docker".into(), "compose".into()]);
+        return Ok(vec![docker, "compose".into()]);
     }
     let v1 = std::process::Command::new("docker-compose")
         .arg("version")
@@ -510,6 +515,13 @@ fn up(
     }
     cmd.arg(sub);
     cmd.args(args);
+    // `docker -H … harden compose up`: the child reaches the same daemon.
+    for (k, v) in super::plugin::child_env(&crate::engine::host::global_options()) {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
     let status = cmd
         .status()
         .map_err(|e| Fail(format!("cannot run {}: {e}", base.join(" "))))?;

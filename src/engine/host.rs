@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
 /// Global options the Docker CLI would pass (`docker -H … harden …` in plugin mode).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GlobalOptions {
     pub host: Option<String>,
     pub context: Option<String>,
