@@ -46,6 +46,10 @@ pub enum ComposeCommand {
         /// Exit 1 when a finding at or above this severity is left.
         #[arg(long, value_enum, default_value_t = FailOn::Warning)]
         fail_on: FailOn,
+        /// Compose files to lint one by one, each as its own project (as pre-commit passes
+        /// them); `-f` files are one project instead.
+        #[arg(value_name = "FILE")]
+        each: Vec<PathBuf>,
     },
     /// Rewrite the files with every fixable rule, keeping comments and style.
     Fix {
@@ -61,6 +65,10 @@ pub enum ComposeCommand {
         /// Ask before each change (needs a terminal).
         #[arg(long)]
         review: bool,
+        /// Compose files to fix one by one, each as its own project; `-f` files are one
+        /// project instead.
+        #[arg(value_name = "FILE")]
+        each: Vec<PathBuf>,
     },
     /// Print the hardened project.
     Config,
@@ -108,9 +116,13 @@ pub fn main(args: ComposeArgs) -> ExitCode {
 }
 
 fn load(args: &ComposeArgs) -> Result<(Project, Preset), Fail> {
+    load_files(args, &args.files)
+}
+
+fn load_files(args: &ComposeArgs, given: &[PathBuf]) -> Result<(Project, Preset), Fail> {
     let cwd = cwd();
     let files = compose::discover(
-        &args.files,
+        given,
         std::env::var("COMPOSE_FILE").ok().as_deref(),
         std::env::var("COMPOSE_PATH_SEPARATOR").ok().as_deref(),
         &cwd,
@@ -122,30 +134,90 @@ fn load(args: &ComposeArgs) -> Result<(Project, Preset), Fail> {
     Ok((project, preset))
 }
 
+/// `lint FILE…` / `fix FILE…`: every file is its own project.
+fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
+    if !args.files.is_empty() {
+        return Err(Fail(
+            "give Compose files with -f (one project) or as arguments (one project each), not both"
+                .into(),
+        ));
+    }
+    let mut merged = Report::default();
+    let mut worst = 0u8;
+    for file in each {
+        let (project, preset) = load_files(args, std::slice::from_ref(file))?;
+        let results = lint::lint(&project, &preset, &args.allow);
+        match &args.command {
+            ComposeCommand::Lint { .. } => {
+                let r = build_report(&project, &results);
+                merged.items.extend(r.items);
+                merged.sources.extend(r.sources);
+                merged.services.extend(r.services);
+            }
+            ComposeCommand::Fix {
+                diff,
+                check,
+                stdout,
+                review,
+                ..
+            } => {
+                let code = fix(&project, &results, *diff, *check, *stdout, *review)?;
+                if code != ExitCode::SUCCESS {
+                    worst = 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let ComposeCommand::Lint {
+        format, fail_on, ..
+    } = &args.command
+    {
+        return Ok(print_lint(&merged, *format, *fail_on));
+    }
+    Ok(ExitCode::from(worst))
+}
+
+fn print_lint(report: &Report, format: Format, fail_on: FailOn) -> ExitCode {
+    let text = match format {
+        Format::Text => report::text::render(report),
+        Format::Json => report::json(report),
+        Format::Sarif => report::sarif::render(report),
+        Format::Github => report::github::render(report),
+    };
+    print_out(&text);
+    if report.fails(fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
+    match &args.command {
+        ComposeCommand::Lint { each, .. } | ComposeCommand::Fix { each, .. }
+            if !each.is_empty() =>
+        {
+            return run_each(&args, each);
+        }
+        _ => {}
+    }
     let (project, preset) = load(&args)?;
     let results = lint::lint(&project, &preset, &args.allow);
     match &args.command {
-        ComposeCommand::Lint { format, fail_on } => {
-            let report = build_report(&project, &results);
-            let text = match format {
-                Format::Text => report::text::render(&report),
-                Format::Json => report::json(&report),
-                Format::Sarif => report::sarif::render(&report),
-                Format::Github => report::github::render(&report),
-            };
-            print_out(&text);
-            Ok(if report.fails(*fail_on) {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        ComposeCommand::Lint {
+            format, fail_on, ..
+        } => Ok(print_lint(
+            &build_report(&project, &results),
+            *format,
+            *fail_on,
+        )),
         ComposeCommand::Fix {
             diff,
             check,
             stdout,
             review,
+            ..
         } => fix(&project, &results, *diff, *check, *stdout, *review),
         ComposeCommand::Config => {
             let fixed = apply(&project, &results, None)?;
