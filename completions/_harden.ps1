@@ -22,6 +22,8 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
     $completions = @(switch ($command) {
         'harden' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print harden''s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker''s `--quiet`')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print harden''s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker''s `--quiet`')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -30,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -161,6 +165,24 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;compose;help;help' {
+            break
+        }
+        'harden;audit' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity is left')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Audit every container, stopped ones too')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Audit every container, stopped ones too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'harden;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'harden;presets' {
@@ -452,6 +474,8 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -492,6 +516,12 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help;compose;create' {
+            break
+        }
+        'harden;help;audit' {
+            break
+        }
+        'harden;help;man' {
             break
         }
         'harden;help;presets' {

@@ -16,6 +16,9 @@ _harden() {
             ",$1")
                 cmd="harden"
                 ;;
+            harden,audit)
+                cmd="harden__subcmd__audit"
+                ;;
             harden,completions)
                 cmd="harden__subcmd__completions"
                 ;;
@@ -30,6 +33,9 @@ _harden() {
                 ;;
             harden,help)
                 cmd="harden__subcmd__help"
+                ;;
+            harden,man)
+                cmd="harden__subcmd__man"
                 ;;
             harden,presets)
                 cmd="harden__subcmd__presets"
@@ -82,6 +88,9 @@ _harden() {
             harden__subcmd__compose__subcmd__help,up)
                 cmd="harden__subcmd__compose__subcmd__help__subcmd__up"
                 ;;
+            harden__subcmd__help,audit)
+                cmd="harden__subcmd__help__subcmd__audit"
+                ;;
             harden__subcmd__help,completions)
                 cmd="harden__subcmd__help__subcmd__completions"
                 ;;
@@ -96,6 +105,9 @@ _harden() {
                 ;;
             harden__subcmd__help,help)
                 cmd="harden__subcmd__help__subcmd__help"
+                ;;
+            harden__subcmd__help,man)
+                cmd="harden__subcmd__help__subcmd__man"
                 ;;
             harden__subcmd__help,presets)
                 cmd="harden__subcmd__help__subcmd__presets"
@@ -155,12 +167,46 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-h -V --color --help --version rules explain completions compose presets run create help"
+            opts="-q -h -V --color --quiet --help --version rules explain completions compose audit man presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__audit)
+            opts="-a -h --all --format --fail-on --preset --allow --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "error warning info never" -- "${cur}"))
+                    return 0
+                    ;;
+                --preset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1008,8 +1054,22 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="rules explain completions compose presets run create help"
+            opts="rules explain completions compose audit man presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1175,6 +1235,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__help__subcmd__presets)
             opts="list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1238,6 +1312,24 @@ _harden() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__man)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -19,6 +19,8 @@ set edit:completion:arg-completer[harden] = {|@words|
     var completions = [
         &'harden'= {
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -q 'Do not print harden''s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker''s `--quiet`'
+            cand --quiet 'Do not print harden''s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker''s `--quiet`'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -27,6 +29,8 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+            cand audit 'Check running containers (or all with --all) against the rules and the preset'
+            cand man 'Print the man page (roff): `harden man | man -l -`'
             cand presets 'List the presets, or show one resolved'
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -140,6 +144,22 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;compose;help;create'= {
         }
         &'harden;compose;help;help'= {
+        }
+        &'harden;audit'= {
+            cand --format 'Output format'
+            cand --fail-on 'Exit 1 when a finding at or above this severity is left'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -a 'Audit every container, stopped ones too'
+            cand --all 'Audit every container, stopped ones too'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'harden;man'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'harden;presets'= {
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -421,6 +441,8 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+            cand audit 'Check running containers (or all with --all) against the rules and the preset'
+            cand man 'Print the man page (roff): `harden man | man -l -`'
             cand presets 'List the presets, or show one resolved'
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -451,6 +473,10 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;compose;run'= {
         }
         &'harden;help;compose;create'= {
+        }
+        &'harden;help;audit'= {
+        }
+        &'harden;help;man'= {
         }
         &'harden;help;presets'= {
             cand list 'List the built-in presets and the team file in effect'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_harden_global_optspecs
-    string join \n color= h/help V/version
+    string join \n color= q/quiet h/help V/version
 end
 
 function __fish_harden_needs_command
@@ -27,12 +27,15 @@ end
 complete -c harden -n "__fish_harden_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c harden -n "__fish_harden_needs_command" -s q -l quiet -d 'Do not print harden\'s own notices (summaries, assumptions); errors are still printed. Goes before the subcommand: after `run`, `-q` is docker\'s `--quiet`'
 complete -c harden -n "__fish_harden_needs_command" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_needs_command" -s V -l version -d 'Print version'
 complete -c harden -n "__fish_harden_needs_command" -f -a "rules" -d 'List the rules'
 complete -c harden -n "__fish_harden_needs_command" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
 complete -c harden -n "__fish_harden_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c harden -n "__fish_harden_needs_command" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_needs_command" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
+complete -c harden -n "__fish_harden_needs_command" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
 complete -c harden -n "__fish_harden_needs_command" -f -a "presets" -d 'List the presets, or show one resolved'
 complete -c harden -n "__fish_harden_needs_command" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
 complete -c harden -n "__fish_harden_needs_command" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -124,6 +127,25 @@ complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_s
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand audit" -l format -d 'Output format' -r -f -a "text\t''
+json\t''
+sarif\t''
+github\t''"
+complete -c harden -n "__fish_harden_using_subcommand audit" -l fail-on -d 'Exit 1 when a finding at or above this severity is left' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand audit" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand audit" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand audit" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand audit" -s a -l all -d 'Audit every container, stopped ones too'
+complete -c harden -n "__fish_harden_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c harden -n "__fish_harden_using_subcommand man" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand man" -s h -l help -d 'Print help'
 complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -396,14 +418,16 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l explain -d 'Exp
 complete -c harden -n "__fish_harden_using_subcommand create" -l no-harden -d 'Run exactly as docker would, without hardening'
 complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Ask about each change (accept, skip, explain, quit) before applying it'
 complete -c harden -n "__fish_harden_using_subcommand create" -l help -d 'Print usage'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "rules" -d 'List the rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "rules" -d 'List the rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "config" -d 'Print the hardened project'

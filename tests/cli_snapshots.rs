@@ -38,6 +38,7 @@ fn help() {
     snap!("help", "--help");
     snap!("run_help", "run", "--help");
     snap!("presets_help", "presets", "--help");
+    snap!("audit_help", "audit", "--help");
 }
 
 #[test]

@@ -377,7 +377,9 @@ fn docker_api_version_pins_the_api_like_the_cli() {
     let Some(engine) = setup() else { return };
     let out = harden(&engine)
         .env("DOCKER_API_VERSION", "1.40")
-        .args(["run", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c", "exit 2"])
+        .args([
+            "run", "--rm", "--label", TEST_LABEL, TEST_IMAGE, "sh", "-c", "exit 2",
+        ])
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -1,6 +1,6 @@
 //! `harden compose lint | fix | config | up | run | create`.
 
-use super::{error_line, print_out};
+use super::{error_line, notice, print_out};
 use crate::fix::compose::{Fixed, Request};
 use crate::frontend::compose::lint::{self, ServiceResult};
 use crate::frontend::compose::{self, ComposeError, Project};
@@ -46,6 +46,10 @@ pub enum ComposeCommand {
         /// Exit 1 when a finding at or above this severity is left.
         #[arg(long, value_enum, default_value_t = FailOn::Warning)]
         fail_on: FailOn,
+        /// Compose files to lint one by one, each as its own project (as pre-commit passes
+        /// them); `-f` files are one project instead.
+        #[arg(value_name = "FILE")]
+        each: Vec<PathBuf>,
     },
     /// Rewrite the files with every fixable rule, keeping comments and style.
     Fix {
@@ -61,6 +65,10 @@ pub enum ComposeCommand {
         /// Ask before each change (needs a terminal).
         #[arg(long)]
         review: bool,
+        /// Compose files to fix one by one, each as its own project; `-f` files are one
+        /// project instead.
+        #[arg(value_name = "FILE")]
+        each: Vec<PathBuf>,
     },
     /// Print the hardened project.
     Config,
@@ -108,9 +116,13 @@ pub fn main(args: ComposeArgs) -> ExitCode {
 }
 
 fn load(args: &ComposeArgs) -> Result<(Project, Preset), Fail> {
+    load_files(args, &args.files)
+}
+
+fn load_files(args: &ComposeArgs, given: &[PathBuf]) -> Result<(Project, Preset), Fail> {
     let cwd = cwd();
     let files = compose::discover(
-        &args.files,
+        given,
         std::env::var("COMPOSE_FILE").ok().as_deref(),
         std::env::var("COMPOSE_PATH_SEPARATOR").ok().as_deref(),
         &cwd,
@@ -122,30 +134,90 @@ fn load(args: &ComposeArgs) -> Result<(Project, Preset), Fail> {
     Ok((project, preset))
 }
 
+/// `lint FILE…` / `fix FILE…`: every file is its own project.
+fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
+    if !args.files.is_empty() {
+        return Err(Fail(
+            "give Compose files with -f (one project) or as arguments (one project each), not both"
+                .into(),
+        ));
+    }
+    let mut merged = Report::default();
+    let mut worst = 0u8;
+    for file in each {
+        let (project, preset) = load_files(args, std::slice::from_ref(file))?;
+        let results = lint::lint(&project, &preset, &args.allow);
+        match &args.command {
+            ComposeCommand::Lint { .. } => {
+                let r = build_report(&project, &results);
+                merged.items.extend(r.items);
+                merged.sources.extend(r.sources);
+                merged.services.extend(r.services);
+            }
+            ComposeCommand::Fix {
+                diff,
+                check,
+                stdout,
+                review,
+                ..
+            } => {
+                let code = fix(&project, &results, *diff, *check, *stdout, *review)?;
+                if code != ExitCode::SUCCESS {
+                    worst = 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let ComposeCommand::Lint {
+        format, fail_on, ..
+    } = &args.command
+    {
+        return Ok(print_lint(&merged, *format, *fail_on));
+    }
+    Ok(ExitCode::from(worst))
+}
+
+fn print_lint(report: &Report, format: Format, fail_on: FailOn) -> ExitCode {
+    let text = match format {
+        Format::Text => report::text::render(report),
+        Format::Json => report::json(report),
+        Format::Sarif => report::sarif::render(report),
+        Format::Github => report::github::render(report),
+    };
+    print_out(&text);
+    if report.fails(fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
+    match &args.command {
+        ComposeCommand::Lint { each, .. } | ComposeCommand::Fix { each, .. }
+            if !each.is_empty() =>
+        {
+            return run_each(&args, each);
+        }
+        _ => {}
+    }
     let (project, preset) = load(&args)?;
     let results = lint::lint(&project, &preset, &args.allow);
     match &args.command {
-        ComposeCommand::Lint { format, fail_on } => {
-            let report = build_report(&project, &results);
-            let text = match format {
-                Format::Text => report::text::render(&report),
-                Format::Json => report::json(&report),
-                Format::Sarif => report::sarif::render(&report),
-                Format::Github => report::github::render(&report),
-            };
-            print_out(&text);
-            Ok(if report.fails(*fail_on) {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        ComposeCommand::Lint {
+            format, fail_on, ..
+        } => Ok(print_lint(
+            &build_report(&project, &results),
+            *format,
+            *fail_on,
+        )),
         ComposeCommand::Fix {
             diff,
             check,
             stdout,
             review,
+            ..
         } => fix(&project, &results, *diff, *check, *stdout, *review),
         ComposeCommand::Config => {
             let fixed = apply(&project, &results, None)?;
@@ -170,6 +242,7 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
                 column: f.location.column,
                 route: f.location.route.clone(),
                 service: f.service.clone(),
+                container: None,
                 rule: ev.finding.rule.to_string(),
                 severity: ev.severity,
                 action: ev.action,
@@ -189,6 +262,7 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
         (&a.file, a.line, a.column, &a.rule).cmp(&(&b.file, b.line, b.column, &b.rule))
     });
     Report {
+        kind: report::Kind::Compose,
         items,
         sources: project
             .files
@@ -208,6 +282,7 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
                 })
             })
             .collect(),
+        containers: Vec::new(),
     }
 }
 
@@ -301,14 +376,14 @@ fn fix(
             return Ok(ExitCode::SUCCESS);
         }
         if fixed.texts.is_empty() {
-            eprintln!("harden: nothing to fix");
+            notice("nothing to fix");
             return Ok(ExitCode::SUCCESS);
         }
         for i in fixed.texts.keys() {
-            eprintln!(
-                "harden: {} would change ({applied} fixes)",
+            notice(&format!(
+                "{} would change ({applied} fixes)",
                 project.files[*i].path.display()
-            );
+            ));
         }
         return Ok(ExitCode::from(1));
     }
@@ -322,13 +397,13 @@ fn fix(
             ))
         })?;
     }
-    eprintln!(
-        "harden: {applied} fix{} written to {} file{}; {remaining} finding{} left (see `harden compose lint`)",
+    notice(&format!(
+        "{applied} fix{} written to {} file{}; {remaining} finding{} left (see `harden compose lint`)",
         if applied == 1 { "" } else { "es" },
         fixed.texts.len(),
         if fixed.texts.len() == 1 { "" } else { "s" },
         if remaining == 1 { "" } else { "s" },
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -429,14 +504,19 @@ fn compose_command() -> Result<Vec<String>, Fail> {
     {
         return shell_words::split(&c).map_err(|e| Fail(format!("HARDEN_DOCKER_COMPOSE: {e}")));
     }
-    let plugin = std::process::Command::new("docker")
+    // As a CLI plugin, the docker CLI that ran us; else `docker` on PATH.
+    let docker = std::env::var(super::plugin::ORIGINAL_CLI_ENV)
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "docker".into());
+    let plugin = std::process::Command::new(&docker)
         .args(["compose", "version"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if plugin {
-        return Ok(vec!["docker".into(), "compose".into()]);
+        return Ok(vec![docker, "compose".into()]);
     }
     let v1 = std::process::Command::new("docker-compose")
         .arg("version")
@@ -466,9 +546,11 @@ fn up(
         .collect();
     if !denials.is_empty() {
         let refused = Report {
+            kind: report::Kind::Compose,
             items: denials.into_iter().cloned().collect(),
             sources: report.sources.clone(),
             services: report.services.clone(),
+            containers: Vec::new(),
         };
         eprint!("{}", report::text::render(&refused));
         error_line(&format!(
@@ -505,6 +587,13 @@ fn up(
     }
     cmd.arg(sub);
     cmd.args(args);
+    // `docker -H … harden compose up`: the child reaches the same daemon.
+    for (k, v) in super::plugin::child_env(&crate::engine::host::global_options()) {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
     let status = cmd
         .status()
         .map_err(|e| Fail(format!("cannot run {}: {e}", base.join(" "))))?;

@@ -1,15 +1,19 @@
 //! The command line: clap definitions and one module per subcommand.
 
+pub mod audit;
 pub mod completions;
 pub mod compose;
+pub mod man;
+pub mod plugin;
 mod presets;
 mod review;
 mod rules;
 pub mod run;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const ABOUT: &str = "Secure-by-default containers: a drop-in for `docker run` and a security \
 linter/fixer for Docker Compose.";
@@ -31,6 +35,11 @@ pub struct Cli {
     /// When to use colours (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// Do not print harden's own notices (summaries, assumptions); errors are still printed.
+    /// Goes before the subcommand: after `run`, `-q` is docker's `--quiet`.
+    #[arg(short, long)]
+    pub quiet: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -88,6 +97,14 @@ pub enum Command {
     },
     /// Lint, fix, print or bring up a Docker Compose project with the same rules.
     Compose(compose::ComposeArgs),
+    /// Check running containers (or all with --all) against the rules and the preset.
+    ///
+    /// Reports what `harden run` would have changed or refused for each container, from the
+    /// Engine API's inspect data. Exit 0 when clean, 1 with findings at or above --fail-on,
+    /// 2 on errors (unknown container, no engine).
+    Audit(audit::AuditArgs),
+    /// Print the man page (roff): `harden man | man -l -`.
+    Man,
     /// List the presets, or show one resolved.
     Presets {
         #[command(subcommand)]
@@ -106,19 +123,57 @@ pub enum PresetsCommand {
     },
 }
 
-/// Entry point used by `main`.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Entry point used by `main`: `harden …`, or `docker-harden …` as a Docker CLI plugin.
 pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+    let env = |k: &str| std::env::var(k).ok();
+    let (args, bin_name) = match plugin::classify(args, &env) {
+        plugin::Invocation::Direct(a) => (a, "harden"),
+        plugin::Invocation::Metadata => {
+            print_out(&plugin::metadata());
+            return ExitCode::SUCCESS;
+        }
+        plugin::Invocation::Hook => return ExitCode::SUCCESS,
+        plugin::Invocation::Plugin { args, globals } => {
+            crate::engine::host::set_global_options(globals);
+            (args, "docker harden")
+        }
+        plugin::Invocation::Error(msg) => {
+            error_line(&msg);
+            return ExitCode::from(2);
         }
     };
+    let parsed = Cli::command()
+        .bin_name(bin_name)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(c) => c,
+        Err(e) => {
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One `harden: …` line, then clap's usage and hints.
+            let text = e.render().to_string();
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or_default();
+            error_line(first.strip_prefix("error: ").unwrap_or(first));
+            for line in lines {
+                eprintln!("{line}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    QUIET.store(cli.quiet, Ordering::Relaxed);
     match cli.color {
         ColorChoice::Always => owo_colors::set_override(true),
         ColorChoice::Never => owo_colors::set_override(false),
+        // NO_COLOR (any non-empty value) wins over CLICOLOR_FORCE and terminals.
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+            owo_colors::set_override(false)
+        }
         ColorChoice::Auto => {}
     }
     match cli.command {
@@ -132,6 +187,23 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Compose(args) => compose::main(args),
+        Command::Audit(args) => audit::main(args),
+        Command::Man => {
+            print_out(&man::page());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// True when `harden -q` asked for no notices.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Prints a notice `harden: <msg>` to stderr unless `-q` was given.
+pub fn notice(msg: &str) {
+    if !quiet() {
+        error_line(msg);
     }
 }
 

@@ -2,7 +2,7 @@
 //! then print (`--dry-run`) or create/start/attach through the Engine API.
 
 use super::review;
-use super::{error_line, print_out};
+use super::{error_line, notice, print_out};
 use crate::check::{self, Outcome, Scope};
 use crate::engine;
 use crate::fix::{self, Change};
@@ -395,7 +395,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         Ok(e) => Some(e),
         Err(e) if dry_run => {
             if !request.harden.no_harden {
-                error_line(&format!(
+                notice(&format!(
                     "dry run without an engine ({e}); assuming the image runs as root, exposes no ports, declares no volumes and has no HEALTHCHECK"
                 ));
             }
@@ -440,7 +440,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
                 Ok(Some(f)) => Some(f),
                 Ok(None) => {
                     if !request.harden.no_harden {
-                        error_line(&format!(
+                        notice(&format!(
                             "image {} is not present locally (a dry run does not pull); assuming it runs as root, exposes no ports, declares no volumes and has no HEALTHCHECK",
                             parsed.image
                         ));
@@ -493,7 +493,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
             explain::outcome(&plan.outcome, Some(plan.parsed.image.as_str()))
         );
     } else if let Some(s) = summary(&plan) {
-        error_line(&s);
+        notice(&s);
     }
 
     if h.dry_run {
@@ -530,10 +530,12 @@ impl std::fmt::Display for ConnectError {
 /// Resolves the daemon from the environment and connects.
 pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, ConnectError> {
     let lookup = |k: &str| env.var(k);
-    let endpoint = engine::host::resolve(&engine::host::GlobalOptions::default(), &lookup)
-        .map_err(|e| ConnectError {
-            message: format!("Failed to initialize: {e}"),
-            exit_code: 1,
+    let endpoint =
+        engine::host::resolve(&engine::host::global_options(), &lookup).map_err(|e| {
+            ConnectError {
+                message: format!("Failed to initialize: {e}"),
+                exit_code: 1,
+            }
         })?;
     let pinned = env.var("DOCKER_API_VERSION").filter(|v| !v.is_empty());
     engine::Engine::connect(endpoint, pinned)

@@ -2,3 +2,4 @@
 
 pub mod argv;
 pub mod compose;
+pub mod inspect;

@@ -86,8 +86,11 @@ impl Environment for SystemEnvironment {
     }
 
     fn docker_config_json(&self) -> Option<serde_json::Value> {
-        let dir = match std::env::var_os("DOCKER_CONFIG") {
-            Some(d) if !d.is_empty() => PathBuf::from(d),
+        // `docker --config DIR harden …` (plugin mode) comes first.
+        let globals = crate::engine::host::global_options();
+        let dir = match (&globals.config_dir, std::env::var_os("DOCKER_CONFIG")) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) if !d.is_empty() => PathBuf::from(d),
             _ => PathBuf::from(std::env::var_os("HOME")?).join(".docker"),
         };
         let data = std::fs::read(dir.join("config.json")).ok()?;
@@ -95,6 +98,9 @@ impl Environment for SystemEnvironment {
     }
 
     fn daemon_host(&self) -> String {
+        if let Some(h) = crate::engine::host::global_options().host {
+            return h;
+        }
         match std::env::var("DOCKER_HOST") {
             Ok(h) if !h.is_empty() => h,
             _ => "unix:///var/run/docker.sock".into(),

@@ -22,15 +22,26 @@ pub fn render(report: &Report) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = format!("[{}] {}", i.service, i.message);
+        let mut message = format!("[{}] {}", i.subject(), i.message);
         if i.fixable {
-            message.push_str(" (fixable: harden compose fix)");
+            message.push_str(if i.container.is_some() {
+                " (harden run would fix it)"
+            } else {
+                " (fixable: harden compose fix)"
+            });
         }
+        let place = if i.file.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "file={},line={},col={},",
+                escape_property(&i.file),
+                i.line,
+                i.column
+            )
+        };
         out.push_str(&format!(
-            "::{level} file={},line={},col={},title={}::{}\n",
-            escape_property(&i.file),
-            i.line,
-            i.column,
+            "::{level} {place}title={}::{}\n",
             escape_property(&format!("harden {}", i.rule)),
             escape_data(&message)
         ));

@@ -33,6 +33,20 @@
 //!
 //! Findings are ordered by file, line, column. Waived findings are listed (with `waived` set)
 //! and do not count for `--fail-on`.
+//!
+//! `harden audit --format json` prints the same document; its findings have no `file`, `line`,
+//! `column` or `service`, and say which container they are about instead:
+//!
+//! ```text
+//! {
+//!   "route": "HostConfig.CapAdd[0]",     // inspect path of the value ("" when a setting is
+//!                                        //   missing)
+//!   "container": {"id": "3f2a…", "name": "web", "image": "nginx:1.27"},
+//!   "rule": …, "severity": …, "action": …, "message": …, "waived": …,
+//!   "fixable": true,                     // `harden run` with this preset would change it
+//!   "fixes": ["drop all capabilities"]
+//! }
+//! ```
 
 pub mod github;
 pub mod sarif;
@@ -44,13 +58,23 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One finding, ready to render.
+///
+/// A Compose finding has a file, line, column and service; an audit finding has none of them and
+/// a [`ContainerRef`] instead (the JSON leaves out what is empty).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Item {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub file: String,
+    #[serde(skip_serializing_if = "is_zero")]
     pub line: usize,
+    #[serde(skip_serializing_if = "is_zero")]
     pub column: usize,
     pub route: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub service: String,
+    /// The audited container (`harden audit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerRef>,
     pub rule: String,
     pub severity: Severity,
     pub action: Action,
@@ -62,14 +86,47 @@ pub struct Item {
     pub waived: Option<Waived>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The container an audit finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContainerRef {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+}
+
+impl Item {
+    /// The service or container the finding is about, for messages.
+    pub fn subject(&self) -> &str {
+        match &self.container {
+            Some(c) => &c.name,
+            None => &self.service,
+        }
+    }
+}
+
+/// What was checked: a Compose project or running containers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Compose,
+    Audit,
+}
+
 /// A report: findings plus the sources (for excerpts).
 #[derive(Clone, Debug, Default)]
 pub struct Report {
+    pub kind: Kind,
     pub items: Vec<Item>,
     /// File (as shown) → text.
     pub sources: BTreeMap<String, String>,
     /// Service → (file, line) of its key, for the text report's headers.
     pub services: Vec<(String, String, usize)>,
+    /// Every audited container, with findings or without (audit only).
+    pub containers: Vec<ContainerRef>,
 }
 
 #[derive(Serialize)]
@@ -128,6 +185,7 @@ pub(crate) mod tests {
                     column: 3,
                     route: "services.web".into(),
                     service: "web".into(),
+                    container: None,
                     rule: "cap-drop-all".into(),
                     severity: Severity::Warning,
                     action: Action::Fix,
@@ -143,6 +201,7 @@ pub(crate) mod tests {
                     column: 5,
                     route: "services.web.privileged".into(),
                     service: "web".into(),
+                    container: None,
                     rule: "privileged".into(),
                     severity: Severity::Error,
                     action: Action::Deny,
@@ -158,6 +217,7 @@ pub(crate) mod tests {
                     column: 13,
                     route: "services.web.ports[0]".into(),
                     service: "web".into(),
+                    container: None,
                     rule: "port-host-ip".into(),
                     severity: Severity::Warning,
                     action: Action::Warn,
@@ -171,8 +231,10 @@ pub(crate) mod tests {
                     }),
                 },
             ],
+            kind: Kind::Compose,
             sources: [("compose.yaml".to_string(), text.to_string())].into(),
             services: vec![("web".into(), "compose.yaml".into(), 2)],
+            containers: Vec::new(),
         }
     }
 

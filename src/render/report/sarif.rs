@@ -76,19 +76,38 @@ pub fn render(report: &Report) -> String {
         .items
         .iter()
         .map(|i| {
-            let mut r = json!({
-                "ruleId": i.rule,
-                "ruleIndex": ids.iter().position(|x| *x == i.rule).unwrap_or(0),
-                "level": level(i.severity),
-                "message": {"text": format!("[{}] {}", i.service, i.message)},
-                "locations": [{
+            let location = match &i.container {
+                // A container has no file: its inspect path is a logical location.
+                Some(c) => {
+                    let name = if i.route.is_empty() {
+                        c.name.clone()
+                    } else {
+                        format!("{}/{}", c.name, i.route)
+                    };
+                    json!({"logicalLocations": [{"fullyQualifiedName": name, "kind": "object"}]})
+                }
+                None => json!({
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri(&i.file)},
                         "region": {"startLine": i.line.max(1), "startColumn": i.column.max(1)}
                     },
                     "logicalLocations": [{"fullyQualifiedName": i.route, "kind": "member"}]
-                }],
-                "properties": {"service": i.service, "action": i.action, "fixable": i.fixable},
+                }),
+            };
+            let properties = match &i.container {
+                Some(c) => json!({
+                    "container": c.name, "containerId": c.id, "image": c.image,
+                    "action": i.action, "fixable": i.fixable,
+                }),
+                None => json!({"service": i.service, "action": i.action, "fixable": i.fixable}),
+            };
+            let mut r = json!({
+                "ruleId": i.rule,
+                "ruleIndex": ids.iter().position(|x| *x == i.rule).unwrap_or(0),
+                "level": level(i.severity),
+                "message": {"text": format!("[{}] {}", i.subject(), i.message)},
+                "locations": [location],
+                "properties": properties,
             });
             if i.fixable && !i.fixes.is_empty() {
                 r["properties"]["fixes"] = json!(i.fixes);

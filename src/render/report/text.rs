@@ -1,6 +1,7 @@
-//! The human report: grouped by file and service, each finding with a source excerpt.
+//! The human report: grouped by file and service, each finding with a source excerpt; an audit
+//! report is grouped by container, each finding with its inspect path.
 
-use super::{Item, Report};
+use super::{ContainerRef, Item, Kind, Report};
 use crate::render::{Style, paint_out};
 use crate::rules::{Action, Severity};
 
@@ -15,8 +16,79 @@ fn label(i: &Item) -> (&'static str, Style) {
     }
 }
 
+fn action_note(i: &Item) -> &'static str {
+    match (i.action, i.fixable) {
+        (_, true) => " [fixable]",
+        (Action::Deny, _) if i.waived.is_none() => " [denied]",
+        _ => "",
+    }
+}
+
+/// The audit report: one block per container.
+fn render_containers(report: &Report) -> String {
+    let mut out = String::new();
+    let mut all: Vec<&ContainerRef> = report.containers.iter().collect();
+    for c in report.items.iter().filter_map(|i| i.container.as_ref()) {
+        if !all.iter().any(|have| have.id == c.id) {
+            all.push(c);
+        }
+    }
+    for c in &all {
+        let short: String = c.id.chars().take(12).collect();
+        let clean = !report
+            .items
+            .iter()
+            .any(|i| i.container.as_ref().is_some_and(|x| x.id == c.id));
+        out.push_str(&format!(
+            "container {} ({short}, {}){}\n",
+            paint_out(&c.name, Style::Bold),
+            c.image,
+            if clean { ": no findings" } else { "" }
+        ));
+        for i in report
+            .items
+            .iter()
+            .filter(|i| i.container.as_ref().is_some_and(|x| x.id == c.id))
+        {
+            let (lab, style) = label(i);
+            out.push_str(&format!(
+                "  {} {}: {}{}\n",
+                paint_out(lab, style),
+                paint_out(&i.rule, Style::Bold),
+                i.message,
+                action_note(i)
+            ));
+            if !i.route.is_empty() {
+                out.push_str(&format!("      at {}\n", i.route));
+            }
+            if i.fixable {
+                for f in &i.fixes {
+                    out.push_str(&format!("      = harden run: {f}\n"));
+                }
+            }
+            if let Some(w) = &i.waived {
+                out.push_str(&format!("      = waived: {} ({})\n", w.reason, w.by));
+            }
+        }
+    }
+    if all.is_empty() {
+        out.push_str("no containers to audit\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "{} container{} audited; ",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" }
+    ));
+    out.push_str(&summary(report));
+    out
+}
+
 /// Renders the text report.
 pub fn render(report: &Report) -> String {
+    if report.kind == Kind::Audit {
+        return render_containers(report);
+    }
     let mut out = String::new();
     let mut files: Vec<&str> = Vec::new();
     for i in &report.items {
@@ -55,11 +127,7 @@ pub fn render(report: &Report) -> String {
                 .filter(|i| i.file == file && i.service == svc)
             {
                 let (lab, style) = label(i);
-                let action = match (i.action, i.fixable) {
-                    (_, true) => " [fixable]",
-                    (Action::Deny, _) if i.waived.is_none() => " [denied]",
-                    _ => "",
-                };
+                let action = action_note(i);
                 out.push_str(&format!(
                     "    {}:{} {} {}: {}{}\n",
                     i.line,
@@ -133,7 +201,10 @@ pub fn summary(report: &Report) -> String {
     }
     let fixable = active.iter().filter(|i| i.fixable).count();
     let fix = if fixable > 0 {
-        format!("; {fixable} fixable with `harden compose fix`")
+        match report.kind {
+            Kind::Compose => format!("; {fixable} fixable with `harden compose fix`"),
+            Kind::Audit => format!("; `harden run` would have fixed {fixable}"),
+        }
     } else {
         String::new()
     };
@@ -147,6 +218,39 @@ pub fn summary(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn audit_report_groups_by_container() {
+        use super::super::{ContainerRef, Kind};
+        owo_colors::set_override(false);
+        let mut r = super::super::tests::sample();
+        r.kind = Kind::Audit;
+        r.sources.clear();
+        for i in &mut r.items {
+            i.file.clear();
+            i.line = 0;
+            i.column = 0;
+            i.service.clear();
+            i.route = "HostConfig.Privileged".into();
+            i.container = Some(ContainerRef {
+                id: "0123456789abcdef".into(),
+                name: "web".into(),
+                image: "nginx:1.27".into(),
+            });
+        }
+        r.items[0].route.clear();
+        let text = super::render(&r);
+        assert!(
+            text.starts_with("container web (0123456789ab, nginx:1.27)\n"),
+            "{text}"
+        );
+        assert!(text.contains("  error privileged: the container runs privileged [denied]\n      at HostConfig.Privileged\n"), "{text}");
+        assert!(
+            text.contains("      = harden run: drop all capabilities\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("1 container audited; 2 findings: 1 error, 1 warning, 1 waived; `harden run` would have fixed 1\n"), "{text}");
+    }
+
     #[test]
     fn text_snapshot() {
         owo_colors::set_override(false);

@@ -1,0 +1,408 @@
+//! The container front end: `docker inspect` data (`GET /containers/{id}/json`) → [`Spec`].
+//!
+//! `Config` and `HostConfig` of inspect data have the shape of the create body, so the spec is
+//! built by [`spec_from_create_body`] with origins that point into the inspect document
+//! (`HostConfig.CapAdd[0]`). What the engine adds or resolves at create time is read back so that
+//! a container started with plain `docker run` is judged like the command line that started it:
+//!
+//! - published ports: a running container's actual bindings (`NetworkSettings.Ports`, which also
+//!   holds what `-P` picked) replace `HostConfig.PortBindings`; the IPv4 and IPv6 listener of one
+//!   binding count once;
+//! - `label=disable` in `HostConfig.SecurityOpt` is added by the engine to privileged, host-PID and
+//!   host-IPC containers: it is not reported again as `selinux-disabled`;
+//! - `CgroupnsMode: host` is the engine's default on cgroup v1 hosts, indistinguishable from an
+//!   explicit `--cgroupns host` there: it is reported only on cgroup v2 hosts;
+//! - `AppArmorProfile: unconfined` (outside privileged mode) counts as `apparmor=unconfined`;
+//! - empty `MaskedPaths` and `ReadonlyPaths` mean `systempaths=unconfined`, except for privileged
+//!   containers (where they are always empty);
+//! - `Config.User`, `Config.Healthcheck`, `Config.ExposedPorts` and `Config.Volumes` already hold
+//!   what the image declares (the engine merges the image config into the container's); an image
+//!   volume that a bind or tmpfs covers is not listed twice.
+//!
+//! # CIS Docker Benchmark v1.6.0, section 5 (what docker-bench-security checks per container)
+//!
+//! | CIS | Check | Covered by |
+//! |---|---|---|
+//! | 5.1 | swarm mode is not enabled | not applicable: a daemon setting, not a container's |
+//! | 5.2 | an AppArmor profile is enabled | `apparmor-unconfined` (`AppArmorProfile`, `SecurityOpt`); an empty profile means the host has no AppArmor |
+//! | 5.3 | SELinux security options are set | `selinux-disabled` (`label=disable`/`label:disable`) |
+//! | 5.4 | capabilities are restricted | `cap-drop-all`, `dangerous-capability` (`HostConfig.CapAdd`/`CapDrop`) |
+//! | 5.5 | privileged containers are not used | `privileged` |
+//! | 5.6 | sensitive host directories are not mounted | `sensitive-mount` (`HostConfig.Binds`/`Mounts`) |
+//! | 5.7 | sshd is not run within containers | not applicable: needs `docker exec ps` inside the container, not its configuration |
+//! | 5.8 | privileged ports are not mapped | `privileged-port` (actual bindings) |
+//! | 5.9 | only needed ports are open | manual in CIS; every published port appears in `port-host-ip`/`privileged-port` findings |
+//! | 5.10 | the host's network namespace is not shared | `host-network` |
+//! | 5.11 | memory usage is limited | `memory-limit` |
+//! | 5.12 | CPU priority is set | `cpu-limit` (`NanoCpus`, `CpuQuota`) |
+//! | 5.13 | the root filesystem is read-only | `read-only-rootfs` |
+//! | 5.14 | incoming traffic is bound to a host interface | `port-host-ip` |
+//! | 5.15 | restart policy `on-failure` with at most 5 retries | `restart-policy` |
+//! | 5.16 | the host's PID namespace is not shared | `host-pid` |
+//! | 5.17 | the host's IPC namespace is not shared | `host-ipc` |
+//! | 5.18 | host devices are not exposed | `host-devices` |
+//! | 5.19 | the default ulimit is overridden if needed | not applicable: manual in CIS, no rule (the daemon's defaults are not a finding) |
+//! | 5.20 | mount propagation is not shared | `mount-propagation` |
+//! | 5.21 | the host's UTS namespace is not shared | `host-uts` |
+//! | 5.22 | seccomp is not disabled | `seccomp-unconfined` |
+//! | 5.23 | `docker exec --privileged` is not used | not applicable: exec sessions are not part of the container's configuration |
+//! | 5.24 | `docker exec --user=root` is not used | not applicable: as 5.23 |
+//! | 5.25 | cgroup usage is confirmed | `cgroup-parent` |
+//! | 5.26 | no additional privileges can be acquired | `no-new-privileges` |
+//! | 5.27 | health is checked at runtime | `healthcheck` (the container's or the image's `HEALTHCHECK`) |
+//! | 5.28 | the latest image version is used | `image-tag` (`Config.Image`) |
+//! | 5.29 | the PIDs cgroup limit is used | `pids-limit` |
+//! | 5.30 | the default bridge `docker0` is not used | not covered: manual in CIS; harden has no rule for the default network |
+//! | 5.31 | the host's user namespace is not shared | `host-userns` |
+//! | 5.32 | the Docker socket is not mounted | `docker-socket` |
+
+use crate::spec::{At, ImageFacts, Origin, OriginLookup, Port, Spec, spec_from_create_body};
+use serde_json::Value;
+
+/// What the daemon decides for every container and inspect data does not say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DaemonFacts {
+    /// The host uses cgroup v1 (`GET /info` → `CgroupVersion: "1"`): the engine's default
+    /// cgroup namespace mode is then `host`.
+    pub cgroup_v1: bool,
+}
+
+/// One inspected container.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Container {
+    pub id: String,
+    /// Name without the leading `/`.
+    pub name: String,
+    /// The image as the container was created with it (`Config.Image`).
+    pub image: String,
+    /// The image ID (`Image`), for image inspection.
+    pub image_id: String,
+    pub running: bool,
+    pub spec: Spec,
+}
+
+/// Inspect data that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the inspect data of {what}: {why}")]
+pub struct InspectError {
+    pub what: String,
+    pub why: String,
+}
+
+/// Origins pointing into the inspect document (`HostConfig.CapAdd[1]`,
+/// `HostConfig.Tmpfs["/run"]`).
+pub struct InspectOrigins<'a> {
+    pub doc: &'a Value,
+}
+
+impl OriginLookup for InspectOrigins<'_> {
+    fn origin(&self, field: &str, value: Option<&str>) -> Origin {
+        Origin::Inspect {
+            path: locate(self.doc, field, value),
+        }
+    }
+}
+
+/// The inspect path of `value` inside `field`: an index for arrays, a key for maps.
+pub fn locate(doc: &Value, field: &str, value: Option<&str>) -> String {
+    let pointer = format!("/{}", field.replace('.', "/"));
+    let (Some(node), Some(value)) = (doc.pointer(&pointer), value) else {
+        return field.to_string();
+    };
+    match node {
+        Value::Array(items) => {
+            let key = match field {
+                "HostConfig.Mounts" => Some("Target"),
+                "HostConfig.Devices" => Some("PathOnHost"),
+                _ => None,
+            };
+            items
+                .iter()
+                .position(|item| match key {
+                    Some(k) => item.get(k).and_then(Value::as_str) == Some(value),
+                    None => item.as_str() == Some(value),
+                })
+                .map(|i| format!("{field}[{i}]"))
+                .unwrap_or_else(|| field.to_string())
+        }
+        Value::Object(map) if map.contains_key(value) => format!("{field}[{value:?}]"),
+        _ => field.to_string(),
+    }
+}
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Builds the spec of one container from its inspect document and, when known, its image's.
+pub fn container(
+    doc: &Value,
+    image: Option<&Value>,
+    daemon: DaemonFacts,
+) -> Result<Container, InspectError> {
+    let id = text(doc, "/Id").to_string();
+    let name = text(doc, "/Name").trim_start_matches('/').to_string();
+    let what = if name.is_empty() {
+        id.clone()
+    } else {
+        name.clone()
+    };
+    let err = |why: String| InspectError {
+        what: what.clone(),
+        why,
+    };
+    let Some(Value::Object(config)) = doc.get("Config") else {
+        return Err(err("no Config".into()));
+    };
+    let mut host = doc
+        .get("HostConfig")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
+    let privileged = host.get("Privileged").and_then(Value::as_bool) == Some(true);
+    let host_mode = |k: &str| host.get(k).and_then(Value::as_str) == Some("host");
+    let engine_label_disable = privileged || host_mode("PidMode") || host_mode("IpcMode");
+    let engine_cgroupns = daemon.cgroup_v1 && host_mode("CgroupnsMode");
+    if let Value::Object(h) = &mut host {
+        if engine_label_disable && let Some(Value::Array(opts)) = h.get_mut("SecurityOpt") {
+            opts.retain(|o| !matches!(o.as_str(), Some("label=disable" | "label:disable")));
+        }
+        if engine_cgroupns {
+            h.remove("CgroupnsMode");
+        }
+        if privileged {
+            h.remove("MaskedPaths");
+            h.remove("ReadonlyPaths");
+        }
+    }
+    let mut body = Value::Object(config.clone());
+    body["HostConfig"] = host;
+    let body: bollard::models::ContainerCreateBody =
+        serde_json::from_value(body).map_err(|e| err(e.to_string()))?;
+    let origins = InspectOrigins { doc };
+    let mut spec = spec_from_create_body(&body, &origins);
+    spec.name = Some(name.clone());
+
+    let running = doc.pointer("/State/Running").and_then(Value::as_bool) == Some(true);
+    if running && let Some(actual) = actual_ports(doc) {
+        spec.ports = actual;
+        spec.publish_all = None;
+    }
+    if !privileged
+        && text(doc, "/AppArmorProfile") == "unconfined"
+        && !spec.security_opt.iter().any(|o| {
+            let v = o.value.replace(':', "=");
+            v == "apparmor=unconfined"
+        })
+    {
+        spec.security_opt.push(At::new(
+            "apparmor=unconfined".to_string(),
+            Origin::Inspect {
+                path: "AppArmorProfile".into(),
+            },
+        ));
+    }
+    // An image VOLUME covered by a bind, a named volume or a tmpfs at the same path is one mount.
+    let covered: Vec<String> = spec
+        .mounts
+        .iter()
+        .filter(|m| !is_config_volume(&m.origin))
+        .map(|m| m.value.target.clone())
+        .chain(spec.tmpfs.iter().map(|t| t.value.target.clone()))
+        .collect();
+    spec.mounts
+        .retain(|m| !(is_config_volume(&m.origin) && covered.contains(&m.value.target)));
+    if let Some(img) = image {
+        spec.image_facts = crate::engine::image::facts_from_inspect(img);
+    } else {
+        spec.image_facts = ImageFacts::default();
+    }
+    Ok(Container {
+        id,
+        name,
+        image: text(doc, "/Config/Image").to_string(),
+        image_id: text(doc, "/Image").to_string(),
+        running,
+        spec,
+    })
+}
+
+fn is_config_volume(o: &Origin) -> bool {
+    matches!(o, Origin::Inspect { path } if path.starts_with("Config.Volumes"))
+}
+
+/// The bindings the engine made (`NetworkSettings.Ports`), or `None` when it lists none.
+fn actual_ports(doc: &Value) -> Option<Vec<At<Port>>> {
+    let ports = doc.pointer("/NetworkSettings/Ports")?.as_object()?;
+    let mut keys: Vec<&String> = ports.keys().collect();
+    keys.sort_by_key(|k| {
+        let (p, proto) = k.split_once('/').unwrap_or((k.as_str(), "tcp"));
+        (p.parse::<u32>().unwrap_or(u32::MAX), proto.to_string())
+    });
+    let mut out: Vec<At<Port>> = Vec::new();
+    for key in keys {
+        let (port, proto) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+        let Some(bindings) = ports.get(key).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, b) in bindings.iter().enumerate() {
+            let p = Port {
+                host_ip: text(b, "/HostIp").to_string(),
+                host_port: text(b, "/HostPort").to_string(),
+                container_port: port.to_string(),
+                protocol: proto.to_string(),
+            };
+            // `0.0.0.0:8080` and `[::]:8080` are the two listeners of one binding.
+            let duplicate = out.iter().any(|have| {
+                have.value.container_port == p.container_port
+                    && have.value.protocol == p.protocol
+                    && have.value.host_port == p.host_port
+                    && have.value.binds_all_interfaces()
+                    && p.binds_all_interfaces()
+            });
+            if !duplicate {
+                out.push(At::new(
+                    p,
+                    Origin::Inspect {
+                        path: format!("NetworkSettings.Ports[{key:?}][{i}]"),
+                    },
+                ));
+            }
+        }
+    }
+    if out.is_empty() { None } else { Some(out) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc() -> Value {
+        json!({
+            "Id": "abc123",
+            "Name": "/web",
+            "Image": "sha256:0b90",
+            "State": {"Running": true},
+            "AppArmorProfile": "",
+            "Config": {
+                "User": "",
+                "Image": "harden-test/busybox:1",
+                "Env": ["PATH=/bin"],
+                "ExposedPorts": {"80/tcp": {}},
+                "Volumes": {"/data": {}, "/cache": {}},
+            },
+            "HostConfig": {
+                "Binds": ["/var/run/docker.sock:/var/run/docker.sock", "/srv:/data"],
+                "NetworkMode": "default",
+                "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]},
+                "PublishAllPorts": true,
+                "CapAdd": ["CAP_NET_ADMIN", "CAP_SYS_ADMIN"],
+                "CapDrop": null,
+                "CgroupnsMode": "host",
+                "IpcMode": "private",
+                "PidMode": "host",
+                "Privileged": false,
+                "SecurityOpt": ["seccomp=unconfined", "label=disable"],
+                "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
+                "Isolation": "",
+                "PidsLimit": null,
+                "MemorySwappiness": null,
+                "MaskedPaths": ["/proc/kcore"],
+                "ReadonlyPaths": ["/proc/sys"],
+                "Tmpfs": {"/cache": "rw"},
+                "LogConfig": {"Type": "json-file", "Config": {}},
+            },
+            "NetworkSettings": {"Ports": {
+                "80/tcp": [
+                    {"HostIp": "0.0.0.0", "HostPort": "8080"},
+                    {"HostIp": "::", "HostPort": "8080"}
+                ],
+                "443/tcp": null
+            }},
+        })
+    }
+
+    #[test]
+    fn inspect_reads_like_the_command_line() {
+        let c = container(&doc(), None, DaemonFacts { cgroup_v1: true }).unwrap();
+        assert_eq!(c.name, "web");
+        assert_eq!(c.image, "harden-test/busybox:1");
+        assert!(c.running);
+        let s = &c.spec;
+        assert_eq!(s.cap_add.len(), 2);
+        assert_eq!(
+            s.cap_add[1].origin,
+            Origin::Inspect {
+                path: "HostConfig.CapAdd[1]".into()
+            }
+        );
+        assert_eq!(s.pid_mode.as_ref().unwrap().value, "host");
+        // engine defaults are not findings
+        assert!(s.cgroupns_mode.is_none());
+        let opts: Vec<&str> = s.security_opt.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(opts, ["seccomp=unconfined"]);
+        // one binding, from the actual ports; -P is resolved
+        assert_eq!(s.ports.len(), 1);
+        assert_eq!(s.ports[0].value.host_ip, "0.0.0.0");
+        assert!(s.publish_all.is_none());
+        // /data is a bind, /cache a tmpfs: the image volumes are covered
+        let targets: Vec<&str> = s.mounts.iter().map(|m| m.value.target.as_str()).collect();
+        assert_eq!(targets, ["/var/run/docker.sock", "/data"]);
+        assert_eq!(
+            s.tmpfs[0].origin,
+            Origin::Inspect {
+                path: "HostConfig.Tmpfs[\"/cache\"]".into()
+            }
+        );
+    }
+
+    #[test]
+    fn cgroup_v2_reports_host_cgroupns_and_stopped_containers_keep_their_config() {
+        let mut d = doc();
+        d["State"]["Running"] = json!(false);
+        let c = container(&d, None, DaemonFacts { cgroup_v1: false }).unwrap();
+        assert_eq!(c.spec.cgroupns_mode.as_ref().unwrap().value, "host");
+        assert_eq!(c.spec.ports[0].value.host_ip, "");
+        assert!(c.spec.publish_all.is_some());
+    }
+
+    #[test]
+    fn apparmor_and_systempaths() {
+        let mut d = doc();
+        d["AppArmorProfile"] = json!("unconfined");
+        d["HostConfig"]["MaskedPaths"] = json!([]);
+        d["HostConfig"]["ReadonlyPaths"] = json!([]);
+        let c = container(&d, None, DaemonFacts::default()).unwrap();
+        let opts: Vec<&str> = c
+            .spec
+            .security_opt
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert!(opts.contains(&"apparmor=unconfined"), "{opts:?}");
+        assert!(opts.contains(&"systempaths=unconfined"), "{opts:?}");
+        d["HostConfig"]["Privileged"] = json!(true);
+        let c = container(&d, None, DaemonFacts::default()).unwrap();
+        let opts: Vec<&str> = c
+            .spec
+            .security_opt
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(opts, ["seccomp=unconfined"]);
+    }
+
+    #[test]
+    fn image_facts_come_from_the_image() {
+        let img = json!({"Config": {"User": "nobody", "Healthcheck": {"Test": ["CMD", "true"]}}});
+        let c = container(&doc(), Some(&img), DaemonFacts::default()).unwrap();
+        assert_eq!(c.spec.image_facts.user.as_deref(), Some("nobody"));
+        assert_eq!(c.spec.image_facts.has_healthcheck, Some(true));
+    }
+
+    #[test]
+    fn a_document_without_config_is_an_error() {
+        let e = container(&json!({"Name": "/x"}), None, DaemonFacts::default()).unwrap_err();
+        assert!(e.to_string().contains("x"), "{e}");
+    }
+}
