@@ -21,7 +21,7 @@ use crate::frontend::compose::spec::lookup;
 use crate::frontend::compose::tree::{Node, Seg, Value, route_string};
 use crate::frontend::compose::{Project, Service};
 use crate::spec::{Origin, normalize_capability};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 /// A change that was asked for one service.
@@ -102,7 +102,7 @@ pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
             continue;
         }
         let f = &project.files[file];
-        let new = apply_edits(&f.text, &edits).map_err(|message| FixError {
+        let new = apply_edits(&f.text, &f.root, &edits).map_err(|message| FixError {
             file: f.path.clone(),
             message,
         })?;
@@ -849,8 +849,8 @@ fn route<'a>(path: &'a [Seg]) -> yamlpath::Route<'a> {
     yamlpath::Route::from(comps)
 }
 
-/// Applies edits in order to `text`.
-fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
+/// Applies edits in order to `text` (whose tree is `root`).
+fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<String, String> {
     let crlf = text.contains("\r\n");
     let mut cur = if crlf {
         text.replace("\r\n", "\n")
@@ -860,7 +860,7 @@ fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
     if cur.contains(PLACEHOLDER) {
         return Err("the file contains harden's placeholder text".into());
     }
-    cur = match batch(&cur, edits) {
+    cur = match batch(&cur, root, edits) {
         Some(done) => done,
         None => {
             for e in edits {
@@ -884,15 +884,133 @@ struct Splice {
     /// Depth of the container edited (deeper content comes first at a shared position).
     depth: usize,
     seq: usize,
+    /// An item inserted into a flow collection (`[a, b]`, `{a: b}`): its text without the
+    /// separator, so that several insertions at one place get `, ` between them.
+    flow_item: Option<String>,
 }
 
-/// Applies every edit against a single parse (one tree-sitter parse per file instead of one per
-/// edit). `None` when an edit needs the sequential path (flow mappings, overlapping edits).
-fn batch(text: &str, edits: &[Edit]) -> Option<String> {
-    let d = doc(text).ok()?;
+/// Below this many services a file is queried as one document.
+const BLOCKS_FROM: usize = 16;
+
+/// The documents edits are located in. yamlpath finds a key by scanning its mapping, so in a
+/// file with thousands of services every query would scan them all (quadratic: 5,000 services
+/// took half a minute). Each service of a block-style `services:` mapping is therefore parsed
+/// on its own, as `services:` followed by the service's lines, which gives the same structure
+/// for that service; a service whose lines hold an alias (`*x`, `<<: *x`: the anchor may be
+/// elsewhere) and every edit outside a service use the whole document.
+struct Docs<'t> {
+    text: &'t str,
+    whole: Option<Option<yamlpath::Document>>,
+    /// Service name → byte range of its lines.
+    blocks: HashMap<String, (usize, usize)>,
+    /// The last service's own document (`None`: use the whole one).
+    parsed: HashMap<String, Option<yamlpath::Document>>,
+}
+
+const BLOCK_PREFIX: &str = "services:\n";
+
+impl<'t> Docs<'t> {
+    fn new(text: &'t str, root: &Node) -> Self {
+        Docs {
+            text,
+            whole: None,
+            blocks: service_blocks(text, root).unwrap_or_default(),
+            parsed: HashMap::new(),
+        }
+    }
+
+    /// The document for an edit at `route`, and the offset of its text in the file.
+    fn for_route(&mut self, route: &[Seg]) -> Option<(&yamlpath::Document, isize)> {
+        let name = match route {
+            [Seg::Key(s), Seg::Key(name), ..] if s == "services" => Some(name),
+            _ => None,
+        };
+        if let Some(&(start, end)) = name.and_then(|n| self.blocks.get(n)) {
+            let name = name.cloned().unwrap_or_default();
+            let text = self.text;
+            // Edits come service by service: keep one service's document at a time (all of
+            // them at once took 100 MB for 5,000 services).
+            if !self.parsed.contains_key(&name) {
+                self.parsed.clear();
+            }
+            let doc = self.parsed.entry(name).or_insert_with(|| {
+                let lines = &text[start..end];
+                if lines.contains('*') {
+                    return None;
+                }
+                let mut sub = String::with_capacity(BLOCK_PREFIX.len() + lines.len() + 1);
+                sub.push_str(BLOCK_PREFIX);
+                sub.push_str(lines);
+                doc(&sub).ok()
+            });
+            if let Some(d) = doc {
+                return Some((d, start as isize - BLOCK_PREFIX.len() as isize));
+            }
+        }
+        let text = self.text;
+        self.whole
+            .get_or_insert_with(|| doc(text).ok())
+            .as_ref()
+            .map(|d| (d, 0))
+    }
+}
+
+/// Byte ranges of the lines of each service (from its key's line to the next key's line), when
+/// `services` is a block mapping with at least [`BLOCKS_FROM`] services of its own.
+fn service_blocks(text: &str, root: &Node) -> Option<HashMap<String, (usize, usize)>> {
+    let services = root.entry("services")?;
+    if services.merged || services.value.flow {
+        return None;
+    }
+    let entries = services.value.as_map()?;
+    if entries.len() < BLOCKS_FROM || entries.iter().any(|e| e.merged || e.key == "<<") {
+        return None;
+    }
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let start_of = |line: usize| line_starts.get(line.checked_sub(1)?).copied();
+    // Where the services mapping ends: the next top-level key after `services`, or the end.
+    let after = root
+        .as_map()?
+        .iter()
+        .filter(|e| !e.merged && e.key_pos.line > services.key_pos.line)
+        .map(|e| e.key_pos.line)
+        .min();
+    let end = match after {
+        Some(line) => start_of(line)?,
+        None => text.len(),
+    };
+    let mut keys: Vec<(usize, &str)> = entries
+        .iter()
+        .map(|e| (e.key_pos.line, e.key.as_str()))
+        .collect();
+    keys.sort();
+    let mut blocks = HashMap::with_capacity(keys.len());
+    for (i, (line, name)) in keys.iter().enumerate() {
+        let s = start_of(*line)?;
+        let e = match keys.get(i + 1) {
+            Some((next, _)) if next == line => return None, // two keys on one line
+            Some((next, _)) => start_of(*next)?,
+            None => end,
+        };
+        if e < s || blocks.insert(name.to_string(), (s, e)).is_some() {
+            return None;
+        }
+    }
+    Some(blocks)
+}
+
+/// Applies every edit against a single parse (one tree-sitter parse per file, or per service
+/// block for large files, instead of one per edit). `None` when an edit needs the sequential
+/// path (overlapping edits, a comment inside a flow collection).
+fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
+    let mut docs = Docs::new(text, root);
     let mut splices = Vec::new();
     for (seq, e) in edits.iter().enumerate() {
-        let mut sp = splice_for(&d, e).ok()??;
+        let (d, offset) = docs.for_route(edit_route(e))?;
+        let mut sp = splice_for(d, e).ok()??;
+        sp.start = sp.start.checked_add_signed(offset)?;
+        sp.end = sp.end.checked_add_signed(offset)?;
         sp.seq = seq;
         splices.push(sp);
     }
@@ -903,16 +1021,74 @@ fn batch(text: &str, edits: &[Edit]) -> Option<String> {
             .then(a.depth.cmp(&b.depth))
             .then(b.seq.cmp(&a.seq))
     });
-    let mut out = text.to_string();
+    // Several items inserted at one place of a flow collection: the first one (in the text)
+    // keeps the separator it was computed with, the others follow it after `, `.
+    let mut first_flow: HashMap<usize, usize> = HashMap::new();
+    for sp in splices.iter().filter(|s| s.flow_item.is_some()) {
+        let seq = first_flow.entry(sp.start).or_insert(sp.seq);
+        *seq = (*seq).min(sp.seq);
+    }
     let mut floor = usize::MAX;
-    for sp in &splices {
-        if sp.end > floor {
+    for sp in &mut splices {
+        if sp.end > floor
+            || sp.start > sp.end
+            || !text.is_char_boundary(sp.start)
+            || !text.is_char_boundary(sp.end)
+        {
             return None;
         }
-        out.replace_range(sp.start..sp.end, &sp.text);
+        if let Some(item) = &sp.flow_item
+            && first_flow.get(&sp.start) != Some(&sp.seq)
+        {
+            sp.text = format!(", {item}");
+        }
         floor = floor.min(sp.start);
     }
+    // Applying them from the end backwards is the same as writing them from the start forwards
+    // in the reverse order (one copy of the text instead of one per splice).
+    let mut out =
+        String::with_capacity(text.len() + splices.iter().map(|s| s.text.len()).sum::<usize>());
+    let mut at = 0;
+    for sp in splices.iter().rev() {
+        out.push_str(&text[at..sp.start]);
+        out.push_str(&sp.text);
+        at = sp.end;
+    }
+    out.push_str(&text[at..]);
     Some(out)
+}
+
+/// The route an edit starts from.
+fn edit_route(e: &Edit) -> &[Seg] {
+    match e {
+        Edit::SetKey { map, .. } => map,
+        Edit::Append { list, .. } => list,
+        Edit::ReplaceScalar { at, .. } | Edit::RemoveItem { at } => at,
+    }
+}
+
+/// Where to insert a new item into the flow collection spanning `s..end` of `src` (closed by
+/// `close`), and the separator it needs. `None` when a comment sits inside (an insertion after
+/// it would be commented out).
+fn flow_insert(src: &str, s: usize, end: usize, close: char) -> Option<(usize, &'static str)> {
+    let body = &src[s..end];
+    if body
+        .char_indices()
+        .any(|(i, c)| c == '#' && (i == 0 || body[..i].ends_with([' ', '\t', '\n'])))
+    {
+        return None;
+    }
+    let close = body.rfind(close).map(|i| s + i)?;
+    let before = src[s..close].trim_end();
+    let at = s + before.len();
+    let sep = if before.ends_with(['[', '{']) {
+        ""
+    } else if before.ends_with(',') {
+        " "
+    } else {
+        ", "
+    };
+    Some((at, sep))
 }
 
 fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String> {
@@ -924,6 +1100,17 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
             text,
             depth,
             seq: 0,
+            flow_item: None,
+        }))
+    };
+    let flow = |at: usize, sep: &str, item: String, depth: usize| {
+        Ok(Some(Splice {
+            start: at,
+            end: at,
+            text: format!("{sep}{item}"),
+            depth,
+            seq: 0,
+            flow_item: Some(item),
         }))
     };
     match e {
@@ -959,6 +1146,13 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
                         .map_err(|e| e.to_string())?
                         .ok_or("no mapping there")?
                 };
+                if f.kind() == yamlpath::FeatureKind::FlowMapping {
+                    let (s, end) = f.location.byte_span;
+                    return match flow_insert(src, s, end, '}') {
+                        Some((at, sep)) => flow(at, sep, format!("{key}: {value}"), map.len()),
+                        None => Ok(None),
+                    };
+                }
                 if f.kind() != yamlpath::FeatureKind::BlockMapping {
                     return Ok(None);
                 }
@@ -999,17 +1193,10 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
                 }
                 yamlpath::FeatureKind::FlowSequence => {
                     let (s, end) = f.location.byte_span;
-                    let close = src[s..end].rfind(']').map(|i| s + i).ok_or("no `]`")?;
-                    let before = src[s..close].trim_end();
-                    let at = s + before.len();
-                    let sep = if before.ends_with('[') {
-                        ""
-                    } else if before.ends_with(',') {
-                        " "
-                    } else {
-                        ", "
-                    };
-                    mk(at, at, format!("{sep}{item}"), list.len())
+                    match flow_insert(src, s, end, ']') {
+                        Some((at, sep)) => flow(at, sep, item.clone(), list.len()),
+                        None => Ok(None),
+                    }
                 }
                 _ => Err("not a list".into()),
             }
@@ -1506,6 +1693,119 @@ mod tests {
             f.texts[&0],
             "services:\n  web:\n    image: x\n    cap_drop: [ALL]\n"
         );
+    }
+
+    #[test]
+    fn several_items_into_an_empty_flow_list() {
+        // Each insertion was computed against the original `[]`, so both got no separator and
+        // the result did not parse: every fix of the file was refused.
+        let text = "services:\n  web:\n    image: x\n    tmpfs: []\n    security_opt: []\n";
+        let (out, res) = run(
+            text,
+            "web",
+            vec![
+                Change::AddTmpfs {
+                    path: "/tmp".into(),
+                    options: "rw".into(),
+                },
+                Change::AddTmpfs {
+                    path: "/run".into(),
+                    options: "rw".into(),
+                },
+                Change::SetNoNewPrivileges,
+            ],
+        );
+        assert!(res.iter().all(|r| r.is_ok()), "{res:?}");
+        assert!(
+            out.contains("    security_opt: [\"no-new-privileges:true\"]\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("    tmpfs: [\"/tmp:rw\", \"/run:rw\"]\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn keys_into_flow_mappings_are_one_batch() {
+        let text = "services:\n  a: {}\n  b: { image: \"pg:1\" }\n  c: {image: x,}\n";
+        let edits = |m: &str| {
+            vec![
+                Edit::SetKey {
+                    map: service_path(m),
+                    key: "read_only".into(),
+                    value: "true".into(),
+                },
+                Edit::SetKey {
+                    map: service_path(m),
+                    key: "pids_limit".into(),
+                    value: "256".into(),
+                },
+            ]
+        };
+        let all: Vec<Edit> = ["a", "b", "c"].iter().flat_map(|m| edits(m)).collect();
+        let p = project(text);
+        let out = batch(text, &p.files[0].root, &all).expect("one batch");
+        assert_eq!(
+            out,
+            "services:\n  a: {read_only: true, pids_limit: 256}\n  b: { image: \"pg:1\", read_only: true, pids_limit: 256 }\n  c: {image: x, read_only: true, pids_limit: 256}\n"
+        );
+        // A comment inside a flow mapping: not batched (the insertion would be commented out).
+        let commented = "services:\n  a: {image: x # c\n  }\n";
+        let p = project(commented);
+        assert_eq!(batch(commented, &p.files[0].root, &edits("a")), None);
+    }
+
+    /// Large files locate each service's edits in that service's own lines; the text must be the
+    /// same as when the whole document is queried (files with fewer services).
+    #[test]
+    fn per_service_documents_give_the_same_text() {
+        let service = |i: usize| {
+            let mut s = format!("  # service {i}\n  svc{i}:\n    image: app:{i}\n");
+            match i % 4 {
+                0 => s.push_str("    ports:\n      - \"80:80\"\n    cap_add: [NET_ADMIN]\n"),
+                1 => s.push_str(
+                    "    security_opt:\n      - no-new-privileges:false\n    tmpfs: []\n",
+                ),
+                2 => s.push_str(
+                    "    environment:\n      A: b  # keep\n    volumes:\n      - ./d:/d\n",
+                ),
+                _ => {}
+            }
+            if i == 7 {
+                s = format!("  svc{i}: {{ image: \"r:1\", ports: [\"6379:6379\"] }}\n");
+            }
+            s
+        };
+        let preset = crate::preset::Preset::builtin("default").unwrap();
+        let fixed = |text: &str| {
+            let p = project(text);
+            let reqs = crate::frontend::compose::lint::requests(
+                &crate::frontend::compose::lint::lint(&p, &preset, &[]),
+            );
+            fix(&p, &reqs)
+                .unwrap()
+                .texts
+                .get(&0)
+                .cloned()
+                .unwrap_or_else(|| text.to_string())
+        };
+        let n = BLOCKS_FROM * 2;
+        let big: String = format!(
+            "name: x\nservices:\n{}volumes:\n  d: {{}}\n",
+            (0..n).map(service).collect::<String>()
+        );
+        let p = project(&big);
+        assert_eq!(service_blocks(&big, &p.files[0].root).unwrap().len(), n);
+        let whole = fixed(&big);
+        // Each service fixed in a file of its own (queried as one document).
+        let mut expected = String::from("name: x\nservices:\n");
+        for i in 0..n {
+            let alone = format!("services:\n{}", service(i));
+            expected.push_str(fixed(&alone).strip_prefix("services:\n").unwrap());
+        }
+        expected.push_str("volumes:\n  d: {}\n");
+        assert_eq!(whole, expected);
     }
 
     #[test]

@@ -123,6 +123,19 @@ pub(super) fn root_settings() -> Settings {
 impl PresetFile {
     /// Parses and validates a preset file; `label` names it in errors.
     pub fn parse(label: &str, text: &str) -> Result<PresetFile, PresetError> {
+        // serde_yaml replays an alias without bound when one anchor is used many times (a
+        // 170 KB `.harden.yaml` took 56 s and 5 GB, then aborted): measure the expanded size
+        // first with the bounded reader of Compose files.
+        if let Err(e) = crate::frontend::compose::tree::parse(text)
+            && e.message.contains("alias amplification")
+        {
+            return Err(PresetError::Invalid {
+                file: label.to_string(),
+                line: e.pos.line,
+                column: e.pos.column,
+                message: e.message,
+            });
+        }
         let mut f: PresetFile = if text.trim().is_empty() {
             PresetFile::default()
         } else {

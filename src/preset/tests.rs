@@ -238,3 +238,24 @@ fn show_renders_a_preset_that_parses_back() {
         assert_eq!(again.rules, p.rules, "{name}");
     }
 }
+
+#[test]
+fn alias_amplification_is_refused_before_expanding() {
+    // One anchor of 20,000 items used 4,000 times (170 KB): serde_yaml alone took 56 s and
+    // 5 GB, then aborted.
+    let items: Vec<String> = (0..20_000).map(|i| format!("k{i}")).collect();
+    let text = format!(
+        "user: [&big [{}], {}]\n",
+        items.join(", "),
+        vec!["*big"; 4000].join(", ")
+    );
+    let start = std::time::Instant::now();
+    let e = PresetFile::parse(".harden.yaml", &text).unwrap_err();
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    let msg = e.to_string();
+    assert!(msg.starts_with(".harden.yaml:1:"), "{msg}");
+    assert!(msg.contains("alias amplification"), "{msg}");
+    // Aliases in moderation still work.
+    let ok = "allowed_capabilities: &caps [CHOWN]\nwaivers:\n  - {rules: [privileged], images: [a], reason: r}\n";
+    PresetFile::parse("p.yaml", ok).unwrap();
+}

@@ -285,6 +285,9 @@ fn first_refusal(project: &Project, service: &str, changes: &[Change]) -> Option
 pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
     let mut out: Vec<Request> = Vec::new();
     for r in results {
+        // A duplicate names the same service: look among this service's requests only (a scan
+        // of all of them made thousands of services quadratic).
+        let own = out.len();
         for f in r.findings.iter().filter(|f| f.fixable) {
             for c in &f.evaluated.finding.changes {
                 let req = Request {
@@ -292,7 +295,7 @@ pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
                     rule: f.evaluated.finding.rule,
                     change: c.clone(),
                 };
-                if !out.contains(&req) {
+                if !out[own..].contains(&req) {
                     out.push(req);
                 }
             }

@@ -13,6 +13,7 @@ pub mod tree;
 pub mod waivers;
 
 use interp::Env;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use tree::{Node, Pos};
@@ -83,6 +84,8 @@ pub struct ComposeFile {
     /// The original text.
     pub text: String,
     pub root: Rc<Node>,
+    /// Waiver comments and service boundaries, found once (see [`waivers::for_service`]).
+    pub(crate) waiver_index: std::cell::OnceCell<waivers::Index>,
 }
 
 /// One definition of a service in one file.
@@ -111,6 +114,8 @@ pub struct Project {
     /// The project directory (the first file's directory).
     pub dir: PathBuf,
     pub name: String,
+    /// Service name → index into `services`.
+    service_index: HashMap<String, usize>,
 }
 
 /// Which files make the project: `-f` files, else `COMPOSE_FILE`, else the first candidate found
@@ -240,6 +245,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<ComposeFile, ComposeError> 
         path: path.to_path_buf(),
         text: text.to_string(),
         root,
+        waiver_index: std::cell::OnceCell::new(),
     })
 }
 
@@ -282,6 +288,7 @@ impl Project {
             files.push(parse_file(&p, &text)?);
         }
         let mut services: Vec<Service> = Vec::new();
+        let mut service_index: HashMap<String, usize> = HashMap::new();
         for (i, f) in files.iter().enumerate() {
             let Some(svcs) = f.root.get("services").and_then(|s| s.as_map()) else {
                 continue;
@@ -292,12 +299,15 @@ impl Project {
                     node: e.value.clone(),
                     key_pos: e.key_pos,
                 };
-                match services.iter_mut().find(|s| s.name == e.key) {
-                    Some(s) => s.layers.push(layer),
-                    None => services.push(Service {
-                        name: e.key.clone(),
-                        layers: vec![layer],
-                    }),
+                match service_index.get(&e.key) {
+                    Some(&at) => services[at].layers.push(layer),
+                    None => {
+                        service_index.insert(e.key.clone(), services.len());
+                        services.push(Service {
+                            name: e.key.clone(),
+                            layers: vec![layer],
+                        });
+                    }
                 }
             }
         }
@@ -308,11 +318,17 @@ impl Project {
             env,
             dir,
             name,
+            service_index,
         })
     }
 
+    /// The service called `name` (by index: thousands of services are looked up by name).
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        self.service_index
+            .get(name)
+            .and_then(|&i| self.services.get(i))
+            .filter(|s| s.name == name)
+            .or_else(|| self.services.iter().find(|s| s.name == name))
     }
 }
 

@@ -8,13 +8,15 @@
 //! - duplicate keys are an error with a position, as Compose makes them.
 
 use super::events::{Event, Mark, Reader, ScalarStyle};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// Most alias references a file may contain.
 pub const MAX_ALIASES: usize = 1000;
 /// Most nodes a document may have once every alias is expanded.
 pub const MAX_EXPANDED_NODES: usize = 200_000;
+/// Mappings with this many keys find duplicates through a set.
+const KEY_SET_FROM: usize = 32;
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 128;
 
@@ -236,6 +238,8 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
+        /// The keys of `entries`, once there are [`KEY_SET_FROM`] of them.
+        keys: HashSet<String>,
         merges: Vec<(Pos, Rc<Node>)>,
         pending_key: Option<(String, Pos, Style)>,
         pos: Pos,
@@ -396,6 +400,7 @@ impl Builder {
                 let path = self.child_path();
                 self.open(Frame::Map {
                     entries: Vec::new(),
+                    keys: HashSet::new(),
                     merges: Vec::new(),
                     pending_key: None,
                     pos,
@@ -461,6 +466,7 @@ impl Builder {
                 pending_key,
                 size,
                 path,
+                keys,
                 ..
             }) => {
                 *size = size.saturating_add(add);
@@ -475,7 +481,17 @@ impl Builder {
                     merges.push((key_pos, node));
                     return Ok(());
                 }
-                if entries.iter().any(|e| e.key == key) {
+                // Large mappings (thousands of services) get a set of their keys; small ones
+                // are scanned.
+                let duplicate = if entries.len() < KEY_SET_FROM {
+                    entries.iter().any(|e| e.key == key)
+                } else {
+                    if keys.is_empty() {
+                        keys.extend(entries.iter().map(|e| e.key.clone()));
+                    }
+                    !keys.insert(key.clone())
+                };
+                if duplicate {
                     return Err(TreeError {
                         pos: key_pos,
                         message: format!("duplicate key `{key}`"),
@@ -540,6 +556,7 @@ fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
             flow,
             anchor,
             size,
+            keys: _,
         } => {
             if let Some((key, key_pos, _)) = pending_key {
                 return Err(TreeError {
@@ -632,6 +649,25 @@ mod tests {
             Pos {
                 line: 8,
                 column: 22
+            }
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        let mut text = String::from("services:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  s{i}: {{image: x}}\n"));
+        }
+        assert!(parse(&text).is_ok());
+        text.push_str("  s42: {image: y}\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.message, "duplicate key `s42`");
+        assert_eq!(
+            e.pos,
+            Pos {
+                line: 102,
+                column: 3
             }
         );
     }

@@ -8,7 +8,7 @@
 //! A waiver without a reason waives nothing and is reported itself.
 
 use super::tree::Pos;
-use super::{Project, Service};
+use super::{ComposeFile, Project, Service};
 use std::path::PathBuf;
 
 /// One waiver found in a file.
@@ -94,22 +94,60 @@ fn find_marker(line: &str) -> Option<usize> {
     None
 }
 
+/// A file's waiver comments and the lines where a service (or the `services` mapping) ends,
+/// found once per file: per service, a scan of the whole text made large files quadratic.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// By line.
+    comments: Vec<LineComment>,
+    /// Lines of the service keys and of the top-level keys, sorted.
+    boundaries: Vec<usize>,
+}
+
+impl Index {
+    fn of(file: &ComposeFile) -> Index {
+        let mut boundaries = Vec::new();
+        if let Some(svcs) = file.root.get("services").and_then(|s| s.as_map()) {
+            boundaries.extend(svcs.iter().map(|e| e.key_pos.line));
+        }
+        // Top-level keys after `services` end it too.
+        if let Some(top) = file.root.as_map() {
+            boundaries.extend(top.iter().filter(|e| !e.merged).map(|e| e.key_pos.line));
+        }
+        boundaries.sort_unstable();
+        Index {
+            comments: comments(&file.text),
+            boundaries,
+        }
+    }
+
+    /// The first boundary after `line`.
+    fn next_after(&self, line: usize) -> usize {
+        let i = self.boundaries.partition_point(|l| *l <= line);
+        self.boundaries.get(i).copied().unwrap_or(usize::MAX)
+    }
+
+    /// The comments on lines `start..end`.
+    fn between(&self, start: usize, end: usize) -> &[LineComment] {
+        let a = self.comments.partition_point(|c| c.line < start);
+        let b = self.comments.partition_point(|c| c.line < end);
+        &self.comments[a..b.max(a)]
+    }
+}
+
 /// Every waiver that applies to `svc`.
 pub fn for_service(project: &Project, svc: &Service) -> Vec<SourceWaiver> {
     let mut out = Vec::new();
     for layer in &svc.layers {
         let file = &project.files[layer.file];
-        let comments = comments(&file.text);
+        let index = file.waiver_index.get_or_init(|| Index::of(file));
         // Lines the service occupies: from its key to the next service key in that file.
         let start = layer.key_pos.line;
-        let end = next_service_line(project, layer.file, start);
-        for c in comments
-            .into_iter()
-            .filter(|c| c.line >= start && c.line < end)
-        {
+        let end = index.next_after(start);
+        for c in index.between(start, end) {
             out.push(SourceWaiver {
-                rules: c.rules,
-                reason: c.reason,
+                rules: c.rules.clone(),
+                reason: c.reason.clone(),
                 file: file.path.clone(),
                 pos: Pos {
                     line: c.line,
@@ -148,30 +186,34 @@ pub fn for_service(project: &Project, svc: &Service) -> Vec<SourceWaiver> {
     out
 }
 
-fn next_service_line(project: &Project, file: usize, after: usize) -> usize {
-    let f = &project.files[file];
-    let mut next = usize::MAX;
-    if let Some(svcs) = f.root.get("services").and_then(|s| s.as_map()) {
-        for e in svcs {
-            if e.key_pos.line > after {
-                next = next.min(e.key_pos.line);
-            }
-        }
-    }
-    // Top-level keys after `services` end it too.
-    if let Some(top) = f.root.as_map() {
-        for e in top {
-            if e.key_pos.line > after && !e.merged {
-                next = next.min(e.key_pos.line);
-            }
-        }
-    }
-    next
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waivers_by_service_in_a_large_file() {
+        let mut text = String::from("services:\n");
+        for i in 0..50 {
+            if i == 30 {
+                text.push_str("  s30:  # harden: ignore[privileged] needs it\n    image: x\n    privileged: true  # harden: ignore[read-only-rootfs] writes\n");
+            } else {
+                text.push_str(&format!("  s{i}:\n    image: x\n"));
+            }
+        }
+        text.push_str("volumes:\n  v: {}  # harden: ignore[x] not a service\n");
+        let p = Project::from_texts(
+            vec![(PathBuf::from("c.yaml"), text)],
+            PathBuf::from("."),
+            super::super::interp::Env::default(),
+        )
+        .unwrap();
+        let w = for_service(&p, p.service("s30").unwrap());
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].service_wide && w[0].rules == ["privileged"]);
+        assert!(!w[1].service_wide && w[1].pos.line == 64);
+        assert!(for_service(&p, p.service("s29").unwrap()).is_empty());
+        assert!(for_service(&p, p.service("s49").unwrap()).is_empty());
+    }
 
     #[test]
     fn parses_comments() {

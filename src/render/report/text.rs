@@ -4,6 +4,7 @@
 use super::{ContainerRef, Item, Kind, Report};
 use crate::render::{Style, paint_out};
 use crate::rules::{Action, Severity};
+use std::collections::HashMap;
 
 fn label(i: &Item) -> (&'static str, Style) {
     if i.waived.is_some() {
@@ -90,13 +91,31 @@ pub fn render(report: &Report) -> String {
         return render_containers(report);
     }
     let mut out = String::new();
-    let mut files: Vec<&str> = Vec::new();
+    // Files in order of first appearance, then services in order of first appearance within
+    // the file, then items in order (grouped in one pass: thousands of services).
+    type Group<'r> = (&'r str, Vec<(&'r str, Vec<&'r Item>)>);
+    let mut files: Vec<Group<'_>> = Vec::new();
+    let mut file_at: HashMap<&str, usize> = HashMap::new();
+    let mut service_at: HashMap<(&str, &str), usize> = HashMap::new();
     for i in &report.items {
-        if !files.contains(&i.file.as_str()) {
-            files.push(&i.file);
-        }
+        let f = *file_at.entry(i.file.as_str()).or_insert_with(|| {
+            files.push((i.file.as_str(), Vec::new()));
+            files.len() - 1
+        });
+        let services = &mut files[f].1;
+        let s = *service_at
+            .entry((i.file.as_str(), i.service.as_str()))
+            .or_insert_with(|| {
+                services.push((i.service.as_str(), Vec::new()));
+                services.len() - 1
+            });
+        services[s].1.push(i);
     }
-    for file in files {
+    let mut key_lines: HashMap<(&str, &str), usize> = HashMap::new();
+    for (s, f, l) in &report.services {
+        key_lines.entry((f.as_str(), s.as_str())).or_insert(*l);
+    }
+    for (file, services) in files {
         out.push_str(&paint_out(file, Style::Bold));
         out.push('\n');
         let lines: Vec<&str> = report
@@ -104,28 +123,16 @@ pub fn render(report: &Report) -> String {
             .get(file)
             .map(|t| t.lines().collect())
             .unwrap_or_default();
-        let mut services: Vec<&str> = Vec::new();
-        for i in report.items.iter().filter(|i| i.file == file) {
-            if !services.contains(&i.service.as_str()) {
-                services.push(&i.service);
-            }
-        }
-        for svc in services {
-            let line = report
-                .services
-                .iter()
-                .find(|(s, f, _)| s == svc && f == file)
-                .map(|(_, _, l)| format!(" (line {l})"))
+        for (svc, items) in services {
+            let line = key_lines
+                .get(&(file, svc))
+                .map(|l| format!(" (line {l})"))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "  service {}{line}\n",
                 paint_out(svc, Style::Bold)
             ));
-            for i in report
-                .items
-                .iter()
-                .filter(|i| i.file == file && i.service == svc)
-            {
+            for i in items {
                 let (lab, style) = label(i);
                 let action = action_note(i);
                 out.push_str(&format!(

@@ -1,0 +1,6 @@
+#![no_main]
+//! See fuzz/README.md and fuzz/src/lib.rs (`compose_fix`).
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    harden_fuzz::compose_fix(data);
+});

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the seed corpora and the argv dictionary (fuzz/corpus/<target>/, fuzz/argv.dict) from
+#   - ../shared/corpus/docker-run.txt (real `docker run` lines, split like a shell would),
+#   - tests/fixtures/argv/cli-28.2.2-runs.jsonl (argument lists recorded against the CLI),
+#   - ../shared/corpus/compose/ and every Compose file under tests/fixtures and examples.
+# An argv seed is the argument list joined with NUL bytes. Needs python3.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+root="$PWD/.."
+shared="${HARDEN_CORPUS_DIR:-$root/../shared/corpus}"
+mkdir -p corpus/argv corpus/compose_lint corpus/compose_fix
+
+python3 - "$shared/docker-run.txt" "$root/tests/fixtures/argv/cli-28.2.2-runs.jsonl" corpus/argv <<'EOF'
+import hashlib, json, os, shlex, sys
+lines, runs, out = sys.argv[1:4]
+seeds = []
+for line in open(lines, encoding="utf-8"):
+    line = line.strip()
+    if not line or line.startswith("#"):
+        continue
+    try:
+        words = shlex.split(line, comments=False)
+    except ValueError:
+        continue
+    for i, w in enumerate(words):
+        if w in ("run", "create") and i > 0 and words[i - 1].endswith("docker"):
+            seeds.append(words[i + 1:])
+            break
+for line in open(runs, encoding="utf-8"):
+    seeds.append(json.loads(line)["args"])
+for args in seeds:
+    data = "\0".join(args).encode()
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+print(f"argv: {len(seeds)} seeds", file=sys.stderr)
+EOF
+
+n=0
+while IFS= read -r -d '' f; do
+    name="$(sha1sum "$f" | cut -c1-40)"
+    cp "$f" "corpus/compose_lint/$name"
+    cp "$f" "corpus/compose_fix/$name"
+    n=$((n + 1))
+done < <(find "$shared/compose" "$root/tests/fixtures" "$root/examples" -type f \
+    \( -name '*.yaml' -o -name '*.yml' \) -print0)
+echo "compose: $n seeds" >&2
+
+# Every flag of `docker run` (from the recorded help), with and without `=`.
+grep -oE -- '--[a-z0-9-]+' "$root/tests/fixtures/argv/docker-run-help-28.2.2.txt" | sort -u |
+    awk '{ printf "\"%s\"\n\"%s=\"\n", $0, $0 }' >argv.dict
+printf '"%s"\n' -d -e -i -t -p -v -u -w -m -h -l -a -P --preset --allow --no-harden --dry-run \
+    --explain --format --review ALL host none bridge "127.0.0.1" "::1" "type=bind" \
+    "type=tmpfs" "type=volume" "src=" "dst=" "seccomp=unconfined" "apparmor=unconfined" \
+    "no-new-privileges" "/var/run/docker.sock" ":ro" ":rw" "1g" "512m" "0.5" >>argv.dict
+echo "argv.dict: $(wc -l <argv.dict) entries" >&2
