@@ -388,13 +388,29 @@ fn fix(
         return Ok(ExitCode::from(1));
     }
     let cwd = cwd();
+    // Nothing is written when any file changed since it was read (another editor, a formatter,
+    // a second harden); each file is checked again just before its rename.
+    let changed = |i: usize| {
+        let f = &project.files[i];
+        Fail(format!(
+            "{}: changed since harden read it; nothing written (run the fix again)",
+            f.path.display()
+        ))
+    };
+    for i in fixed.texts.keys() {
+        let f = &project.files[*i];
+        if !unchanged(&cwd.join(&f.path), &f.text) {
+            return Err(changed(*i));
+        }
+    }
     for (i, new) in &fixed.texts {
-        let path = cwd.join(&project.files[*i].path);
-        write_atomic(&path, new).map_err(|e| {
-            Fail(format!(
-                "{}: cannot write: {e}",
-                project.files[*i].path.display()
-            ))
+        let f = &project.files[*i];
+        write_if_unchanged(&cwd.join(&f.path), &f.text, new).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::Other && e.to_string() == CHANGED {
+                changed(*i)
+            } else {
+                Fail(format!("{}: cannot write: {e}", f.path.display()))
+            }
         })?;
     }
     notice(&format!(
@@ -407,9 +423,29 @@ fn fix(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The error [`write_if_unchanged`] gives when the file no longer holds what was read.
+const CHANGED: &str = "the file changed since it was read";
+
+/// Whether `path` still holds `original`.
+fn unchanged(path: &Path, original: &str) -> bool {
+    crate::frontend::compose::read_at_most(path, original.len() as u64 + 1)
+        .is_ok_and(|b| b.as_deref() == Some(original.as_bytes()))
+}
+
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, keeping
 /// the file's permissions.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    write_checked(path, text, None)
+}
+
+/// Like [`write_atomic`], but only while `path` still holds `original` (checked after the
+/// temporary file is written, just before the rename): otherwise an error of kind `Other` that
+/// says [`CHANGED`], and nothing is written.
+pub fn write_if_unchanged(path: &Path, original: &str, text: &str) -> std::io::Result<()> {
+    write_checked(path, text, Some(original))
+}
+
+fn write_checked(path: &Path, text: &str, original: Option<&str>) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
@@ -427,6 +463,11 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         std::fs::set_permissions(&tmp, perms)?;
+        if let Some(original) = original
+            && !unchanged(path, original)
+        {
+            return Err(std::io::Error::other(CHANGED));
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

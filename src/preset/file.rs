@@ -102,7 +102,14 @@ pub(super) fn read_preset_text(path: &Path) -> Result<String, PresetError> {
             "file is larger than {MAX_PRESET_BYTES} bytes"
         ))));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // Bounded: `--preset /dev/zero` reports no length and would be read until memory runs out.
+    let bytes = crate::frontend::compose::read_at_most(path, MAX_PRESET_BYTES)
+        .map_err(io)?
+        .ok_or_else(|| {
+            io(std::io::Error::other(format!(
+                "file is larger than {MAX_PRESET_BYTES} bytes"
+            )))
+        })?;
     String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("file is not valid UTF-8")))
 }
 

@@ -187,8 +187,26 @@ pub fn read_text(path: &Path) -> Result<String, ComposeError> {
             MAX_FILE_BYTES >> 20
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(io_message(&e)))?;
+    // Bounded: a character device (`-f /dev/zero`) or a pipe reports no length and would be
+    // read until memory runs out.
+    let bytes = read_at_most(path, MAX_FILE_BYTES).map_err(|e| err(io_message(&e)))?;
+    let Some(bytes) = bytes else {
+        return Err(err(format!(
+            "file is larger than {} MiB; refusing to read it",
+            MAX_FILE_BYTES >> 20
+        )));
+    };
     String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))
+}
+
+/// The contents of `path`, or `None` when it holds more than `max` bytes (read no further).
+pub fn read_at_most(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
 fn io_message(e: &std::io::Error) -> String {

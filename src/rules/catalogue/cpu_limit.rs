@@ -31,6 +31,12 @@ impl Rule for CpuLimit {
         if positive(&spec.nano_cpus) || positive(&spec.cpu_quota) {
             return vec![];
         }
+        // `--cpus -1` is refused by the engine ("Range of CPUs is from 0.01 to …"): leave it to
+        // the engine, as docker does, instead of replacing the user's value. (A negative
+        // `--cpu-quota` means no limit.)
+        if spec.nano_cpus.as_ref().is_some_and(|v| v.value < 0) {
+            return vec![];
+        }
         let origin = spec
             .nano_cpus
             .as_ref()
@@ -78,6 +84,15 @@ mod tests {
             ..Spec::default()
         };
         assert_eq!(one(&CpuLimit, &spec).origin, argv(1, "--cpu-quota"));
+    }
+
+    #[test]
+    fn quiet_on_negative_cpus_the_engine_refuses() {
+        let spec = Spec {
+            nano_cpus: Some(at(-1_000_000_000, 1, "--cpus")),
+            ..Spec::default()
+        };
+        none(&CpuLimit, &spec);
     }
 
     #[test]

@@ -38,7 +38,11 @@ impl Rule for MemoryLimit {
 
     fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
         let (message, origin) = match &spec.memory {
-            Some(m) if m.value > 0 => return vec![],
+            // A negative limit (`--memory 99999999999999999999g` overflows, as in docker) is no
+            // missing limit but a value the engine refuses ("Minimum memory limit allowed is
+            // 6MB"): leave it to the engine, as docker does, instead of replacing the user's
+            // value and running the container.
+            Some(m) if m.value != 0 => return vec![],
             Some(m) => (
                 format!("memory limit {} means no limit", m.value),
                 m.origin.clone(),
@@ -80,6 +84,15 @@ mod tests {
         let f = one(&MemoryLimit, &spec);
         assert_eq!(f.message, "memory limit 0 means no limit");
         assert_eq!(f.origin, argv(1, "-m"));
+    }
+
+    #[test]
+    fn quiet_on_a_negative_limit_the_engine_refuses() {
+        let spec = Spec {
+            memory: Some(at(i64::MIN, 1, "--memory")),
+            ..Spec::default()
+        };
+        none(&MemoryLimit, &spec);
     }
 
     #[test]
