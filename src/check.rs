@@ -66,9 +66,11 @@ impl Outcome {
     /// Every change to apply, in rule order, without duplicates.
     pub fn changes(&self) -> Vec<(&'static str, Change)> {
         let mut out: Vec<(&'static str, Change)> = Vec::new();
+        // A set, not a scan: `-p 1-65535:1-65535` asks for 65,535 changes.
+        let mut seen: std::collections::HashSet<&Change> = std::collections::HashSet::new();
         for f in self.fixes() {
             for c in &f.finding.changes {
-                if !out.iter().any(|(_, have)| have == c) {
+                if seen.insert(c) {
                     out.push((f.finding.rule, c.clone()));
                 }
             }

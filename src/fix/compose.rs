@@ -106,7 +106,7 @@ pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
             file: f.path.clone(),
             message,
         })?;
-        verify(&f.text, &new).map_err(|message| FixError {
+        verify(&f.text, &f.root, &new).map_err(|message| FixError {
             file: f.path.clone(),
             message,
         })?;
@@ -860,6 +860,10 @@ fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<String, String
     if cur.contains(PLACEHOLDER) {
         return Err("the file contains harden's placeholder text".into());
     }
+    if cur.contains('\r') {
+        // A lone CR ends a line for the YAML reader but not for the line-based editing.
+        return Err("the file has a carriage return that is not part of a CRLF line end".into());
+    }
     cur = match batch(&cur, root, edits) {
         Some(done) => done,
         None => {
@@ -1405,25 +1409,48 @@ fn anchor_before(_src: &str, _at: usize) -> &'static str {
     ""
 }
 
-/// The patched text must parse and keep every comment line of the original.
-fn verify(original: &str, new: &str) -> Result<(), String> {
-    crate::frontend::compose::tree::parse(new).map_err(|e| {
-        format!(
-            "the fixed file would not parse ({}:{}: {}); nothing written",
-            e.pos.line, e.pos.column, e.message
-        )
-    })?;
-    let mut remaining: Vec<&str> = new.lines().map(str::trim).collect();
+/// The patched text must parse, keep the file's services (same names, still mappings) and
+/// keep every comment line of the original.
+fn verify(original: &str, original_root: &Node, new: &str) -> Result<(), String> {
+    let root = crate::frontend::compose::tree::parse(new)
+        .map_err(|e| {
+            format!(
+                "the fixed file would not parse ({}:{}: {}); nothing written",
+                e.pos.line, e.pos.column, e.message
+            )
+        })?
+        .ok_or("the fixed file would be empty; nothing written")?;
+    // Edits are placed by lines; where the YAML reader sees the structure differently (it
+    // breaks lines at a lone CR too) an edit can land in the wrong mapping and still parse.
+    let services = |root: &Node| -> Vec<(String, bool)> {
+        root.get("services")
+            .and_then(|s| s.as_map())
+            .map(|m| {
+                m.iter()
+                    .map(|e| (e.key.clone(), e.value.as_map().is_some()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if services(original_root) != services(&root) {
+        return Err(
+            "the fix would change the file's services, not only their settings; nothing written"
+                .into(),
+        );
+    }
+    // Every comment line of the original is still there (as a multiset of lines).
+    let mut remaining: HashMap<&str, usize> = HashMap::new();
+    for l in new.lines() {
+        *remaining.entry(l.trim()).or_default() += 1;
+    }
     for line in original
         .lines()
         .map(str::trim)
         .filter(|l| l.starts_with('#'))
     {
-        match remaining.iter().position(|l| *l == line) {
-            Some(i) => {
-                remaining.remove(i);
-            }
-            None => {
+        match remaining.get_mut(line) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
                 return Err(format!(
                     "the fix would lose the comment `{line}`; nothing written"
                 ));
@@ -1806,6 +1833,54 @@ mod tests {
         }
         expected.push_str("volumes:\n  d: {}\n");
         assert_eq!(whole, expected);
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_not_edited() {
+        // Found by the compose_fix fuzzer: `latest:\r    image: …` is a nested mapping for the
+        // YAML reader, but the editor saw one line and appended the service's new keys to
+        // `services` itself (the result parsed, with `services.user: "65534:65534"`).
+        let text = "services:\n  app:\n    image: nginx\n  latest:\r    image: nginx:1\n";
+        let p = project(text);
+        let req = |change| Request {
+            service: "latest".into(),
+            rule: "t",
+            change,
+        };
+        let e = fix(&p, &[req(Change::SetReadOnlyRootfs)]).unwrap_err();
+        assert!(e.message.contains("carriage return"), "{e}");
+        // CRLF files are still fixed.
+        let crlf = "services:\r\n  web:\r\n    image: x\r\n";
+        let (out, _) = run(crlf, "web", vec![Change::SetReadOnlyRootfs]);
+        assert_eq!(
+            out,
+            "services:\r\n  web:\r\n    image: x\r\n    read_only: true\r\n"
+        );
+    }
+
+    #[test]
+    fn verify_refuses_changed_services() {
+        let original = "services:\n  a:\n    image: x\n";
+        let root = crate::frontend::compose::tree::parse(original)
+            .unwrap()
+            .unwrap();
+        assert!(
+            verify(
+                original,
+                &root,
+                "services:\n  a:\n    image: x\n    read_only: true\n"
+            )
+            .is_ok()
+        );
+        let e = verify(
+            original,
+            &root,
+            "services:\n  a:\n    image: x\n  user: \"1\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("would change the file's services"), "{e}");
+        let e = verify(original, &root, "services:\n  a: x\n").unwrap_err();
+        assert!(e.contains("would change the file's services"), "{e}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::spec::Origin;
 use serde::Serialize;
 
 /// One semantic change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Change {
     /// Set the dropped capabilities to exactly `ALL` (added capabilities are kept).

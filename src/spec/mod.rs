@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Where a value of the spec came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     /// The source does not set this value (a finding about a missing setting points here).

@@ -16,7 +16,7 @@ use bollard::models::{
     ResourcesUlimits, RestartPolicy, RestartPolicyNameEnum, ThrottleDevice,
 };
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// `docker`'s `versions.LessThan`.
@@ -243,26 +243,33 @@ pub fn build_request(
     for v in p.list("publish") {
         converted.push(values::convert_publish(&v).map_err(err)?);
     }
+    // In order, without duplicates; looked up through indexes (a range such as `-p 1-65535`
+    // publishes tens of thousands of ports).
     let mut exposed: Vec<String> = Vec::new();
+    let mut exposed_set: HashSet<String> = HashSet::new();
     let mut bindings: Vec<(String, Vec<PortBinding>)> = Vec::new();
+    let mut binding_at: HashMap<String, usize> = HashMap::new();
     for raw_port in &converted {
         for m in values::parse_port_spec(raw_port).map_err(err)? {
-            if !exposed.contains(&m.port) {
+            if exposed_set.insert(m.port.clone()) {
                 exposed.push(m.port.clone());
             }
             let b = PortBinding {
                 host_ip: Some(m.host_ip),
                 host_port: Some(m.host_port),
             };
-            match bindings.iter_mut().find(|(k, _)| *k == m.port) {
-                Some((_, list)) => list.push(b),
-                None => bindings.push((m.port, vec![b])),
+            match binding_at.get(&m.port) {
+                Some(&i) => bindings[i].1.push(b),
+                None => {
+                    binding_at.insert(m.port.clone(), bindings.len());
+                    bindings.push((m.port, vec![b]));
+                }
             }
         }
     }
     for e in p.list("expose") {
         for port in values::parse_expose(&e).map_err(err)? {
-            if !exposed.contains(&port) {
+            if exposed_set.insert(port.clone()) {
                 exposed.push(port);
             }
         }

@@ -3,6 +3,9 @@
 use super::grammar::{Occurrence, Parsed};
 use super::values;
 use crate::spec::{Origin, OriginLookup};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
 
 /// The flags that can set an Engine API field (canonical long names).
 fn flags_for(field: &str) -> &'static [&'static str] {
@@ -120,13 +123,7 @@ fn produces(o: &Occurrence, field: &str, value: &str) -> bool {
     match field {
         "HostConfig.CapAdd" | "HostConfig.CapDrop" => norm_cap(v) == norm_cap(value),
         "HostConfig.PortBindings" | "Config.ExposedPorts" => {
-            if o.flag.long == "expose" {
-                return values::parse_expose(v).is_ok_and(|ps| ps.iter().any(|p| p == value));
-            }
-            values::convert_publish(v)
-                .ok()
-                .and_then(|c| values::parse_port_spec(&c).ok())
-                .is_some_and(|ms| ms.iter().any(|m| m.port == value))
+            ports_of(o.flag.long == "expose", v).contains(value)
         }
         "HostConfig.Binds" => {
             v == value || (v.split_once(':').map(|x| x.1) == value.split_once(':').map(|x| x.1))
@@ -172,6 +169,39 @@ fn produces(o: &Occurrence, field: &str, value: &str) -> bool {
         }
         _ => v == value,
     }
+}
+
+/// The container ports one `--expose` or `-p` value names. The spec asks once per port and a
+/// range (`-p 0-9002`) names thousands, so the last value's expansion is kept (expanding it
+/// again for every port took 17 s).
+fn ports_of(expose: bool, v: &str) -> Rc<HashSet<String>> {
+    type Last = Option<(bool, String, Rc<HashSet<String>>)>;
+    thread_local! {
+        static LAST: RefCell<Last> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        if let Some((e, k, ports)) = &*last.borrow()
+            && *e == expose
+            && k == v
+        {
+            return ports.clone();
+        }
+        let ports: HashSet<String> = if expose {
+            values::parse_expose(v)
+                .unwrap_or_default()
+                .into_iter()
+                .collect()
+        } else {
+            values::convert_publish(v)
+                .ok()
+                .and_then(|c| values::parse_port_spec(&c).ok())
+                .map(|ms| ms.into_iter().map(|m| m.port).collect())
+                .unwrap_or_default()
+        };
+        let ports = Rc::new(ports);
+        *last.borrow_mut() = Some((expose, v.to_string(), ports.clone()));
+        ports
+    })
 }
 
 fn norm_cap(c: &str) -> String {
