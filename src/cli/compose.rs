@@ -120,6 +120,19 @@ fn load(args: &ComposeArgs) -> Result<(Project, Preset), Fail> {
 }
 
 fn load_files(args: &ComposeArgs, given: &[PathBuf]) -> Result<(Project, Preset), Fail> {
+    let project = load_project(given)?;
+    Ok((project, load_preset(args)?))
+}
+
+/// The preset (chosen from the working directory, whatever the files).
+fn load_preset(args: &ComposeArgs) -> Result<Preset, Fail> {
+    let cwd = cwd();
+    let env = std::env::var("HARDEN_PRESET").ok();
+    let selection = preset::select(args.preset.as_deref(), env.as_deref(), &cwd);
+    preset::load(&selection, &cwd).map_err(|e| Fail(e.to_string()))
+}
+
+fn load_project(given: &[PathBuf]) -> Result<Project, Fail> {
     let cwd = cwd();
     let files = compose::discover(
         given,
@@ -127,11 +140,7 @@ fn load_files(args: &ComposeArgs, given: &[PathBuf]) -> Result<(Project, Preset)
         std::env::var("COMPOSE_PATH_SEPARATOR").ok().as_deref(),
         &cwd,
     )?;
-    let project = Project::load(&files, &cwd, std::env::vars())?;
-    let env = std::env::var("HARDEN_PRESET").ok();
-    let selection = preset::select(args.preset.as_deref(), env.as_deref(), &cwd);
-    let preset = preset::load(&selection, &cwd).map_err(|e| Fail(e.to_string()))?;
-    Ok((project, preset))
+    Ok(Project::load(&files, &cwd, std::env::vars())?)
 }
 
 /// `lint FILE…` / `fix FILE…`: every file is its own project.
@@ -144,8 +153,9 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     }
     let mut merged = Report::default();
     let mut worst = 0u8;
+    let preset = load_preset(args)?;
     for file in each {
-        let (project, preset) = load_files(args, std::slice::from_ref(file))?;
+        let project = load_project(std::slice::from_ref(file))?;
         let results = lint::lint(&project, &preset, &args.allow);
         match &args.command {
             ComposeCommand::Lint { .. } => {

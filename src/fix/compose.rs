@@ -35,6 +35,9 @@ pub struct Request {
 /// Why a change cannot be written into the file.
 pub type Refusal = String;
 
+/// Each request with `Ok` when it can be (or was) written, `Err(reason)` when not.
+pub type Outcomes = Vec<(Request, Result<(), Refusal>)>;
+
 /// The result of fixing a project.
 #[derive(Debug, Default)]
 pub struct Fixed {
@@ -85,16 +88,46 @@ pub fn can_render(project: &Project, service: &str, change: &Change) -> Result<(
     planner.add(&req).map(|_| ())
 }
 
-/// Applies every request it can; refusals are reported per request.
-pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
+/// Plans every request without writing any text: each request with `Ok` when the back end can
+/// write it, `Err(reason)` when not. A file that cannot be edited at all (see [`editable`])
+/// refuses every request. This is what lint's "fixable" means; [`fix`] additionally parses
+/// and checks the written text, and refuses to write when that fails.
+pub fn plan(project: &Project, requests: &[Request]) -> Result<Outcomes, FixError> {
+    let (_, results) = planned(project, requests);
+    // Edits land in the files that define the services they change.
+    let mut files: Vec<usize> = results
+        .iter()
+        .filter(|(_, res)| res.is_ok())
+        .filter_map(|(r, _)| project.service(&r.service))
+        .flat_map(|s| s.layers.iter().map(|l| l.file))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    for file in files {
+        let f = &project.files[file];
+        editable(&f.text).map_err(|message| FixError {
+            file: f.path.clone(),
+            message,
+        })?;
+    }
+    Ok(results)
+}
+
+fn planned<'p>(project: &'p Project, requests: &[Request]) -> (Planner<'p>, Outcomes) {
     let mut planner = Planner::new(project);
-    let mut results = Vec::new();
+    let mut results = Vec::with_capacity(requests.len());
     for r in requests {
         let res = planner.add(r);
         results.push((r.clone(), res.map(|_| ())));
     }
     // Shared service mappings: an edit to a service that others merge must be one they get too.
     planner.check_inheritors(&mut results);
+    (planner, results)
+}
+
+/// Applies every request it can; refusals are reported per request.
+pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
+    let (planner, results) = planned(project, requests);
     let edits = planner.render(&results);
     let mut texts = BTreeMap::new();
     for (file, edits) in edits {
@@ -188,8 +221,25 @@ impl<'a> Planner<'a> {
                 svc.name
             ));
         }
-        let mut plan = self.plans.get(&svc.name).cloned().unwrap_or_default();
-        match &req.change {
+        let mut plan = self.plans.remove(&svc.name).unwrap_or_default();
+        let res = self.plan_change(svc, &req.change, &mut plan);
+        // Refusals are decided before the plan is touched.
+        self.plans.insert(svc.name.clone(), plan);
+        res?;
+        // Is the service mapping itself merged into other services?
+        if svc.layers.iter().any(|l| l.node.anchored) {
+            self.touched_shared.push((idx, svc.name.clone()));
+        }
+        Ok(())
+    }
+
+    fn plan_change(
+        &self,
+        svc: &Service,
+        change: &Change,
+        plan: &mut ServicePlan,
+    ) -> Result<(), Refusal> {
+        match change {
             Change::DropAllCapabilities => {
                 let have_all = self
                     .list_items(svc, "cap_drop")
@@ -307,10 +357,11 @@ impl<'a> Planner<'a> {
                 let (file, node) = self.find_item(svc, "ports", origin).ok_or_else(|| {
                     "the published port is not where the finding points".to_string()
                 })?;
-                let lp = plan.lists.entry("ports".into()).or_default();
-                if lp.replace.iter().any(|(n, _)| Rc::ptr_eq(n, &node))
-                    || lp.set_in_item.iter().any(|(n, _, _)| Rc::ptr_eq(n, &node))
-                {
+                let planned = plan.lists.get("ports").is_some_and(|lp| {
+                    lp.replace.iter().any(|(n, _)| Rc::ptr_eq(n, &node))
+                        || lp.set_in_item.iter().any(|(n, _, _)| Rc::ptr_eq(n, &node))
+                });
+                if planned {
                     // Already planned (a range expands to several findings).
                 } else if node.as_map().is_some() {
                     if let Some(v) = self.project.files[file]
@@ -329,25 +380,27 @@ impl<'a> Planner<'a> {
                     } else {
                         plain_or_quoted(ip)
                     };
-                    lp.set_in_item
+                    plan.lists
+                        .entry("ports".into())
+                        .or_default()
+                        .set_in_item
                         .push((node.clone(), "host_ip".into(), ip_text));
                 } else {
                     let raw = node
                         .as_str()
                         .ok_or_else(|| "the port entry is empty".to_string())?;
                     let new = bind_short_port(raw, ip, self.env())?;
-                    lp.replace.push((node.clone(), quote(&new)));
+                    plan.lists
+                        .entry("ports".into())
+                        .or_default()
+                        .replace
+                        .push((node.clone(), quote(&new)));
                 }
             }
             Change::PublishExposedPortsOn { .. } => {
                 return Err("Compose has no publish-all; nothing to rewrite".into());
             }
         }
-        // Is the service mapping itself merged into other services?
-        if svc.layers.iter().any(|l| l.node.anchored) {
-            self.touched_shared.push((idx, svc.name.clone()));
-        }
-        self.plans.insert(svc.name.clone(), plan);
         Ok(())
     }
 
@@ -857,13 +910,7 @@ fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<String, String
     } else {
         text.to_string()
     };
-    if cur.contains(PLACEHOLDER) {
-        return Err("the file contains harden's placeholder text".into());
-    }
-    if cur.contains('\r') {
-        // A lone CR ends a line for the YAML reader but not for the line-based editing.
-        return Err("the file has a carriage return that is not part of a CRLF line end".into());
-    }
+    editable(&cur)?;
     cur = match batch(&cur, root, edits) {
         Some(done) => done,
         None => {
@@ -878,6 +925,18 @@ fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<String, String
         cur = cur.replace('\n', "\r\n");
     }
     Ok(cur)
+}
+
+/// Whether the text of a file can be edited at all (checked before any edit is planned).
+fn editable(text: &str) -> Result<(), String> {
+    if text.contains(PLACEHOLDER) {
+        return Err("the file contains harden's placeholder text".into());
+    }
+    // A lone CR ends a line for the YAML reader but not for the line-based editing.
+    if text.replace("\r\n", "\n").contains('\r') {
+        return Err("the file has a carriage return that is not part of a CRLF line end".into());
+    }
+    Ok(())
 }
 
 /// A text splice computed against one parse of the document.

@@ -11,6 +11,7 @@ use crate::fix::compose::{Request, can_render};
 use crate::preset::Preset;
 use crate::rules::{Action, Finding, Severity};
 use crate::spec::{Origin, Spec};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Pseudo-rule: a waiver in the file has no reason.
@@ -66,16 +67,22 @@ pub fn lint(project: &Project, preset: &Preset, allow: &[String]) -> Vec<Service
     if reqs.is_empty() {
         return results;
     }
-    let refused: Vec<(Request, String)> = match crate::fix::compose::fix(project, &reqs) {
-        Ok(fixed) => fixed
-            .results
+    let refused: Vec<(Request, String)> = match crate::fix::compose::plan(project, &reqs) {
+        Ok(planned) => planned
             .into_iter()
             .filter_map(|(r, res)| res.err().map(|e| (r, e)))
             .collect(),
         Err(e) => reqs.into_iter().map(|r| (r, e.to_string())).collect(),
     };
+    let by_service: HashMap<&str, usize> = project
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
     for (req, reason) in refused {
-        for r in results.iter_mut().filter(|r| r.service == req.service) {
+        if let Some(&i) = by_service.get(req.service.as_str()) {
+            let r = &mut results[i];
             for f in r.findings.iter_mut().filter(|f| f.fixable) {
                 if f.evaluated.finding.changes.contains(&req.change) {
                     f.fixable = false;
