@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# harden's benchmarks: each comparison runs both sides in this one run of the script, several
+# times each (hyperfine), and reports the medians and their ratio. Writes bench/RESULTS.md.
+#
+#   bench/run.sh [--quick] [--no-install] [--skip engine|compose|scale]...
+#
+#   --quick       fewer runs (a smoke test of the script; the numbers are noisier)
+#   --no-install  do not install the tools compared against (hyperfine, compose-lint, dclint);
+#                 comparisons whose tool is missing are reported as skipped
+#   --skip X      leave out a group: engine (create/run), compose (lint/fix over the corpus),
+#                 scale (generated files of 100, 1,000 and 5,000 services)
+#
+# Needs: a release build (made here), a Docker engine with the test image for the engine group
+# (built with scripts/build-test-image.sh when missing), python3/pip for compose-lint, npm for
+# dclint, GNU time for peak memory. The corpus is ../shared/corpus/compose/ (HARDEN_CORPUS
+# overrides it). Containers created here carry the label harden.bench=1 and are removed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+
+quick=0
+install=1
+skip=" "
+while (($#)); do
+    case "$1" in
+        --quick) quick=1 ;;
+        --no-install) install=0 ;;
+        --skip)
+            shift
+            skip+="${1:-} "
+            ;;
+        -h | --help)
+            sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "bench/run.sh: unknown argument: $1" >&2
+            exit 2
+            ;;
+    esac
+    shift
+done
+skipped() { [[ "$skip" == *" $1 "* ]]; }
+
+CORPUS="${HARDEN_CORPUS:-$ROOT/../shared/corpus/compose}"
+IMAGE="${HARDEN_BENCH_IMAGE:-harden-test/busybox:1}"
+if [[ -x /usr/local/bin/docker ]]; then DOCKER=/usr/local/bin/docker; else DOCKER=docker; fi
+LABEL=harden.bench=1
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/harden-bench.XXXXXX")"
+RESULTS="$ROOT/bench/RESULTS.md"
+TABLE="$WORK/table.md"
+NOTES="$WORK/notes.md"
+: >"$TABLE"
+: >"$NOTES"
+export NO_COLOR=1
+unset HARDEN_PRESET COMPOSE_FILE
+
+cleanup_containers() {
+    local ids
+    ids="$("$DOCKER" ps -aq --filter "label=$LABEL" 2>/dev/null || true)"
+    if [[ -n "$ids" ]]; then
+        # shellcheck disable=SC2086
+        "$DOCKER" rm -f $ids >/dev/null 2>&1 || true
+    fi
+}
+finish() {
+    if ! skipped engine; then cleanup_containers; fi
+    rm -rf "$WORK"
+}
+trap finish EXIT
+
+say() { printf '%s\n' "$*" >&2; }
+note() { printf -- '- %s\n' "$*" >>"$NOTES"; say "note: $*"; }
+
+runs() { # runs NORMAL QUICK
+    if ((quick)); then echo "$2"; else echo "$1"; fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+have() { command -v "$1" >/dev/null 2>&1; }
+
+if ! have hyperfine && ((install)); then
+    say "installing hyperfine (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hyperfine >&2 ||
+        { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hyperfine >&2; } ||
+        true
+fi
+have hyperfine || { say "bench/run.sh: hyperfine is required (apt-get install hyperfine)"; exit 1; }
+if [[ ! -x /usr/bin/time ]] && ((install)); then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time >&2 || true
+fi
+if ! have compose-lint && ((install)); then
+    say "installing compose-lint (pip)"
+    python3 -m pip install --quiet compose-lint >&2 || true
+    hash -r
+fi
+if ! have dclint && ((install)); then
+    say "installing dclint (npm)"
+    npm install -g --silent dclint >&2 || true
+    hash -r
+fi
+
+say "building harden (release)"
+cargo build --release --quiet
+HARDEN="$ROOT/target/release/harden"
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------------------------
+
+# median_of CSV INDEX: the median (seconds) of the INDEX-th command (0-based) in hyperfine's CSV.
+median_of() {
+    awk -F, -v want="$2" 'NR > 1 { if (n++ == want) { print $4; exit } }' "$1"
+}
+
+fmt_time() { # seconds → "12.3 ms" / "1.23 s"
+    awk -v s="$1" 'BEGIN {
+        if (s < 0.001) printf "%.0f µs", s * 1e6;
+        else if (s < 1) printf "%.1f ms", s * 1e3;
+        else printf "%.2f s", s }'
+}
+
+# compare NAME GOAL RUNS WARMUP PREPARE -- CMD_HARDEN CMD_OTHER [CMD_OTHER…]
+# Runs every command RUNS times; one table row per other command: medians and harden/other.
+# GOAL is "le X" (harden/other ≤ X) or "speedup X" (other/harden ≥ X) or "-".
+compare() {
+    local name="$1" goal="$2" nruns="$3" warm="$4" prepare="$5"
+    shift 6
+    local csv="$WORK/$(echo "$name" | tr -c 'a-zA-Z0-9' '_').csv"
+    local args=(--style basic --runs "$nruns" --warmup "$warm" --ignore-failure --export-csv "$csv")
+    if [[ -n "$prepare" ]]; then args+=(--prepare "$prepare"); fi
+    say ""
+    say "== $name"
+    hyperfine "${args[@]}" "$@" >&2
+    local h hcmd="$1"
+    h="$(median_of "$csv" 0)"
+    local i=1
+    shift
+    for other in "$@"; do
+        local o ratio verdict="" speed
+        o="$(median_of "$csv" "$i")"
+        ratio="$(awk -v a="$h" -v b="$o" 'BEGIN { printf "%.3f", a / b }')"
+        speed="$(awk -v a="$h" -v b="$o" 'BEGIN { printf "%.1f", b / a }')"
+        case "$goal" in
+            le\ *)
+                verdict="$(awk -v r="$ratio" -v g="${goal#le }" 'BEGIN { print (r <= g) ? "met" : "missed" }') (≤ ${goal#le }×)"
+                ;;
+            speedup\ *)
+                verdict="$(awk -v s="$speed" -v g="${goal#speedup }" 'BEGIN { print (s >= g) ? "met" : "missed" }') (≥ ${goal#speedup }× faster)"
+                ;;
+            *) verdict="-" ;;
+        esac
+        printf '| %s | `%s` | %s | `%s` | %s | %s× | %s× | %s |\n' \
+            "$name" "$(short "$hcmd")" "$(fmt_time "$h")" "$(short "$other")" "$(fmt_time "$o")" \
+            "$ratio" "$speed" "$verdict" >>"$TABLE"
+        i=$((i + 1))
+    done
+}
+
+# Shortens a command for the table (paths of this machine left out).
+short() {
+    sed -e "s#$ROOT/target/release/##g" -e "s#$WORK/##g" -e "s#$ROOT/bench/##g" \
+        -e 's/|/\\|/g' <<<"$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Engine: create and run
+# ---------------------------------------------------------------------------------------------
+if ! skipped engine; then
+    if ! "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+        note "engine comparisons skipped: no Docker engine answers"
+    else
+        if ! "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then
+            say "building the test image $IMAGE"
+            DOCKER="$DOCKER" scripts/build-test-image.sh >&2
+        fi
+        cleanup_containers
+        prep="$DOCKER ps -aq --filter label=$LABEL | xargs -r $DOCKER rm -f >/dev/null"
+        args="--label $LABEL $IMAGE sh -c 'exit 0'"
+        compare "create, not hardened" "le 0.6" "$(runs 30 5)" 3 "$prep" -- \
+            "$HARDEN create --no-harden $args" "$DOCKER create $args"
+        compare "create, hardened" "le 0.6" "$(runs 30 5)" 3 "$prep" -- \
+            "$HARDEN create $args" "$DOCKER create $args"
+        compare "run --rm, hardened" "le 1.0" "$(runs 20 3)" 2 "$prep" -- \
+            "$HARDEN run --rm $args" "$DOCKER run --rm $args"
+        compare "run --rm, not hardened" "le 1.0" "$(runs 20 3)" 2 "$prep" -- \
+            "$HARDEN run --rm --no-harden $args" "$DOCKER run --rm $args"
+        cleanup_containers
+        left="$("$DOCKER" ps -aq --filter "label=$LABEL" | wc -l)"
+        note "engine: containers left behind after the engine comparisons: $left"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Compose: lint and fix over the corpus
+# ---------------------------------------------------------------------------------------------
+if ! skipped compose; then
+    mapfile -t files < <(find "$CORPUS" -type f \( -name '*.yaml' -o -name '*.yml' \) | sort)
+    if ((${#files[@]} == 0)); then
+        note "corpus comparisons skipped: no Compose files under $CORPUS"
+    else
+        # Copies, so no tool can change the corpus (and fixes have somewhere to go).
+        mkdir -p "$WORK/corpus"
+        i=0
+        for f in "${files[@]}"; do
+            cp "$f" "$WORK/corpus/$(printf '%02d' $i)-$(basename "$f")"
+            i=$((i + 1))
+        done
+        list="$WORK/corpus/*.y*ml"
+        note "corpus: ${#files[@]} files, $(cat "${files[@]}" | wc -l) lines, $(du -ch "${files[@]}" | tail -1 | cut -f1)"
+        note "every tool gets all the files in one process: \`harden compose lint FILE…\` lints each file as its own project (as pre-commit passes them; \`-f\` would merge them into one project as \`docker compose\` does)"
+        others=()
+        have compose-lint && others+=("compose-lint check $list") ||
+            note "compose-lint not available: its comparisons are skipped"
+        have dclint && others+=("dclint $list") ||
+            note "dclint not available: its comparisons are skipped"
+        if ((${#others[@]})); then
+            compare "lint, corpus" "speedup 30" "$(runs 10 2)" 1 "" -- \
+                "$HARDEN compose lint $list" "${others[@]}"
+            fixers=()
+            have compose-lint && fixers+=("compose-lint fix $list")
+            have dclint && fixers+=("dclint --fix-dry-run $list")
+            compare "fix to stdout, corpus" "-" "$(runs 10 2)" 1 "" -- \
+                "$HARDEN compose fix --stdout $list" "${fixers[@]}"
+            note "fix: \`compose-lint fix\` without \`--apply\` prints a diff and writes nothing, its closest equivalent of \`harden compose fix --stdout\`; \`dclint --fix-dry-run\` fixes style rules, not security settings"
+        fi
+        # Per file: one invocation on one typical file (process start-up included).
+        typical="$WORK/corpus/$(ls "$WORK/corpus" | grep -m1 nginx-flask-mysql || ls "$WORK/corpus" | head -1)"
+        one=()
+        have compose-lint && one+=("compose-lint check $typical")
+        have dclint && one+=("dclint $typical")
+        if ((${#one[@]})); then
+            compare "lint, one file" "speedup 30" "$(runs 20 3)" 2 "" -- \
+                "$HARDEN compose -f $typical lint" "${one[@]}"
+        fi
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Scaling: generated files
+# ---------------------------------------------------------------------------------------------
+SCALE="$WORK/scale.md"
+: >"$SCALE"
+if ! skipped scale; then
+    printf '| services | file size | lint median | lint max RSS | fix --stdout median | fix max RSS | goal (5,000: < 200 ms, < 100 MB) |\n|---:|---:|---:|---:|---:|---:|---|\n' >"$SCALE"
+    for n in 100 1000 5000; do
+        f="$WORK/scale-$n.yaml"
+        bench/gen-compose.sh "$n" >"$f"
+        csv="$WORK/scale-$n.csv"
+        say ""
+        say "== scaling: $n services"
+        hyperfine --style basic --runs "$(runs 10 2)" --warmup 1 --ignore-failure --export-csv "$csv" \
+            "$HARDEN compose -f $f lint" "$HARDEN compose -f $f fix --stdout" >&2
+        rss() { # max RSS in MB of one run
+            /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ { printf "%.1f", $2 / 1024 }'
+        }
+        lt="$(median_of "$csv" 0)"
+        ft="$(median_of "$csv" 1)"
+        lm="$(rss "$HARDEN" compose -f "$f" lint)"
+        fm="$(rss "$HARDEN" compose -f "$f" fix --stdout)"
+        verdict="-"
+        if ((n == 5000)); then
+            verdict="$(awk -v a="$lt" -v b="$ft" -v c="$lm" -v d="$fm" 'BEGIN {
+                print (a < 0.2 && b < 0.2 && c < 100 && d < 100) ? "met" : "missed" }')"
+        fi
+        printf '| %s | %s | %s | %s MB | %s | %s MB | %s |\n' "$n" "$(du -h "$f" | cut -f1)" \
+            "$(fmt_time "$lt")" "$lm" "$(fmt_time "$ft")" "$fm" "$verdict" >>"$SCALE"
+    done
+    note "scaling: files from \`bench/gen-compose.sh N\` (about 15 lines per service: ports, environment, volumes, comments; every 4th adds a capability and a health check, every 10th is a flow mapping); max RSS from \`/usr/bin/time -v\`, one run each"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------
+version_of() { "$@" 2>/dev/null | head -1 || true; }
+{
+    echo "# Benchmark results"
+    echo
+    echo "Generated by \`bench/run.sh$( ((quick)) && echo ' --quick')\` on $(date -u '+%Y-%m-%d %H:%M UTC'); do not edit by hand."
+    echo "Each row: both sides measured in this run with hyperfine (medians of the runs; the"
+    echo "ratio is harden's median over the other's; \"× faster\" is its inverse)."
+    echo
+    echo "## Machine"
+    echo
+    echo "- CPU: $(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) cores"
+    echo "- Memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "- Kernel: $(uname -sr); OS: $(. /etc/os-release && echo "$PRETTY_NAME")"
+    echo "- harden: $(version_of "$HARDEN" --version) (release build, git $(git rev-parse --short HEAD 2>/dev/null || echo '?')), $(version_of rustc --version)"
+    if ! skipped engine; then
+        echo "- Docker CLI: $(version_of "$DOCKER" version --format '{{.Client.Version}}'); Engine: $(version_of "$DOCKER" version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+    fi
+    echo "- hyperfine: $(version_of hyperfine --version)"
+    have compose-lint && echo "- compose-lint: $(version_of compose-lint --version) on $(version_of python3 --version)"
+    have dclint && echo "- dclint: $(version_of dclint --version) on node $(version_of node --version)"
+    echo
+    echo "## Comparisons"
+    echo
+    echo "| comparison | harden | median | other | median | ratio | × faster | goal |"
+    echo "|---|---|---:|---|---:|---:|---:|---|"
+    cat "$TABLE"
+    if [[ -s "$SCALE" ]]; then
+        echo
+        echo "## Scaling (generated Compose files)"
+        echo
+        cat "$SCALE"
+    fi
+    echo
+    echo "## Notes"
+    echo
+    cat "$NOTES"
+} >"$RESULTS"
+say ""
+cat "$RESULTS"
