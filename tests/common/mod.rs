@@ -374,6 +374,30 @@ impl Pty {
         }
     }
 
+    /// Sets the terminal's size (what `stty size` shows inside a TTY container after a resize).
+    #[allow(dead_code)]
+    pub fn set_size(&self, rows: u16, cols: u16) -> std::io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one winsize from a valid pointer on a descriptor we own.
+        let rc = unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// The terminal's other end: what is written here is typed, what is read was shown.
+    #[allow(dead_code)]
+    pub fn master(&self) -> std::io::Result<std::fs::File> {
+        Ok(std::fs::File::from(self.master.try_clone()?))
+    }
+
     /// A new handle on the terminal side, to pass as a child's stdin.
     pub fn stdin(&self) -> std::io::Result<Stdio> {
         use std::os::unix::fs::OpenOptionsExt;
