@@ -77,17 +77,6 @@ enum Edit {
     RemoveItem { at: Vec<Seg> },
 }
 
-/// Whether the back end can write `change` for `service` (used by lint's "fixable").
-pub fn can_render(project: &Project, service: &str, change: &Change) -> Result<(), Refusal> {
-    let req = Request {
-        service: service.to_string(),
-        rule: "",
-        change: change.clone(),
-    };
-    let mut planner = Planner::new(project);
-    planner.add(&req).map(|_| ())
-}
-
 /// Plans every request without writing any text: each request with `Ok` when the back end can
 /// write it, `Err(reason)` when not. A file that cannot be edited at all (see [`editable`])
 /// refuses every request. This is what lint's "fixable" means; [`fix`] additionally parses

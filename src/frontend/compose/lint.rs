@@ -6,11 +6,10 @@ use super::spec::{ServiceSpec, service_origin, service_spec};
 use super::waivers::{self, SourceWaiver};
 use super::{Project, Service};
 use crate::check::{self, Evaluated, Scope, Waived};
-use crate::fix::Change;
-use crate::fix::compose::{Request, can_render};
+use crate::fix::compose::Request;
 use crate::preset::Preset;
 use crate::rules::{Action, Finding, Severity};
-use crate::spec::{Origin, Spec};
+use crate::spec::Origin;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -50,7 +49,6 @@ impl ComposeFinding {
 #[derive(Clone, Debug)]
 pub struct ServiceResult {
     pub service: String,
-    pub spec: Spec,
     pub findings: Vec<ComposeFinding>,
 }
 
@@ -184,14 +182,8 @@ fn lint_service(
                 by: sw.by(),
             });
         }
-        let (fixable, unfixable_reason) = if ev.is_fix() {
-            match first_refusal(project, &svc.name, &ev.finding.changes) {
-                None => (true, None),
-                Some(reason) => (false, Some(reason)),
-            }
-        } else {
-            (false, None)
-        };
+        // Whether the back end can write it is decided for all services at once ([`lint`]).
+        let fixable = ev.is_fix();
         if !fixable && ev.action == Action::Fix && ev.waived.is_none() {
             // What the preset would fix but cannot be written is reported.
             ev.action = Action::Warn;
@@ -201,7 +193,7 @@ fn lint_service(
             location: loc,
             evaluated: ev,
             fixable,
-            unfixable_reason,
+            unfixable_reason: None,
         });
     }
     for w in invalid {
@@ -241,15 +233,14 @@ fn lint_service(
         ));
     }
     findings.sort_by(|a, b| {
-        (a.location.file.clone(), a.location.line, a.location.column).cmp(&(
-            b.location.file.clone(),
+        (&a.location.file, a.location.line, a.location.column).cmp(&(
+            &b.location.file,
             b.location.line,
             b.location.column,
         ))
     });
     ServiceResult {
         service: svc.name.clone(),
-        spec,
         findings,
     }
 }
@@ -280,12 +271,6 @@ fn pseudo(
         fixable: false,
         unfixable_reason: None,
     }
-}
-
-fn first_refusal(project: &Project, service: &str, changes: &[Change]) -> Option<String> {
-    changes
-        .iter()
-        .find_map(|c| can_render(project, service, c).err())
 }
 
 /// The fix requests of a lint result (fixable findings only), in finding order.
