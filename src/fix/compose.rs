@@ -77,15 +77,16 @@ enum Edit {
     RemoveItem { at: Vec<Seg> },
 }
 
-/// Plans every request without writing any text: each request with `Ok` when the back end can
-/// write it, `Err(reason)` when not. A file that cannot be edited at all (see [`editable`])
-/// refuses every request. This is what lint's "fixable" means; [`fix`] additionally parses
-/// and checks the written text, and refuses to write when that fails.
-pub fn plan(project: &Project, requests: &[Request]) -> Result<Outcomes, FixError> {
-    let (_, results) = planned(project, requests);
+/// Plans every request without writing any text: for each request (same order), `Ok` when
+/// the back end can write it, `Err(reason)` when not. A file that cannot be edited at all (see
+/// [`editable`]) refuses every request. This is what lint's "fixable" means; [`fix`]
+/// additionally parses and checks the written text, and refuses to write when that fails.
+pub fn plan(project: &Project, requests: &[Request]) -> Result<Vec<Result<(), Refusal>>, FixError> {
+    let (_, results) = planned(project, requests, false);
     // Edits land in the files that define the services they change.
-    let mut files: Vec<usize> = results
+    let mut files: Vec<usize> = requests
         .iter()
+        .zip(&results)
         .filter(|(_, res)| res.is_ok())
         .filter_map(|(r, _)| project.service(&r.service))
         .flat_map(|s| s.layers.iter().map(|l| l.file))
@@ -102,22 +103,24 @@ pub fn plan(project: &Project, requests: &[Request]) -> Result<Outcomes, FixErro
     Ok(results)
 }
 
-fn planned<'p>(project: &'p Project, requests: &[Request]) -> (Planner<'p>, Outcomes) {
+/// `keep`: keep the plans (to render them); without, only the refusals are computed.
+fn planned<'p>(
+    project: &'p Project,
+    requests: &[Request],
+    keep: bool,
+) -> (Planner<'p>, Vec<Result<(), Refusal>>) {
     let mut planner = Planner::new(project);
-    let mut results = Vec::with_capacity(requests.len());
-    for r in requests {
-        let res = planner.add(r);
-        results.push((r.clone(), res.map(|_| ())));
-    }
+    planner.keep = keep;
+    let mut results: Vec<Result<(), Refusal>> = requests.iter().map(|r| planner.add(r)).collect();
     // Shared service mappings: an edit to a service that others merge must be one they get too.
-    planner.check_inheritors(&mut results);
+    planner.check_inheritors(requests, &mut results);
     (planner, results)
 }
 
 /// Applies every request it can; refusals are reported per request.
 pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
-    let (planner, results) = planned(project, requests);
-    let edits = planner.render(&results);
+    let (planner, results) = planned(project, requests, true);
+    let edits = planner.render(requests, &results);
     let mut texts = BTreeMap::new();
     for (file, edits) in edits {
         if edits.is_empty() {
@@ -136,6 +139,7 @@ pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
             texts.insert(file, new);
         }
     }
+    let results = requests.iter().cloned().zip(results).collect();
     Ok(Fixed { texts, results })
 }
 
@@ -164,6 +168,8 @@ struct Planner<'a> {
     /// Request index → (service, change) for inheritance checks.
     touched_shared: Vec<(usize, String)>,
     count: usize,
+    /// Keep the plans (false: only decide what can be written).
+    keep: bool,
 }
 
 fn service_path(name: &str) -> Vec<Seg> {
@@ -181,6 +187,7 @@ impl<'a> Planner<'a> {
             plans: BTreeMap::new(),
             touched_shared: Vec::new(),
             count: 0,
+            keep: true,
         }
     }
 
@@ -203,18 +210,22 @@ impl<'a> Planner<'a> {
         if !svc
             .layers
             .iter()
-            .any(|l| l.node.path == service_path(&svc.name))
+            .any(|l| *l.node.path == *service_path(&svc.name))
         {
             return Err(format!(
                 "service `{}` is an alias of another node; fix that node instead",
                 svc.name
             ));
         }
-        let mut plan = self.plans.remove(&svc.name).unwrap_or_default();
-        let res = self.plan_change(svc, &req.change, &mut plan);
-        // Refusals are decided before the plan is touched.
-        self.plans.insert(svc.name.clone(), plan);
-        res?;
+        if self.keep {
+            let mut plan = self.plans.remove(&svc.name).unwrap_or_default();
+            let res = self.plan_change(svc, &req.change, &mut plan);
+            // Refusals are decided before the plan is touched.
+            self.plans.insert(svc.name.clone(), plan);
+            res?;
+        } else {
+            self.plan_change(svc, &req.change, &mut ServicePlan::default())?;
+        }
         // Is the service mapping itself merged into other services?
         if svc.layers.iter().any(|l| l.node.anchored) {
             self.touched_shared.push((idx, svc.name.clone()));
@@ -440,21 +451,24 @@ impl<'a> Planner<'a> {
     }
 
     /// Refuses changes to a service mapping that others inherit unless they get the same change.
-    fn check_inheritors(&self, results: &mut [(Request, Result<(), Refusal>)]) {
+    fn check_inheritors(&self, requests: &[Request], results: &mut [Result<(), Refusal>]) {
         let touched = self.touched_shared.clone();
         for (idx, svc_name) in touched {
             let Some(svc) = self.project.service(&svc_name) else {
                 continue;
             };
             let own = service_path(&svc.name);
-            let change = results[idx].0.change.clone();
-            let keys = change_keys(&change);
+            let change = &requests[idx].change;
+            let keys = change_keys(change);
             // Services that merge this one's mapping and do not set the key themselves.
             for other in &self.project.services {
                 if other.name == svc.name {
                     continue;
                 }
-                let merges_own = other.layers.iter().any(|l| l.node.merges.contains(&own));
+                let merges_own = other
+                    .layers
+                    .iter()
+                    .any(|l| l.node.merges.iter().any(|m| **m == *own));
                 let sets_all_keys_itself = !keys.is_empty()
                     && keys.iter().all(|k| {
                         other
@@ -465,11 +479,12 @@ impl<'a> Planner<'a> {
                 if !merges_own || sets_all_keys_itself {
                     continue;
                 }
-                let same = results
+                let same = requests
                     .iter()
-                    .any(|(r, res)| r.service == other.name && r.change == change && res.is_ok());
-                if !same && results[idx].1.is_ok() {
-                    results[idx].1 = Err(format!(
+                    .zip(results.iter())
+                    .any(|(r, res)| r.service == other.name && r.change == *change && res.is_ok());
+                if !same && results[idx].is_ok() {
+                    results[idx] = Err(format!(
                         "service `{}` merges this service (`<<`) and would change too; \
                          fix it in each service by hand",
                         other.name
@@ -480,14 +495,26 @@ impl<'a> Planner<'a> {
     }
 
     /// Turns the plans of the accepted requests into edits per file.
-    fn render(&self, results: &[(Request, Result<(), Refusal>)]) -> BTreeMap<usize, Vec<Edit>> {
-        // Rebuild plans from accepted requests only.
-        let mut p = Planner::new(self.project);
-        for (r, res) in results {
-            if res.is_ok() {
-                let _ = p.add(r);
+    fn render(
+        &self,
+        requests: &[Request],
+        results: &[Result<(), Refusal>],
+    ) -> BTreeMap<usize, Vec<Edit>> {
+        // The plans of the accepted requests only (rebuilt when some were refused after being
+        // planned, by the inheritance check).
+        let rebuilt;
+        let p = if results.iter().all(|r| r.is_ok()) {
+            self
+        } else {
+            let mut p = Planner::new(self.project);
+            for (r, res) in requests.iter().zip(results) {
+                if res.is_ok() {
+                    let _ = p.add(r);
+                }
             }
-        }
+            rebuilt = p;
+            &rebuilt
+        };
         let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
         for (name, plan) in &p.plans {
             let Some(svc) = self.project.service(name) else {
@@ -505,7 +532,7 @@ impl<'a> Planner<'a> {
         edits: &mut BTreeMap<usize, Vec<Edit>>,
     ) {
         let own = service_path(&svc.name);
-        let own_layers: Vec<_> = svc.layers.iter().filter(|l| l.node.path == own).collect();
+        let own_layers: Vec<_> = svc.layers.iter().filter(|l| *l.node.path == *own).collect();
         let Some(base) = own_layers.first() else {
             return;
         };
@@ -523,7 +550,11 @@ impl<'a> Planner<'a> {
             let out = edits.entry(layer.file).or_default();
             if physical {
                 let mut map = own.clone();
-                map.extend(keys[..keys.len() - 1].iter().map(|k| Seg::Key(k.clone())));
+                map.extend(
+                    keys[..keys.len() - 1]
+                        .iter()
+                        .map(|k| Seg::Key(k.as_str().into())),
+                );
                 out.push(Edit::SetKey {
                     map,
                     key: keys[keys.len() - 1].clone(),
@@ -537,7 +568,7 @@ impl<'a> Planner<'a> {
                 while i + 1 < keys.len() {
                     match node.entry(&keys[i]) {
                         Some(e) if !e.merged && e.value.as_map().is_some() => {
-                            map.push(Seg::Key(keys[i].clone()));
+                            map.push(Seg::Key(keys[i].as_str().into()));
                             node = e.value.clone();
                             i += 1;
                         }
@@ -585,7 +616,7 @@ impl<'a> Planner<'a> {
             let Some(entry) = layer.node.entry(key) else {
                 continue;
             };
-            let physical = !entry.merged && entry.value.path == list_path;
+            let physical = !entry.merged && *entry.value.path == *list_path;
             let out = edits.entry(layer.file).or_default();
             let items: Vec<Rc<Node>> = match entry.value.as_seq() {
                 Some(items) => items.to_vec(),
@@ -884,7 +915,7 @@ fn route<'a>(path: &'a [Seg]) -> yamlpath::Route<'a> {
     let comps: Vec<yamlpath::Component<'a>> = path
         .iter()
         .map(|s| match s {
-            Seg::Key(k) => yamlpath::Component::Key(k.as_str().into()),
+            Seg::Key(k) => yamlpath::Component::Key(k.as_ref().into()),
             Seg::Index(i) => yamlpath::Component::Index(*i),
         })
         .collect();
@@ -974,18 +1005,18 @@ impl<'t> Docs<'t> {
     /// The document for an edit at `route`, and the offset of its text in the file.
     fn for_route(&mut self, route: &[Seg]) -> Option<(&yamlpath::Document, isize)> {
         let name = match route {
-            [Seg::Key(s), Seg::Key(name), ..] if s == "services" => Some(name),
+            [Seg::Key(s), Seg::Key(name), ..] if &**s == "services" => Some(name),
             _ => None,
         };
-        if let Some(&(start, end)) = name.and_then(|n| self.blocks.get(n)) {
+        if let Some(&(start, end)) = name.and_then(|n| self.blocks.get(&**n)) {
             let name = name.cloned().unwrap_or_default();
             let text = self.text;
             // Edits come service by service: keep one service's document at a time (all of
             // them at once took 100 MB for 5,000 services).
-            if !self.parsed.contains_key(&name) {
+            if !self.parsed.contains_key(&*name) {
                 self.parsed.clear();
             }
-            let doc = self.parsed.entry(name).or_insert_with(|| {
+            let doc = self.parsed.entry(name.to_string()).or_insert_with(|| {
                 let lines = &text[start..end];
                 if lines.contains('*') {
                     return None;
@@ -1168,7 +1199,7 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
     match e {
         Edit::SetKey { map, key, value } => {
             let mut key_path = map.clone();
-            key_path.push(Seg::Key(key.clone()));
+            key_path.push(Seg::Key(key.as_str().into()));
             if d.query_exists(&route(&key_path)) {
                 match d
                     .query_exact(&route(&key_path))
@@ -1299,7 +1330,7 @@ fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
     match e {
         Edit::SetKey { map, key, value } => {
             let mut key_path = map.clone();
-            key_path.push(Seg::Key(key.clone()));
+            key_path.push(Seg::Key(key.as_str().into()));
             if d.query_exists(&route(&key_path)) {
                 match d
                     .query_exact(&route(&key_path))

@@ -66,8 +66,9 @@ pub fn lint(project: &Project, preset: &Preset, allow: &[String]) -> Vec<Service
         return results;
     }
     let refused: Vec<(Request, String)> = match crate::fix::compose::plan(project, &reqs) {
-        Ok(planned) => planned
+        Ok(planned) => reqs
             .into_iter()
+            .zip(planned)
             .filter_map(|(r, res)| res.err().map(|e| (r, e)))
             .collect(),
         Err(e) => reqs.into_iter().map(|r| (r, e.to_string())).collect(),

@@ -39,11 +39,20 @@ impl Pos {
 /// One step of a route.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
-    Key(String),
+    /// Keys are shared between the routes of a mapping's descendants (one allocation each).
+    Key(Rc<str>),
     Index(usize),
 }
 
+/// A route; nodes share their parent's segments' keys.
+pub type Route = Rc<[Seg]>;
+
 /// `services.web.ports[0]`.
+/// `path` followed by `seg`, in one allocation.
+fn extend(path: &[Seg], seg: Seg) -> Route {
+    path.iter().cloned().chain(std::iter::once(seg)).collect()
+}
+
 pub fn route_string(path: &[Seg]) -> String {
     let mut s = String::new();
     for seg in path {
@@ -79,7 +88,7 @@ pub struct Node {
     pub value: Value,
     pub pos: Pos,
     /// Where the node physically sits in its file.
-    pub path: Vec<Seg>,
+    pub path: Route,
     /// Flow style (`[a, b]`, `{a: b}`) for collections.
     pub flow: bool,
     /// The node carries an anchor (`&name`).
@@ -87,7 +96,7 @@ pub struct Node {
     /// Nodes once aliases are expanded (this one included).
     pub size: usize,
     /// Physical routes of the mappings merged into this one with `<<`.
-    pub merges: Vec<Vec<Seg>>,
+    pub merges: Vec<Route>,
 }
 
 #[derive(Debug)]
@@ -95,7 +104,7 @@ pub struct Entry {
     pub key: String,
     pub key_pos: Pos,
     /// Where the key physically sits.
-    pub path: Vec<Seg>,
+    pub path: Route,
     pub value: Rc<Node>,
     /// The entry comes from a `<<` merge key, not from the mapping itself.
     pub merged: bool,
@@ -231,7 +240,7 @@ enum Frame {
     Seq {
         items: Vec<Rc<Node>>,
         pos: Pos,
-        path: Vec<Seg>,
+        path: Route,
         flow: bool,
         anchor: Option<String>,
         size: usize,
@@ -241,9 +250,9 @@ enum Frame {
         /// The keys of `entries`, once there are [`KEY_SET_FROM`] of them.
         keys: HashSet<String>,
         merges: Vec<(Pos, Rc<Node>)>,
-        pending_key: Option<(String, Pos, Style)>,
+        pending_key: Option<(Rc<str>, Pos, Style)>,
         pos: Pos,
-        path: Vec<Seg>,
+        path: Route,
         flow: bool,
         anchor: Option<String>,
         size: usize,
@@ -291,23 +300,16 @@ pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
 }
 
 impl Builder {
-    fn child_path(&self) -> Vec<Seg> {
+    fn child_path(&self) -> Route {
         match self.stack.last() {
-            None => Vec::new(),
-            Some(Frame::Seq { items, path, .. }) => {
-                let mut p = path.clone();
-                p.push(Seg::Index(items.len()));
-                p
-            }
+            None => Rc::from([]),
+            Some(Frame::Seq { items, path, .. }) => extend(path, Seg::Index(items.len())),
             Some(Frame::Map {
                 pending_key, path, ..
-            }) => {
-                let mut p = path.clone();
-                if let Some((k, _, _)) = pending_key {
-                    p.push(Seg::Key(k.clone()));
-                }
-                p
-            }
+            }) => match pending_key {
+                Some((k, _, _)) => extend(path, Seg::Key(k.clone())),
+                None => path.clone(),
+            },
         }
     }
 
@@ -342,7 +344,7 @@ impl Builder {
                 };
                 if self.expects_key() {
                     if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
-                        *pending_key = Some((text, pos, style));
+                        *pending_key = Some((text.into(), pos, style));
                     }
                     return Ok(());
                 }
@@ -477,19 +479,19 @@ impl Builder {
                         message: "value without a key".into(),
                     });
                 };
-                if key == "<<" && style == Style::Plain {
+                if &*key == "<<" && style == Style::Plain {
                     merges.push((key_pos, node));
                     return Ok(());
                 }
                 // Large mappings (thousands of services) get a set of their keys; small ones
                 // are scanned.
                 let duplicate = if entries.len() < KEY_SET_FROM {
-                    entries.iter().any(|e| e.key == key)
+                    entries.iter().any(|e| *e.key == *key)
                 } else {
                     if keys.is_empty() {
                         keys.extend(entries.iter().map(|e| e.key.clone()));
                     }
-                    !keys.insert(key.clone())
+                    !keys.insert(key.to_string())
                 };
                 if duplicate {
                     return Err(TreeError {
@@ -497,10 +499,14 @@ impl Builder {
                         message: format!("duplicate key `{key}`"),
                     });
                 }
-                let mut p = path.clone();
-                p.push(Seg::Key(key.clone()));
+                // The value was made under this key (its route ends with this very key) unless it
+                // is an alias of a node elsewhere.
+                let p = match node.path.last() {
+                    Some(Seg::Key(k)) if Rc::ptr_eq(k, &key) => node.path.clone(),
+                    _ => extend(path, Seg::Key(key.clone())),
+                };
                 entries.push(Entry {
-                    key,
+                    key: key.to_string(),
                     key_pos,
                     path: p,
                     value: node,

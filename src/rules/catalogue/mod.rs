@@ -35,6 +35,39 @@ mod systempaths_unconfined;
 mod tmpfs_exec;
 mod unsafe_sysctl;
 
+/// Splits bindings into runs that one written value published (`-p 8000-8002:80-82`, a
+/// Compose `"8000-8002:80-82"`): the same origin, protocol and host address, consecutive
+/// container ports. One finding and one change per run: the fix rewrites that one value, and a
+/// range of thousands of ports is one line of a report, not thousands.
+pub(super) fn port_runs<'a>(
+    ports: &[&'a crate::spec::At<crate::spec::Port>],
+) -> Vec<Vec<&'a crate::spec::At<crate::spec::Port>>> {
+    let mut out: Vec<Vec<&crate::spec::At<crate::spec::Port>>> = Vec::new();
+    for &p in ports {
+        let joins = out.last().and_then(|g| g.last()).is_some_and(|prev| {
+            matches!(
+                p.origin,
+                crate::spec::Origin::Argv { .. } | crate::spec::Origin::Yaml { .. }
+            ) && prev.origin == p.origin
+                && prev.value.protocol == p.value.protocol
+                && prev.value.host_ip == p.value.host_ip
+                && prev.value.host_port.is_empty() == p.value.host_port.is_empty()
+                && next(&prev.value.container_port) == p.value.container_port.parse().ok()
+                && (p.value.host_port.is_empty()
+                    || next(&prev.value.host_port) == p.value.host_port.parse().ok())
+        });
+        match out.last_mut() {
+            Some(g) if joins => g.push(p),
+            _ => out.push(vec![p]),
+        }
+    }
+    out
+}
+
+fn next(port: &str) -> Option<u32> {
+    port.parse::<u32>().ok().map(|n| n + 1)
+}
+
 #[cfg(test)]
 mod test_support;
 

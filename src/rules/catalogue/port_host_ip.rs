@@ -1,10 +1,10 @@
 //! port-host-ip: published ports listen on every interface of the host.
 
-use super::{finding, normalize_port_proto, publishing_ignored};
+use super::{finding, normalize_port_proto, port_runs, publishing_ignored};
 use crate::fix::{Change, FixSafety};
 use crate::preset::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
-use crate::spec::{Port, Spec};
+use crate::spec::{At, Port, Spec};
 
 static META: RuleMeta = RuleMeta {
     id: "port-host-ip",
@@ -19,14 +19,14 @@ static META: RuleMeta = RuleMeta {
 pub struct PortHostIp;
 
 /// `0.0.0.0:8080`, `[::]:8080`, or with no host port `0.0.0.0, random host port`.
-fn listen_address(p: &Port) -> String {
+fn listen_address(p: &Port, several: bool) -> String {
     let ip = match p.host_ip.as_str() {
         "" => "0.0.0.0",
         "::" | "[::]" => "[::]",
         other => other,
     };
     if p.host_port.is_empty() {
-        format!("{ip}, random host port")
+        format!("{ip}, random host port{}", if several { "s" } else { "" })
     } else {
         format!("{ip}:{}", p.host_port)
     }
@@ -85,31 +85,51 @@ impl Rule for PortHostIp {
         if publishing_ignored(spec) {
             return vec![];
         }
-        let mut findings: Vec<Finding> = spec
+        let open: Vec<&At<Port>> = spec
             .ports
             .iter()
             .filter(|p| p.value.binds_all_interfaces())
-            .map(|p| {
-                let port = &p.value;
-                finding(
-                    &META,
-                    format!(
-                        "port {}/{} is published on all interfaces ({})",
-                        port.container_port,
-                        port.protocol,
-                        listen_address(port)
-                    ),
-                    p.origin.clone(),
-                    vec![Change::BindPortHostIp {
-                        container_port: port.container_port.clone(),
-                        protocol: port.protocol.clone(),
-                        host_port: port.host_port.clone(),
-                        ip: settings.bind_ip.clone(),
-                        origin: p.origin.clone(),
-                    }],
-                )
-            })
             .collect();
+        let mut findings: Vec<Finding> = Vec::new();
+        for group in port_runs(&open) {
+            let (first, last) = (group[0], group[group.len() - 1]);
+            let port = if group.len() == 1 {
+                first.value.clone()
+            } else {
+                let span = |a: &str, b: &str| {
+                    if a.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{a}-{b}")
+                    }
+                };
+                Port {
+                    host_ip: first.value.host_ip.clone(),
+                    host_port: span(&first.value.host_port, &last.value.host_port),
+                    container_port: span(&first.value.container_port, &last.value.container_port),
+                    protocol: first.value.protocol.clone(),
+                }
+            };
+            let what = if group.len() == 1 { "port" } else { "ports" };
+            let verb = if group.len() == 1 { "is" } else { "are" };
+            findings.push(finding(
+                &META,
+                format!(
+                    "{what} {}/{} {verb} published on all interfaces ({})",
+                    port.container_port,
+                    port.protocol,
+                    listen_address(&port, group.len() > 1)
+                ),
+                first.origin.clone(),
+                vec![Change::BindPortHostIp {
+                    container_port: port.container_port,
+                    protocol: port.protocol,
+                    host_port: port.host_port,
+                    ip: settings.bind_ip.clone(),
+                    origin: first.origin.clone(),
+                }],
+            ));
+        }
         if let Some(all) = spec.publish_all.as_ref().filter(|a| a.value) {
             let ports = exposed_unpublished(spec);
             let list = if ports.is_empty() {
@@ -192,6 +212,40 @@ mod tests {
         assert_eq!(
             f[2].changes,
             vec![bind_change("9000", "tcp", "", argv(7, "-p"))]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_published_range() {
+        // `-p 8000-8002:80-82 -p 9000-9001` (random host ports), then `-p 81:81` on its own.
+        let spec = Spec {
+            ports: vec![
+                at(port("", "8000", "80", "tcp"), 1, "-p"),
+                at(port("", "8001", "81", "tcp"), 1, "-p"),
+                at(port("", "8002", "82", "tcp"), 1, "-p"),
+                at(port("", "", "9000", "tcp"), 3, "-p"),
+                at(port("", "", "9001", "tcp"), 3, "-p"),
+                at(port("", "81", "81", "tcp"), 5, "-p"),
+            ],
+            ..Spec::default()
+        };
+        let f = check(&PortHostIp, &spec);
+        assert_eq!(f.len(), 3, "{f:#?}");
+        assert_eq!(
+            f[0].message,
+            "ports 80-82/tcp are published on all interfaces (0.0.0.0:8000-8002)"
+        );
+        assert_eq!(
+            f[0].changes,
+            vec![bind_change("80-82", "tcp", "8000-8002", argv(1, "-p"))]
+        );
+        assert_eq!(
+            f[1].message,
+            "ports 9000-9001/tcp are published on all interfaces (0.0.0.0, random host ports)"
+        );
+        assert_eq!(
+            f[2].message,
+            "port 81/tcp is published on all interfaces (0.0.0.0:81)"
         );
     }
 

@@ -1,6 +1,6 @@
 //! privileged-port: a container port is published on a privileged host port (below 1024).
 
-use super::{finding, publishing_ignored};
+use super::{finding, port_runs, publishing_ignored};
 use crate::preset::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
@@ -26,22 +26,37 @@ impl Rule for PrivilegedPort {
         if publishing_ignored(spec) {
             return vec![];
         }
-        spec.ports
+        let low: Vec<_> = spec
+            .ports
             .iter()
-            .filter_map(|p| {
-                let host = p
-                    .value
+            .filter(|p| {
+                p.value
                     .host_port_start()
-                    .filter(|h| (1..1024).contains(h))?;
-                Some(finding(
-                    &META,
+                    .is_some_and(|h| (1..1024).contains(&h))
+            })
+            .collect();
+        port_runs(&low)
+            .into_iter()
+            .map(|group| {
+                let (first, last) = (group[0], group[group.len() - 1]);
+                let message = if group.len() == 1 {
                     format!(
-                        "port {}/{} is published on privileged host port {host}",
-                        p.value.container_port, p.value.protocol
-                    ),
-                    p.origin.clone(),
-                    vec![],
-                ))
+                        "port {}/{} is published on privileged host port {}",
+                        first.value.container_port,
+                        first.value.protocol,
+                        first.value.host_port_start().unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "ports {}-{}/{} are published on privileged host ports {}-{}",
+                        first.value.container_port,
+                        last.value.container_port,
+                        first.value.protocol,
+                        first.value.host_port_start().unwrap_or_default(),
+                        last.value.host_port_start().unwrap_or_default()
+                    )
+                };
+                finding(&META, message, first.origin.clone(), vec![])
             })
             .collect()
     }
@@ -77,6 +92,23 @@ mod tests {
             "port 1023/udp is published on privileged host port 1023"
         );
         assert_eq!(f[1].origin, argv(3, "-p"));
+    }
+
+    #[test]
+    fn one_finding_per_published_range() {
+        // `-p 1-1023:1-1023` is one value: one finding, not 1,023.
+        let spec = Spec {
+            ports: (1..=1023)
+                .map(|n| at(port("", &n.to_string(), &n.to_string(), "tcp"), 1, "-p"))
+                .collect(),
+            ..Spec::default()
+        };
+        let f = check(&PrivilegedPort, &spec);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(
+            f[0].message,
+            "ports 1-1023/tcp are published on privileged host ports 1-1023"
+        );
     }
 
     #[test]
