@@ -5,31 +5,13 @@
 //! `harden: FILE…` line, exit 2, no panic, bounded time and memory, and no file changed
 //! (except by whoever else changed it).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs harden in `dir` under a 1 GiB address-space limit.
-fn harden(dir: &Path, args: &[&str]) -> (Output, Duration) {
-    let mut script = String::from("ulimit -v 1048576; exec \"$0\"");
-    for i in 0..args.len() {
-        script.push_str(&format!(" \"${}\"", i + 1));
-    }
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_harden"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("HARDEN_PRESET")
-        .env_remove("COMPOSE_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run harden");
-    (out, start.elapsed())
-}
+use common::harden_bounded as harden;
 
 /// Every subcommand that reads `file` fails with one line naming it and saying `expect`.
 #[track_caller]

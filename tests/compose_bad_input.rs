@@ -1,29 +1,12 @@
 //! Bad input: each gives one clear `harden: …` line with exit 2, well under a second, in bounded
 //! memory, and changes no file.
 
-use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod common;
 
-/// Runs harden under a 1 GiB address-space limit.
-fn harden(dir: &Path, args: &[&str]) -> (Output, Duration) {
-    let bin = env!("CARGO_BIN_EXE_harden");
-    let mut script = String::from("ulimit -v 1048576; exec \"$0\"");
-    for i in 0..args.len() {
-        script.push_str(&format!(" \"${}\"", i + 1));
-    }
-    let start = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(bin)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run harden");
-    (out, start.elapsed())
-}
+use std::path::Path;
+use std::time::Duration;
+
+use common::harden_bounded as harden;
 
 fn assert_input_error(dir: &Path, file: &str, expect: &str) {
     let before = std::fs::read(dir.join(file)).ok();

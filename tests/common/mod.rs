@@ -5,7 +5,8 @@
 //! - [`docker_cli`]: the Docker CLI 28.2.2 used as the oracle (same skip/require policy).
 //! - [`ContainerGuard`]: removes the containers a test created (only those labelled
 //!   `harden.test=1`) when dropped.
-//! - [`harden`] / [`harden_bin`]: the binary under test.
+//! - [`harden`] / [`harden_bin`]: the binary under test; [`harden_bounded`] runs it under a
+//!   memory limit and times it (bad-input tests).
 //! - [`standin`]: a stand-in engine that records what `docker run` would create.
 //! - [`Pty`]: a pseudo-terminal to use as stdin (the CLI refuses `-it` without one).
 #![allow(dead_code)] // every test binary uses a different part of this module
@@ -375,7 +376,6 @@ impl Pty {
     }
 
     /// Sets the terminal's size (what `stty size` shows inside a TTY container after a resize).
-    #[allow(dead_code)]
     pub fn set_size(&self, rows: u16, cols: u16) -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         let ws = libc::winsize {
@@ -393,7 +393,6 @@ impl Pty {
     }
 
     /// The terminal's other end: what is written here is typed, what is read was shown.
-    #[allow(dead_code)]
     pub fn master(&self) -> std::io::Result<std::fs::File> {
         Ok(std::fs::File::from(self.master.try_clone()?))
     }
@@ -409,4 +408,27 @@ impl Pty {
             .open(&self.slave)?;
         Ok(Stdio::from(f))
     }
+}
+
+/// Runs harden in `dir` under a 1 GiB address-space limit, with no preset or Compose file
+/// from the environment and no stdin; returns its output and how long it took.
+pub fn harden_bounded(dir: &Path, args: &[&str]) -> (std::process::Output, Duration) {
+    let mut script = String::from("ulimit -v 1048576; exec \"$0\"");
+    for i in 0..args.len() {
+        script.push_str(&format!(" \"${}\"", i + 1));
+    }
+    let start = std::time::Instant::now();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(harden_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("HARDEN_PRESET")
+        .env_remove("COMPOSE_FILE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run harden");
+    (out, start.elapsed())
 }
