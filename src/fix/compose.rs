@@ -63,11 +63,14 @@ impl std::fmt::Display for FixError {
 /// One text edit, by physical route.
 #[derive(Clone, Debug, PartialEq)]
 enum Edit {
-    /// Set `key` in the mapping at `map` to the YAML text `value` (replace or add).
+    /// Set `key` in the mapping at `map` to the YAML text `value` (replace or add). `block`:
+    /// the value in block style (each line after a newline indented relative to the key), used
+    /// when the key is added to a block mapping.
     SetKey {
         map: Vec<Seg>,
         key: String,
         value: String,
+        block: Option<String>,
     },
     /// Append the YAML text `item` to the sequence at `list`.
     Append { list: Vec<Seg>, item: String },
@@ -112,6 +115,8 @@ fn planned<'p>(
     let mut planner = Planner::new(project);
     planner.keep = keep;
     let mut results: Vec<Result<(), Refusal>> = requests.iter().map(|r| planner.add(r)).collect();
+    // Inherited values: written by a base service that gets the same fix, or refused.
+    planner.settle_inherited(&mut results);
     // Shared service mappings: an edit to a service that others merge must be one they get too.
     planner.check_inheritors(requests, &mut results);
     (planner, results)
@@ -167,9 +172,20 @@ struct Planner<'a> {
     plans: BTreeMap<String, ServicePlan>,
     /// Request index → (service, change) for inheritance checks.
     touched_shared: Vec<(usize, String)>,
+    /// Requests whose value is inherited (from a base service or an included file): settled
+    /// once every request is planned (the base's own fix may change it).
+    pending: Vec<(usize, Vec<Rc<Node>>, Refusal)>,
     count: usize,
-    /// Keep the plans (false: only decide what can be written).
+    /// Kept for the callers' sake: plans are always kept (the inherited check needs them).
     keep: bool,
+}
+
+/// What planning one change gives.
+enum Planned {
+    Done,
+    /// The values to change are inherited: fine when another service's fix changes these very
+    /// nodes, else refused with the reason.
+    Inherited(Vec<Rc<Node>>, Refusal),
 }
 
 fn service_path(name: &str) -> Vec<Seg> {
@@ -186,13 +202,77 @@ impl<'a> Planner<'a> {
             project,
             plans: BTreeMap::new(),
             touched_shared: Vec::new(),
+            pending: Vec::new(),
             count: 0,
             keep: true,
         }
     }
 
-    fn env(&self) -> &Env {
-        &self.project.env
+    /// The service's own definitions that harden may edit: mappings at `services.NAME` in a
+    /// `-f` file or in an included file under the project directory.
+    fn own_layers<'s>(&self, svc: &'s Service) -> Vec<&'s crate::frontend::compose::Layer> {
+        let own = service_path(&svc.name);
+        svc.layers
+            .iter()
+            .filter(|l| *l.node.path == *own && self.project.editable(l.file))
+            .collect()
+    }
+
+    /// The services this one extends, transitively, that are services of the same file.
+    fn same_file_bases(&self, svc: &Service) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut cur: Vec<&Service> = vec![svc];
+        while let Some(s) = cur.pop() {
+            for l in &s.layers {
+                let Some(ext) = l.node.get("extends") else {
+                    continue;
+                };
+                let name = match ext.as_map() {
+                    Some(_) if ext.get("file").is_some() => None,
+                    Some(_) => ext.get("service").and_then(|n| self.project.text(n)),
+                    None => self.project.text(ext),
+                };
+                let Some(base) = name.and_then(|n| self.project.service(&n)) else {
+                    continue;
+                };
+                if base.layers.iter().any(|bl| bl.file == l.file)
+                    && !out.contains(&base.name)
+                    && base.name != svc.name
+                    && out.len() < 64
+                {
+                    out.push(base.name.clone());
+                    cur.push(base);
+                }
+            }
+        }
+        out
+    }
+
+    /// Settles [`Planned::Inherited`] requests.
+    fn settle_inherited(&mut self, results: &mut [Result<(), Refusal>]) {
+        for (idx, nodes, reason) in std::mem::take(&mut self.pending) {
+            let covered = nodes.iter().all(|n| {
+                self.plans.values().any(|p| {
+                    p.lists.values().any(|lp| {
+                        lp.remove.iter().any(|r| Rc::ptr_eq(r, n))
+                            || lp.replace.iter().any(|(r, _)| Rc::ptr_eq(r, n))
+                            || lp.set_in_item.iter().any(|(r, _, _)| Rc::ptr_eq(r, n))
+                    })
+                })
+            });
+            if !covered && results[idx].is_ok() {
+                results[idx] = Err(reason);
+            }
+        }
+    }
+
+    /// Where an inherited node is written, for messages.
+    fn whence(&self, n: &Node) -> String {
+        format!(
+            "{}:{}",
+            self.project.files[n.file as usize].path.display(),
+            n.pos.line
+        )
     }
 
     fn service(&self, name: &str) -> Result<&'a Service, Refusal> {
@@ -217,14 +297,22 @@ impl<'a> Planner<'a> {
                 svc.name
             ));
         }
-        if self.keep {
-            let mut plan = self.plans.remove(&svc.name).unwrap_or_default();
-            let res = self.plan_change(svc, &req.change, &mut plan);
-            // Refusals are decided before the plan is touched.
-            self.plans.insert(svc.name.clone(), plan);
-            res?;
-        } else {
-            self.plan_change(svc, &req.change, &mut ServicePlan::default())?;
+        if self.own_layers(svc).is_empty() {
+            let l = &svc.layers[0];
+            return Err(format!(
+                "service `{}` is defined in {}, outside the project directory {}: harden does \
+                 not edit files outside the project; fix it there or waive the rule",
+                svc.name,
+                self.project.files[l.file].path.display(),
+                self.project.dir.display()
+            ));
+        }
+        let mut plan = self.plans.remove(&svc.name).unwrap_or_default();
+        let res = self.plan_change(svc, &req.change, &mut plan);
+        // Refusals are decided before the plan is touched.
+        self.plans.insert(svc.name.clone(), plan);
+        if let Planned::Inherited(nodes, reason) = res? {
+            self.pending.push((idx, nodes, reason));
         }
         // Is the service mapping itself merged into other services?
         if svc.layers.iter().any(|l| l.node.anchored) {
@@ -238,13 +326,16 @@ impl<'a> Planner<'a> {
         svc: &Service,
         change: &Change,
         plan: &mut ServicePlan,
-    ) -> Result<(), Refusal> {
+    ) -> Result<Planned, Refusal> {
         match change {
             Change::DropAllCapabilities => {
-                let have_all = self
-                    .list_items(svc, "cap_drop")
-                    .iter()
-                    .any(|(_, n)| n.as_str().map(normalize_capability).as_deref() == Some("ALL"));
+                let have_all = self.resolved_items(svc, "cap_drop").iter().any(|n| {
+                    self.project
+                        .text(n)
+                        .map(|c| normalize_capability(&c))
+                        .as_deref()
+                        == Some("ALL")
+                });
                 if !have_all {
                     plan.lists
                         .entry("cap_drop".into())
@@ -255,68 +346,101 @@ impl<'a> Planner<'a> {
             }
             Change::RemoveCapability { capability } => {
                 let items: Vec<Rc<Node>> = self
-                    .list_items(svc, "cap_add")
+                    .resolved_items(svc, "cap_add")
                     .into_iter()
-                    .filter(|(_, n)| {
-                        n.as_str()
-                            .map(|s| normalize_capability(&interp::resolve(s, self.env()).value))
+                    .filter(|n| {
+                        self.project
+                            .text(n)
+                            .map(|s| normalize_capability(&s))
                             .as_deref()
                             == Some(capability.as_str())
                     })
-                    .map(|(_, n)| n)
                     .collect();
                 if items.is_empty() {
                     return Err(format!("{capability} is not added in the file"));
                 }
+                let (own, inherited) = self.split_own(svc, "cap_add", items);
                 plan.lists
                     .entry("cap_add".into())
                     .or_default()
                     .remove
-                    .extend(items);
+                    .extend(own);
+                if let Some(first) = inherited.first() {
+                    let reason = format!(
+                        "{capability} is added at {}, which `{}` inherits: remove it there, or \
+                         give the service `cap_add: !override [...]` without it",
+                        self.whence(first),
+                        svc.name
+                    );
+                    return Ok(Planned::Inherited(inherited, reason));
+                }
             }
             Change::SetNoNewPrivileges => {
-                let items = self.list_items(svc, "security_opt");
-                let mut found_false = false;
-                for (_, n) in &items {
-                    let v = n.as_str().unwrap_or("").replace(' ', "");
-                    if v == "no-new-privileges:false" || v == "no-new-privileges=false" {
-                        found_false = true;
-                        plan.lists
-                            .entry("security_opt".into())
-                            .or_default()
-                            .replace
-                            .push((n.clone(), quote("no-new-privileges:true")));
-                    }
-                }
-                if !found_false {
+                let items = self.resolved_items(svc, "security_opt");
+                let falses: Vec<Rc<Node>> = items
+                    .into_iter()
+                    .filter(|n| {
+                        let v = self.project.text(n).unwrap_or_default().replace(' ', "");
+                        v == "no-new-privileges:false" || v == "no-new-privileges=false"
+                    })
+                    .collect();
+                if falses.is_empty() {
                     plan.lists
                         .entry("security_opt".into())
                         .or_default()
                         .add
                         .push(quote("no-new-privileges:true"));
+                } else {
+                    let (own, inherited) = self.split_own(svc, "security_opt", falses);
+                    for n in own {
+                        plan.lists
+                            .entry("security_opt".into())
+                            .or_default()
+                            .replace
+                            .push((n, quote("no-new-privileges:true")));
+                    }
+                    if let Some(first) = inherited.first() {
+                        let reason = format!(
+                            "no-new-privileges:false is set at {}, which `{}` inherits: change \
+                             it there, or give the service `security_opt: !override [...]`",
+                            self.whence(first),
+                            svc.name
+                        );
+                        return Ok(Planned::Inherited(inherited, reason));
+                    }
                 }
             }
             Change::RemoveSecurityOpt { option } => {
                 let items: Vec<Rc<Node>> = self
-                    .list_items(svc, "security_opt")
+                    .resolved_items(svc, "security_opt")
                     .into_iter()
-                    .filter(|(_, n)| {
-                        n.as_str()
-                            .is_some_and(|s| interp::resolve(s, self.env()).value == *option)
-                    })
-                    .map(|(_, n)| n)
+                    .filter(|n| self.project.text(n).is_some_and(|s| s == *option))
                     .collect();
                 if items.is_empty() {
                     return Err(format!("security option {option} is not in the file"));
                 }
+                let (own, inherited) = self.split_own(svc, "security_opt", items);
                 plan.lists
                     .entry("security_opt".into())
                     .or_default()
                     .remove
-                    .extend(items);
+                    .extend(own);
+                if let Some(first) = inherited.first() {
+                    let reason = format!(
+                        "{option} is set at {}, which `{}` inherits: remove it there, or give \
+                         the service `security_opt: !override [...]` without it",
+                        self.whence(first),
+                        svc.name
+                    );
+                    return Ok(Planned::Inherited(inherited, reason));
+                }
             }
-            Change::SetUser { user } => plan.scalars.push((vec!["user".into()], quote(user))),
+            Change::SetUser { user } => {
+                self.not_through_variable(svc, "user")?;
+                plan.scalars.push((vec!["user".into()], quote(user)))
+            }
             Change::SetReadOnlyRootfs => {
+                self.not_through_variable(svc, "read_only")?;
                 plan.scalars.push((vec!["read_only".into()], "true".into()))
             }
             Change::AddTmpfs { path, options } => {
@@ -332,11 +456,11 @@ impl<'a> Planner<'a> {
                     .push(plain_or_quoted(&item));
             }
             Change::SetMemory { bytes } => {
-                let keys = self.resource_key(svc, "mem_limit", "memory");
+                let keys = self.resource_key(svc, "mem_limit", "memory")?;
                 plan.scalars.push((keys, super::docker_bytes(*bytes)));
             }
             Change::SetNanoCpus { nano_cpus } => {
-                let keys = self.resource_key(svc, "cpus", "cpus");
+                let keys = self.resource_key(svc, "cpus", "cpus")?;
                 let text = super::format_cpus(*nano_cpus);
                 // `deploy.resources.limits.cpus` is a string in the Compose schema.
                 let text = if keys.len() > 1 {
@@ -350,13 +474,23 @@ impl<'a> Planner<'a> {
                 .scalars
                 .push((vec!["cpu_quota".into()], quota.to_string())),
             Change::SetPidsLimit { limit } => {
-                let keys = self.resource_key(svc, "pids_limit", "pids");
+                let keys = self.resource_key(svc, "pids_limit", "pids")?;
                 plan.scalars.push((keys, limit.to_string()));
             }
             Change::BindPortHostIp { ip, origin, .. } => {
-                let (file, node) = self.find_item(svc, "ports", origin).ok_or_else(|| {
+                let node = self.find_item(svc, "ports", origin).ok_or_else(|| {
                     "the published port is not where the finding points".to_string()
                 })?;
+                let file = node.file as usize;
+                if !self.is_own(svc, "ports", &node) {
+                    let reason = format!(
+                        "the port is published at {}, which `{}` inherits: bind it there, or \
+                         give the service `ports: !override [...]`",
+                        self.whence(&node),
+                        svc.name
+                    );
+                    return Ok(Planned::Inherited(vec![node], reason));
+                }
                 let planned = plan.lists.get("ports").is_some_and(|lp| {
                     lp.replace.iter().any(|(n, _)| Rc::ptr_eq(n, &node))
                         || lp.set_in_item.iter().any(|(n, _, _)| Rc::ptr_eq(n, &node))
@@ -389,7 +523,7 @@ impl<'a> Planner<'a> {
                     let raw = node
                         .as_str()
                         .ok_or_else(|| "the port entry is empty".to_string())?;
-                    let new = bind_short_port(raw, ip, self.env())?;
+                    let new = bind_short_port(raw, ip, self.project.env_of(&node))?;
                     plan.lists
                         .entry("ports".into())
                         .or_default()
@@ -401,32 +535,92 @@ impl<'a> Planner<'a> {
                 return Err("Compose has no publish-all; nothing to rewrite".into());
             }
         }
+        Ok(Planned::Done)
+    }
+
+    /// Refuses to overwrite a value the user writes through a variable.
+    fn not_through_variable(&self, svc: &Service, key: &str) -> Result<(), Refusal> {
+        if let Some(e) = svc.node.entry(key)
+            && let Some(raw) = e.value.as_str()
+            && interp::has_vars(raw)
+        {
+            let now = self.project.text(&e.value).unwrap_or_default();
+            return Err(format!(
+                "`{key}` is written as `{raw}` at {} (`{now}` here): harden does not replace a \
+                 value you set through a variable; set the variable, or write the value",
+                self.whence(&e.value)
+            ));
+        }
         Ok(())
     }
 
-    /// Service-level key unless the service already sets the limit under
-    /// `deploy.resources.limits` (then that key, to avoid two differing values).
-    fn resource_key(&self, svc: &Service, service_key: &str, deploy_key: &str) -> Vec<String> {
-        let deploy = ["deploy", "resources", "limits", deploy_key];
-        let has_service_key = svc
-            .layers
-            .iter()
-            .any(|l| l.node.entry(service_key).is_some());
-        let has_deploy = svc.layers.iter().any(|l| {
-            lookup(&l.node, &deploy)
-                .is_some_and(|e| !e.merged && under(&e.path, &service_path(&svc.name)))
-        });
-        if has_deploy && !has_service_key {
-            deploy.iter().map(|s| s.to_string()).collect()
-        } else {
-            vec![service_key.to_string()]
+    /// The resolved service's items of a list key (what Compose sees).
+    fn resolved_items(&self, svc: &Service, key: &str) -> Vec<Rc<Node>> {
+        match svc.node.get(key) {
+            Some(v) => match v.as_seq() {
+                Some(items) => items.to_vec(),
+                None if v.is_null() => Vec::new(),
+                None => vec![v.clone()],
+            },
+            None => Vec::new(),
         }
     }
 
-    /// Items of a list key across the service's layers.
+    /// Whether a resolved item is written in one of the service's own (editable) definitions.
+    fn is_own(&self, svc: &Service, key: &str, n: &Rc<Node>) -> bool {
+        self.list_items(svc, key)
+            .iter()
+            .any(|(_, m)| Rc::ptr_eq(m, n))
+    }
+
+    /// Items split into the service's own and inherited ones.
+    fn split_own(
+        &self,
+        svc: &Service,
+        key: &str,
+        items: Vec<Rc<Node>>,
+    ) -> (Vec<Rc<Node>>, Vec<Rc<Node>>) {
+        items.into_iter().partition(|n| self.is_own(svc, key, n))
+    }
+
+    /// Limits go under `deploy.resources.limits` (Compose v2 and Swarm both honour it; Compose
+    /// refuses a service-level key beside a different `deploy` value, Swarm refuses the
+    /// service-level keys). A service-level key the user wrote (the rule fires when it is
+    /// unreadable, e.g. an unset variable) is not doubled: that is refused with the reason.
+    fn resource_key(
+        &self,
+        svc: &Service,
+        service_key: &str,
+        deploy_key: &str,
+    ) -> Result<Vec<String>, Refusal> {
+        if let Some(e) = svc.node.entry(service_key)
+            && !e.value.is_null()
+        {
+            let raw = e.value.as_str().unwrap_or("");
+            return Err(format!(
+                "`{service_key}` is written as `{raw}` at {}, which harden cannot read as a \
+                 limit: set it to a value (or its variable), or remove it",
+                self.whence(&e.value)
+            ));
+        }
+        let deploy = ["deploy", "resources", "limits", deploy_key];
+        if let Some(e) = lookup(&svc.node, &deploy)
+            && !e.value.is_null()
+        {
+            let raw = e.value.as_str().unwrap_or("");
+            return Err(format!(
+                "`deploy.resources.limits.{deploy_key}` is written as `{raw}` at {}, which \
+                 harden cannot read as a limit: set it to a value (or its variable)",
+                self.whence(&e.value)
+            ));
+        }
+        Ok(deploy.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// Items of a list key across the service's own (editable) definitions.
     fn list_items(&self, svc: &Service, key: &str) -> Vec<(usize, Rc<Node>)> {
         let mut out = Vec::new();
-        for l in &svc.layers {
+        for l in self.own_layers(svc) {
             if let Some(v) = l.node.get(key) {
                 match v.as_seq() {
                     Some(items) => out.extend(items.iter().map(|i| (l.file, i.clone()))),
@@ -438,15 +632,18 @@ impl<'a> Planner<'a> {
         out
     }
 
-    fn find_item(&self, svc: &Service, key: &str, origin: &Origin) -> Option<(usize, Rc<Node>)> {
+    /// The resolved item a finding points at.
+    fn find_item(&self, svc: &Service, key: &str, origin: &Origin) -> Option<Rc<Node>> {
         let Origin::Yaml {
             file, line, column, ..
         } = origin
         else {
             return None;
         };
-        self.list_items(svc, key).into_iter().find(|(f, n)| {
-            self.project.files[*f].path == *file && n.pos.line == *line && n.pos.column == *column
+        self.resolved_items(svc, key).into_iter().find(|n| {
+            self.project.files[n.file as usize].path == *file
+                && n.pos.line == *line
+                && n.pos.column == *column
         })
     }
 
@@ -532,10 +729,28 @@ impl<'a> Planner<'a> {
         edits: &mut BTreeMap<usize, Vec<Edit>>,
     ) {
         let own = service_path(&svc.name);
-        let own_layers: Vec<_> = svc.layers.iter().filter(|l| *l.node.path == *own).collect();
+        let own_layers = self.own_layers(svc);
         let Some(base) = own_layers.first() else {
             return;
         };
+        // What a base service of the same file adds, this service inherits: adding it here too
+        // would repeat it (Compose v2 refuses a repeated `security_opt` item).
+        let bases = self.same_file_bases(svc);
+        let mut plan = plan.clone();
+        for (key, lp) in plan.lists.iter_mut() {
+            lp.add.retain(|a| {
+                !bases.iter().any(|b| {
+                    self.plans
+                        .get(b)
+                        .and_then(|bp| bp.lists.get(key))
+                        .is_some_and(|blp| blp.add.contains(a))
+                })
+            });
+        }
+        let plan = &plan;
+        // New keys under the same missing mapping (`deploy:` for memory, cpus and pids) are
+        // written as one value.
+        let mut added: Vec<(usize, Vec<Seg>, String, NewVal)> = Vec::new();
         for (keys, text) in &plan.scalars {
             let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
             // The last own layer where the key physically sits, else the base layer.
@@ -547,7 +762,6 @@ impl<'a> Planner<'a> {
                     (!e.merged && under(&e.path, &own)).then_some((*l, true))
                 })
                 .unwrap_or((*base, false));
-            let out = edits.entry(layer.file).or_default();
             if physical {
                 let mut map = own.clone();
                 map.extend(
@@ -555,13 +769,14 @@ impl<'a> Planner<'a> {
                         .iter()
                         .map(|k| Seg::Key(k.as_str().into())),
                 );
-                out.push(Edit::SetKey {
+                edits.entry(layer.file).or_default().push(Edit::SetKey {
                     map,
                     key: keys[keys.len() - 1].clone(),
                     value: text.clone(),
+                    block: None,
                 });
             } else {
-                // Add the key (nested keys as a block under the first missing mapping).
+                // Add the key (nested keys under the first missing mapping).
                 let mut map = own.clone();
                 let mut node = layer.node.clone();
                 let mut i = 0;
@@ -575,16 +790,27 @@ impl<'a> Planner<'a> {
                         _ => break,
                     }
                 }
-                let mut value = text.clone();
+                let mut value = NewVal::Text(text.clone());
                 for k in keys[i + 1..].iter().rev() {
-                    value = format!("{{{k}: {value}}}");
+                    value = NewVal::Map(vec![(k.clone(), value)]);
                 }
-                out.push(Edit::SetKey {
-                    map,
-                    key: keys[i].clone(),
-                    value,
-                });
+                match added
+                    .iter_mut()
+                    .find(|(f, m, k, _)| *f == layer.file && *m == map && *k == keys[i])
+                {
+                    Some((_, _, _, have)) => have.merge(value),
+                    None => added.push((layer.file, map, keys[i].clone(), value)),
+                }
             }
+        }
+        for (file, map, key, value) in added {
+            let style = self.block_style(file);
+            edits.entry(file).or_default().push(Edit::SetKey {
+                map,
+                key,
+                value: value.flow(),
+                block: Some(value.block(0, style)),
+            });
         }
         for (key, lp) in &plan.lists {
             self.render_list(svc, key, lp, &own_layers, edits);
@@ -653,6 +879,7 @@ impl<'a> Planner<'a> {
                                 map: at.clone(),
                                 key: k.clone(),
                                 value: v.clone(),
+                                block: None,
                             });
                         }
                     }
@@ -672,6 +899,7 @@ impl<'a> Planner<'a> {
                         map: own.clone(),
                         key: key.into(),
                         value: "[]".into(),
+                        block: None,
                     });
                 } else {
                     // Highest index first so that indices stay valid.
@@ -705,23 +933,156 @@ impl<'a> Planner<'a> {
                     texts.extend(lp.add.iter().cloned());
                     added = true;
                 }
+                let style = self.block_style(layer.file);
+                let value = NewVal::List(texts);
                 out.push(Edit::SetKey {
                     map: own.clone(),
                     key: key.into(),
-                    value: format!("[{}]", texts.join(", ")),
+                    value: value.flow(),
+                    block: Some(value.block(0, style)),
                 });
             }
             let _ = li;
         }
         if !added && !lp.add.is_empty() {
             let base = own_layers[0];
+            let value = NewVal::List(lp.add.clone());
             edits.entry(base.file).or_default().push(Edit::SetKey {
                 map: own.clone(),
                 key: key.into(),
-                value: format!("[{}]", lp.add.join(", ")),
+                value: value.flow(),
+                block: Some(value.block(0, self.block_style(base.file))),
             });
         }
     }
+
+    /// How the file writes block collections (indent step, lists at the key's indentation).
+    fn block_style(&self, file: usize) -> BlockStyle {
+        BlockStyle::of(&self.project.files[file].text)
+    }
+}
+
+/// The indentation habits of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BlockStyle {
+    /// Spaces per nesting level.
+    unit: usize,
+    /// Block list items sit at their key's indentation (`key:\n- a`).
+    zero_indent_lists: bool,
+}
+
+impl BlockStyle {
+    /// Read from the first key whose value is a block collection.
+    fn of(text: &str) -> BlockStyle {
+        let mut unit = None;
+        let mut zero = None;
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .take(2000)
+            .collect();
+        for w in lines.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let ia = a.len() - a.trim_start_matches(' ').len();
+            let ib = b.len() - b.trim_start_matches(' ').len();
+            let a_body = a.trim();
+            let opens = a_body.ends_with(':') && !a_body.starts_with('-');
+            if !opens {
+                continue;
+            }
+            let b_body = b.trim_start();
+            if b_body.starts_with("- ") || b_body == "-" {
+                if zero.is_none() {
+                    zero = Some(ib == ia);
+                }
+                if ib > ia && unit.is_none() {
+                    unit = Some(ib - ia);
+                }
+            } else if ib > ia && unit.is_none() {
+                unit = Some(ib - ia);
+            }
+            if unit.is_some() && zero.is_some() {
+                break;
+            }
+        }
+        BlockStyle {
+            unit: unit.filter(|u| (1..=8).contains(u)).unwrap_or(2),
+            zero_indent_lists: zero.unwrap_or(false),
+        }
+    }
+}
+
+/// A value harden adds: rendered in flow style (`[a]`, `{k: v}`) or block style.
+#[derive(Clone, Debug, PartialEq)]
+enum NewVal {
+    /// YAML text of a scalar.
+    Text(String),
+    /// YAML texts of the items.
+    List(Vec<String>),
+    Map(Vec<(String, NewVal)>),
+}
+
+impl NewVal {
+    /// Adds the keys of `other` (two mappings), deeply.
+    fn merge(&mut self, other: NewVal) {
+        match (self, other) {
+            (NewVal::Map(mine), NewVal::Map(theirs)) => {
+                for (k, v) in theirs {
+                    match mine.iter_mut().find(|(m, _)| *m == k) {
+                        Some((_, have)) => have.merge(v),
+                        None => mine.push((k, v)),
+                    }
+                }
+            }
+            (me, other) => *me = other,
+        }
+    }
+
+    fn flow(&self) -> String {
+        match self {
+            NewVal::Text(t) => t.clone(),
+            NewVal::List(items) => format!("[{}]", items.join(", ")),
+            NewVal::Map(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.flow()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// The text that follows `key:` when the key sits at indentation `at`: ` scalar`, or lines
+    /// each starting with a newline, indented relative to the key's line.
+    fn block(&self, at: usize, style: BlockStyle) -> String {
+        match self {
+            NewVal::Text(t) => format!(" {t}"),
+            NewVal::List(items) if items.is_empty() => " []".into(),
+            NewVal::List(items) => {
+                let pad = " ".repeat(if style.zero_indent_lists {
+                    at
+                } else {
+                    at + style.unit
+                });
+                items.iter().map(|i| format!("\n{pad}- {i}")).collect()
+            }
+            NewVal::Map(entries) if entries.is_empty() => " {}".into(),
+            NewVal::Map(entries) => {
+                let inner = at + style.unit;
+                let pad = " ".repeat(inner);
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("\n{pad}{k}:{}", v.block(inner, style)))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// `block` (relative to indentation 0) for a key at indentation `indent`.
+fn indent_block(block: &str, indent: &str) -> String {
+    block.replace('\n', &format!("\n{indent}"))
 }
 
 /// Keys of the service mapping that a change writes.
@@ -829,6 +1190,27 @@ pub fn bind_short_port(raw: &str, ip: &str, env: &Env) -> Result<String, Refusal
     }
     let parts = interp::split_outside_vars(trimmed, ':');
     match parts.len() {
+        1 if interp::has_vars(trimmed) => {
+            // The whole entry is a variable: it may hold `HOST:CONTAINER` or an address.
+            let r = interp::resolve(trimmed, env);
+            let port = r
+                .value
+                .rsplit_once('/')
+                .map_or(r.value.as_str(), |(p, _)| p);
+            if r.unresolved.is_empty() && is_port_or_range(port) {
+                Ok(format!("{ip_text}::{trimmed}"))
+            } else {
+                Err(format!(
+                    "the port is written as `{trimmed}`{}: harden cannot tell what the variable \
+                     will hold; bind it to {ip} where the variable is set (`{ip}:HOST:CONTAINER`)",
+                    if r.unresolved.is_empty() {
+                        format!(" (`{}` here)", r.value)
+                    } else {
+                        ", which is not set here".to_string()
+                    }
+                ))
+            }
+        }
         1 => Ok(format!("{ip_text}::{trimmed}")),
         2 => {
             let host = parts[0];
@@ -1197,7 +1579,12 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
         }))
     };
     match e {
-        Edit::SetKey { map, key, value } => {
+        Edit::SetKey {
+            map,
+            key,
+            value,
+            block,
+        } => {
             let mut key_path = map.clone();
             key_path.push(Seg::Key(key.as_str().into()));
             if d.query_exists(&route(&key_path)) {
@@ -1241,7 +1628,10 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
                 }
                 let indent =
                     " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, &f));
-                let mut entry = format!("\n{indent}{key}: {value}");
+                let mut entry = match block {
+                    Some(b) => format!("\n{indent}{key}:{}", indent_block(b, &indent)),
+                    None => format!("\n{indent}{key}: {value}"),
+                };
                 let ins = yamlpatch::find_content_end(&f, d);
                 if ins < f.location.byte_span.1 {
                     entry.push('\n');
@@ -1328,7 +1718,12 @@ fn doc(text: &str) -> Result<yamlpath::Document, String> {
 fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
     let d = doc(text)?;
     match e {
-        Edit::SetKey { map, key, value } => {
+        Edit::SetKey {
+            map,
+            key,
+            value,
+            block,
+        } => {
             let mut key_path = map.clone();
             key_path.push(Seg::Key(key.as_str().into()));
             if d.query_exists(&route(&key_path)) {
@@ -1370,7 +1765,23 @@ fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
                 if s.matches(PLACEHOLDER).count() != 1 {
                     return Err("unexpected result of adding a key".into());
                 }
-                Ok(s.replace(PLACEHOLDER, value))
+                // In a block mapping (the key starts its line) the block form, else flow.
+                let at = s.find(PLACEHOLDER).unwrap_or(0);
+                let line_start = s[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                let line = &s[line_start..at];
+                let indent = &line[..line.len() - line.trim_start_matches(' ').len()];
+                let own_line = line.trim_start().starts_with(&format!("{key}:"));
+                match block {
+                    Some(b) if own_line && s[at..].starts_with(PLACEHOLDER) => {
+                        let before = s[..at].trim_end_matches(' ');
+                        Ok(format!(
+                            "{before}{}{}",
+                            indent_block(b, indent),
+                            &s[at + PLACEHOLDER.len()..]
+                        ))
+                    }
+                    _ => Ok(s.replace(PLACEHOLDER, value)),
+                }
             }
         }
         Edit::Append { list, item } => {
@@ -1603,12 +2014,19 @@ mod tests {
             image: nginx # the image
             user: "65534:65534"
             read_only: true
-            mem_limit: 512m
-            cpus: 0.5
-            pids_limit: 256
-            cap_drop: [ALL]
-            security_opt: ["no-new-privileges:true"]
-            tmpfs: ["/tmp:rw,size=64m", /run]
+            deploy:
+              resources:
+                limits:
+                  memory: 512m
+                  cpus: "0.5"
+                  pids: 256
+            cap_drop:
+              - ALL
+            security_opt:
+              - "no-new-privileges:true"
+            tmpfs:
+              - "/tmp:rw,size=64m"
+              - /run
             # trailing comment
           db:
             image: postgres
@@ -1797,7 +2215,7 @@ mod tests {
         assert_eq!(f.texts[&1], "services:\n  web:\n    read_only: true\n");
         assert_eq!(
             f.texts[&0],
-            "services:\n  web:\n    image: x\n    cap_drop: [ALL]\n"
+            "services:\n  web:\n    image: x\n    cap_drop:\n      - ALL\n"
         );
     }
 
@@ -1841,11 +2259,13 @@ mod tests {
                     map: service_path(m),
                     key: "read_only".into(),
                     value: "true".into(),
+                    block: None,
                 },
                 Edit::SetKey {
                     map: service_path(m),
                     key: "pids_limit".into(),
                     value: "256".into(),
+                    block: None,
                 },
             ]
         };

@@ -38,11 +38,13 @@ pub enum Event {
     },
     SequenceStart {
         anchor: Option<String>,
+        tag: Option<String>,
         flow: bool,
     },
     SequenceEnd,
     MappingStart {
         anchor: Option<String>,
+        tag: Option<String>,
         flow: bool,
     },
     MappingEnd,
@@ -177,11 +179,13 @@ unsafe fn convert(ev: &unsafe_sys::yaml_event_t) -> Event {
             }
             unsafe_sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
                 anchor: cstr(ev.data.sequence_start.anchor),
+                tag: cstr(ev.data.sequence_start.tag),
                 flow: ev.data.sequence_start.style == unsafe_sys::YAML_FLOW_SEQUENCE_STYLE,
             },
             unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
             unsafe_sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
                 anchor: cstr(ev.data.mapping_start.anchor),
+                tag: cstr(ev.data.mapping_start.tag),
                 flow: ev.data.mapping_start.style == unsafe_sys::YAML_FLOW_MAPPING_STYLE,
             },
             unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,

@@ -8,15 +8,17 @@
 pub mod events;
 pub mod interp;
 pub mod lint;
+pub mod resolve;
 pub mod spec;
 pub mod tree;
 pub mod waivers;
 
 use interp::Env;
+use resolve::{Resolver, absolute};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use tree::{Node, Pos};
+use tree::{FileId, Node, Pos};
 
 /// Largest Compose file read (bytes).
 pub const MAX_FILE_BYTES: u64 = 8 << 20;
@@ -76,19 +78,40 @@ impl std::fmt::Display for ComposeError {
 
 impl std::error::Error for ComposeError {}
 
+/// Why a file is part of a project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Given with `-f` (or found as `docker compose` finds them).
+    Main,
+    /// Pulled in by a top-level `include:`.
+    Included,
+    /// Read for an `extends: {file: …}` base.
+    Extended,
+}
+
 /// One Compose file as read.
 #[derive(Debug)]
 pub struct ComposeFile {
-    /// The path as given (relative paths stay relative, for messages).
+    /// The path as shown in messages (as given for `-f` files; relative to the working
+    /// directory when under it for the others).
     pub path: PathBuf,
+    /// The absolute path.
+    pub abs: PathBuf,
+    /// The directory its relative paths (bind mounts, build contexts, env files) resolve
+    /// against, as Compose resolves them.
+    pub dir: PathBuf,
     /// The original text.
     pub text: String,
     pub root: Rc<Node>,
+    /// The variables its values are interpolated with.
+    pub env: Rc<Env>,
+    pub role: Role,
     /// Waiver comments and service boundaries, found once (see [`waivers::for_service`]).
     pub(crate) waiver_index: std::cell::OnceCell<waivers::Index>,
 }
 
-/// One definition of a service in one file.
+/// One definition of a service in one file: where the service itself is written (in a `-f`
+/// file or an included file), as opposed to a base it extends.
 #[derive(Debug, Clone)]
 pub struct Layer {
     /// Index into [`Project::files`].
@@ -98,24 +121,43 @@ pub struct Layer {
     pub key_pos: Pos,
 }
 
-/// A service with its definitions, first file first.
+/// A service: its own definitions (first file first) and what Compose makes of them.
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
     pub layers: Vec<Layer>,
+    /// The service as Compose v2 resolves it: files merged, `extends` applied, `!reset` and
+    /// `!override` honoured; every node keeps the file and line that wrote it.
+    pub node: Rc<Node>,
+    /// Its profiles (empty: always started).
+    pub profiles: Vec<String>,
 }
 
 /// The project: its files, services, variables and name.
 #[derive(Debug)]
 pub struct Project {
+    /// Every file read: the `-f` files first, then included files and extends bases.
     pub files: Vec<ComposeFile>,
     pub services: Vec<Service>,
+    /// The whole resolved project (top-level mapping).
+    pub model: Rc<Node>,
+    /// The variables of the main project (`.env` and the process environment).
     pub env: Env,
-    /// The project directory (the first file's directory).
+    /// The project directory (`--project-directory`, else the first file's directory).
     pub dir: PathBuf,
     pub name: String,
     /// Service name → index into `services`.
     service_index: HashMap<String, usize>,
+}
+
+/// What `docker compose` takes besides the files: `--project-directory`, `--env-file`, `-p`.
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    pub project_directory: Option<PathBuf>,
+    pub env_files: Vec<PathBuf>,
+    pub project_name: Option<String>,
+    /// Texts to use instead of the files on disk (absolute path → text).
+    pub overrides: HashMap<PathBuf, String>,
 }
 
 /// Which files make the project: `-f` files, else `COMPOSE_FILE`, else the first candidate found
@@ -219,7 +261,12 @@ fn io_message(e: &std::io::Error) -> String {
 
 /// Parses and checks the shape of one file's text.
 pub fn parse_file(path: &Path, text: &str) -> Result<ComposeFile, ComposeError> {
-    let root = tree::parse(text)
+    parse_file_in(path, text, 0)
+}
+
+/// [`parse_file`] for the file with index `id` of a project.
+pub fn parse_file_in(path: &Path, text: &str, id: FileId) -> Result<ComposeFile, ComposeError> {
+    let root = tree::parse_in(text, id)
         .map_err(|e| ComposeError::new(Some(path), Some(e.pos), e.message))?
         .ok_or_else(|| ComposeError::new(Some(path), None, "empty file: no Compose content"))?;
     if root.as_map().is_none() {
@@ -261,8 +308,12 @@ pub fn parse_file(path: &Path, text: &str) -> Result<ComposeFile, ComposeError> 
     }
     Ok(ComposeFile {
         path: path.to_path_buf(),
+        abs: path.to_path_buf(),
+        dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         text: text.to_string(),
         root,
+        env: Rc::new(Env::default()),
+        role: Role::Main,
         waiver_index: std::cell::OnceCell::new(),
     })
 }
@@ -274,65 +325,144 @@ impl Project {
         cwd: &Path,
         process_env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Project, ComposeError> {
-        let mut texts = Vec::new();
-        for p in paths {
-            let full = cwd.join(p);
-            let text = read_text(&full).map_err(|mut e| {
-                e.file = Some(p.clone());
-                e
-            })?;
-            texts.push((p.clone(), text));
-        }
+        Project::load_with(paths, cwd, process_env, &LoadOptions::default())
+    }
+
+    /// [`Project::load`] with `docker compose`'s other options.
+    pub fn load_with(
+        paths: &[PathBuf],
+        cwd: &Path,
+        process_env: impl IntoIterator<Item = (String, String)>,
+        opts: &LoadOptions,
+    ) -> Result<Project, ComposeError> {
         let first = paths
             .first()
             .ok_or_else(|| ComposeError::new(None, None, "no Compose file given"))?;
-        let dir = cwd
-            .join(first)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| cwd.to_path_buf());
-        let env = Env::load(&dir, process_env);
-        Project::from_texts(texts, dir, env)
+        let cwd_abs = absolute(&std::env::current_dir().unwrap_or_default(), cwd);
+        let dir = match &opts.project_directory {
+            Some(d) => absolute(&cwd_abs, d),
+            None => absolute(&cwd_abs, first)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| cwd_abs.clone()),
+        };
+        let env = if opts.env_files.is_empty() {
+            Env::load(&dir, process_env)
+        } else {
+            let mut vars = std::collections::BTreeMap::new();
+            for f in &opts.env_files {
+                let p = absolute(&cwd_abs, f);
+                let text = read_text(&p).map_err(|mut e| {
+                    e.file = Some(f.clone());
+                    e.message = format!("--env-file: {}", e.message);
+                    e
+                })?;
+                vars.extend(interp::parse_dotenv(&text));
+            }
+            vars.extend(process_env);
+            Env { vars }
+        };
+        let main: Vec<(PathBuf, PathBuf)> = paths
+            .iter()
+            .map(|p| (p.clone(), absolute(&cwd_abs, p)))
+            .collect();
+        Project::build(&main, &cwd_abs, dir, env, opts)
     }
 
-    /// Builds a project from texts already read.
+    /// Builds a project from texts already read (`texts`: paths relative to `dir`).
     pub fn from_texts(
         texts: Vec<(PathBuf, String)>,
         dir: PathBuf,
         env: Env,
     ) -> Result<Project, ComposeError> {
-        let mut files = Vec::new();
+        let cwd = absolute(&std::env::current_dir().unwrap_or_default(), &dir);
+        let mut opts = LoadOptions::default();
+        let mut main = Vec::new();
         for (p, text) in texts {
-            files.push(parse_file(&p, &text)?);
+            let abs = absolute(&cwd, &p);
+            opts.overrides.insert(abs.clone(), text);
+            main.push((p, abs));
         }
+        Project::build(&main, &cwd, cwd.clone(), env, &opts)
+    }
+
+    fn build(
+        main: &[(PathBuf, PathBuf)],
+        cwd: &Path,
+        dir: PathBuf,
+        env: Env,
+        opts: &LoadOptions,
+    ) -> Result<Project, ComposeError> {
+        let env_rc = Rc::new(env.clone());
+        let mut r = Resolver::new(cwd, &opts.overrides);
+        let mut ids = Vec::new();
+        for (shown, abs) in main {
+            let id = r.read(Some(shown.clone()), abs.clone(), env_rc.clone(), Role::Main)?;
+            r.files[id].dir = dir.clone();
+            ids.push(id);
+        }
+        let model = r.load_main(&ids, &dir, &env_rc)?;
         let mut services: Vec<Service> = Vec::new();
         let mut service_index: HashMap<String, usize> = HashMap::new();
-        for (i, f) in files.iter().enumerate() {
+        if let Some(svcs) = model.get("services").and_then(|s| s.as_map()) {
+            for e in svcs {
+                if e.value.as_map().is_none() {
+                    continue;
+                }
+                let profiles = match e.value.get("profiles") {
+                    Some(p) => match p.as_seq() {
+                        Some(items) => items.iter().filter_map(|i| r.text(i)).collect(),
+                        None => r.text(p).into_iter().collect(),
+                    },
+                    None => Vec::new(),
+                };
+                service_index.insert(e.key.clone(), services.len());
+                services.push(Service {
+                    name: e.key.clone(),
+                    layers: Vec::new(),
+                    node: e.value.clone(),
+                    profiles,
+                });
+            }
+        }
+        // The service's own definitions: in the `-f` files and in included files.
+        for (i, f) in r.files.iter().enumerate() {
+            if f.role == Role::Extended {
+                continue;
+            }
             let Some(svcs) = f.root.get("services").and_then(|s| s.as_map()) else {
                 continue;
             };
             for e in svcs {
-                let layer = Layer {
-                    file: i,
-                    node: e.value.clone(),
-                    key_pos: e.key_pos,
-                };
-                match service_index.get(&e.key) {
-                    Some(&at) => services[at].layers.push(layer),
-                    None => {
-                        service_index.insert(e.key.clone(), services.len());
-                        services.push(Service {
-                            name: e.key.clone(),
-                            layers: vec![layer],
-                        });
-                    }
+                if e.value.as_map().is_none() {
+                    continue;
+                }
+                if let Some(&at) = service_index.get(&e.key) {
+                    services[at].layers.push(Layer {
+                        file: i,
+                        node: e.value.clone(),
+                        key_pos: e.key_pos,
+                    });
                 }
             }
         }
-        let name = project_name(&files, &env, &dir);
+        services.retain(|s| !s.layers.is_empty());
+        let service_index = services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
+        let files = r.files;
+        let name = project_name(
+            &files[..ids.len()],
+            &env,
+            &dir,
+            opts.project_name.as_deref(),
+        );
         Ok(Project {
             files,
             services,
+            model,
             env,
             dir,
             name,
@@ -348,11 +478,55 @@ impl Project {
             .filter(|s| s.name == name)
             .or_else(|| self.services.iter().find(|s| s.name == name))
     }
+
+    /// Whether harden may edit file `i`: a `-f` file, or an included file under the project
+    /// directory (never an extends base read from elsewhere, never a file outside).
+    pub fn editable(&self, i: usize) -> bool {
+        let Some(f) = self.files.get(i) else {
+            return false;
+        };
+        match f.role {
+            Role::Main => true,
+            Role::Extended => false,
+            Role::Included => {
+                let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                canon(&f.abs).starts_with(canon(&self.dir))
+            }
+        }
+    }
+
+    /// The interpolated text of a scalar, with the variables of the file that wrote it.
+    pub fn text(&self, n: &Node) -> Option<String> {
+        let raw = n.as_str()?;
+        Some(interp::resolve(raw, self.env_of(n)).value)
+    }
+
+    /// The variables a node is interpolated with.
+    pub fn env_of(&self, n: &Node) -> &Env {
+        self.files
+            .get(n.file as usize)
+            .map(|f| &*f.env)
+            .unwrap_or(&self.env)
+    }
+
+    /// The file that wrote a node.
+    pub fn file_of(&self, n: &Node) -> &Path {
+        self.files
+            .get(n.file as usize)
+            .map(|f| f.path.as_path())
+            .unwrap_or(Path::new(""))
+    }
 }
 
-/// The project name: the last `name:` key, else `COMPOSE_PROJECT_NAME`, else the directory's
-/// base name normalised as Compose does.
-fn project_name(files: &[ComposeFile], env: &Env, dir: &Path) -> String {
+/// The project name as Compose v2 chooses it: `-p`, else `COMPOSE_PROJECT_NAME`, else the last
+/// `name:` of the files, else the project directory's base name, normalised.
+fn project_name(files: &[ComposeFile], env: &Env, dir: &Path, flag: Option<&str>) -> String {
+    if let Some(n) = flag.filter(|n| !n.is_empty()) {
+        return normalize_project_name(n);
+    }
+    if let Some(n) = env.get("COMPOSE_PROJECT_NAME").filter(|n| !n.is_empty()) {
+        return normalize_project_name(n);
+    }
     let from_file = files
         .iter()
         .rev()
@@ -361,9 +535,6 @@ fn project_name(files: &[ComposeFile], env: &Env, dir: &Path) -> String {
         .find(|n| !n.is_empty());
     if let Some(n) = from_file {
         return normalize_project_name(&n);
-    }
-    if let Some(n) = env.get("COMPOSE_PROJECT_NAME").filter(|n| !n.is_empty()) {
-        return normalize_project_name(n);
     }
     let base = std::fs::canonicalize(dir)
         .ok()

@@ -41,8 +41,8 @@ struct Found<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn env(&self) -> &Env {
-        &self.project.env
+    fn env_of(&self, n: &Node) -> &Env {
+        self.project.env_of(n)
     }
 
     fn file(&self, i: usize) -> &Path {
@@ -67,35 +67,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The last layer's entry at `keys`.
+    /// The resolved service's entry at `keys`.
     fn last(&self, keys: &[&str]) -> Option<Found<'a>> {
-        self.svc.layers.iter().rev().find_map(|l| {
-            let e = lookup(&l.node, keys)?;
-            Some(Found {
-                file: l.file,
-                entry: e,
-            })
+        let e = lookup(&self.svc.node, keys)?;
+        Some(Found {
+            file: e.value.file as usize,
+            entry: e,
         })
     }
 
-    /// Every layer's entry at `keys`, first file first.
+    /// The entry at `keys`, as a list of one (the resolved service has one value per key).
     fn all(&self, keys: &[&str]) -> Vec<Found<'a>> {
-        self.svc
-            .layers
-            .iter()
-            .filter_map(|l| {
-                Some(Found {
-                    file: l.file,
-                    entry: lookup(&l.node, keys)?,
-                })
-            })
-            .collect()
+        self.last(keys).into_iter().collect()
     }
 
     /// Interpolated text of a scalar; notes unset variables when `relevant`.
     fn text(&mut self, file: usize, n: &Node, what: &str, relevant: bool) -> Option<String> {
         let raw = n.as_str()?;
-        let r = interp::resolve(raw, self.env());
+        let _ = file;
+        let file = n.file as usize;
+        let r = interp::resolve(raw, self.env_of(n));
         if relevant && !r.unresolved.is_empty() {
             let origin = self.origin_node(file, n);
             self.notes.push(Note {
@@ -160,12 +151,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Items of a list (or a single scalar) across layers: `(file, item node)`.
+    /// Items of a list (or a single scalar): `(file, item node)`.
     fn items(&self, keys: &[&str]) -> Vec<(usize, Rc<Node>)> {
         let mut out = Vec::new();
         for f in self.all(keys) {
             match f.entry.value.as_seq() {
-                Some(items) => out.extend(items.iter().map(|i| (f.file, i.clone()))),
+                Some(items) => out.extend(items.iter().map(|i| (i.file as usize, i.clone()))),
                 None if f.entry.value.is_null() => {}
                 None => out.push((f.file, f.entry.value.clone())),
             }

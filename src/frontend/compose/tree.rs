@@ -83,10 +83,38 @@ pub enum Value {
     Map(Vec<Entry>),
 }
 
+/// A Compose merge tag on a node (`!reset`, `!override`), as Compose v2 reads them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tag {
+    #[default]
+    None,
+    /// `!reset`: the value is removed, and so is what earlier files or a base service set.
+    Reset,
+    /// `!override`: the value replaces what earlier files or a base service set, unmerged.
+    Override,
+}
+
+impl Tag {
+    fn of(tag: Option<&str>) -> Tag {
+        match tag {
+            Some("!reset") => Tag::Reset,
+            Some("!override") => Tag::Override,
+            _ => Tag::None,
+        }
+    }
+}
+
+/// Which file of a project a node was read from (an index into the project's files).
+pub type FileId = u32;
+
 #[derive(Debug)]
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
+    /// The file the node was read from.
+    pub file: FileId,
+    /// `!reset` / `!override`.
+    pub tag: Tag,
     /// Where the node physically sits in its file.
     pub path: Route,
     /// Flow style (`[a, b]`, `{a: b}`) for collections.
@@ -243,6 +271,7 @@ enum Frame {
         path: Route,
         flow: bool,
         anchor: Option<String>,
+        tag: Tag,
         size: usize,
     },
     Map {
@@ -255,6 +284,7 @@ enum Frame {
         path: Route,
         flow: bool,
         anchor: Option<String>,
+        tag: Tag,
         size: usize,
     },
 }
@@ -264,16 +294,23 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Rc<Node>>,
     aliases: usize,
+    file: FileId,
 }
 
 /// Parses one YAML document into a tree. An empty document gives `Ok(None)`.
 pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
+    parse_in(src, 0)
+}
+
+/// [`parse`], with every node marked as read from `file`.
+pub fn parse_in(src: &str, file: FileId) -> Result<Option<Rc<Node>>, TreeError> {
     let mut reader = Reader::new(src);
     let mut b = Builder {
         anchors: HashMap::new(),
         stack: Vec::new(),
         root: None,
         aliases: 0,
+        file,
     };
     let mut documents = 0;
     loop {
@@ -338,10 +375,11 @@ impl Builder {
                     ScalarStyle::Quoted => Style::Quoted,
                 };
                 // An explicit `!!str` tag makes a plain scalar a string.
-                let style = match tag {
+                let style = match &tag {
                     Some(t) if t.ends_with(":str") && style == Style::Plain => Style::Quoted,
                     _ => style,
                 };
+                let tag = Tag::of(tag.as_deref());
                 if self.expects_key() {
                     if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
                         *pending_key = Some((text.into(), pos, style));
@@ -351,6 +389,8 @@ impl Builder {
                 let node = Rc::new(Node {
                     value: Value::Scalar { text, style },
                     pos,
+                    file: self.file,
+                    tag,
                     path: self.child_path(),
                     flow: false,
                     anchored: anchor.is_some(),
@@ -385,7 +425,7 @@ impl Builder {
                 }
                 self.push_node(node, pos)
             }
-            Event::SequenceStart { anchor, flow } => {
+            Event::SequenceStart { anchor, tag, flow } => {
                 self.check_key_position(pos)?;
                 let path = self.child_path();
                 self.open(Frame::Seq {
@@ -394,10 +434,11 @@ impl Builder {
                     path,
                     flow,
                     anchor,
+                    tag: Tag::of(tag.as_deref()),
                     size: 1,
                 })
             }
-            Event::MappingStart { anchor, flow } => {
+            Event::MappingStart { anchor, tag, flow } => {
                 self.check_key_position(pos)?;
                 let path = self.child_path();
                 self.open(Frame::Map {
@@ -409,6 +450,7 @@ impl Builder {
                     path,
                     flow,
                     anchor,
+                    tag: Tag::of(tag.as_deref()),
                     size: 1,
                 })
             }
@@ -417,7 +459,7 @@ impl Builder {
                     pos,
                     message: "unbalanced collection".into(),
                 })?;
-                let (node, anchor, at) = close(frame)?;
+                let (node, anchor, at) = close(frame, self.file)?;
                 let node = Rc::new(node);
                 if let Some(a) = anchor {
                     self.anchors.insert(a, node.clone());
@@ -531,7 +573,7 @@ fn check_size(size: usize, pos: Pos) -> Result<(), TreeError> {
     Ok(())
 }
 
-fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
+fn close(frame: Frame, file: FileId) -> Result<(Node, Option<String>, Pos), TreeError> {
     match frame {
         Frame::Seq {
             items,
@@ -539,11 +581,14 @@ fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
             path,
             flow,
             anchor,
+            tag,
             size,
         } => Ok((
             Node {
                 value: Value::Seq(items),
                 pos,
+                file,
+                tag,
                 path,
                 flow,
                 anchored: anchor.is_some(),
@@ -561,6 +606,7 @@ fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
             path,
             flow,
             anchor,
+            tag,
             size,
             keys: _,
         } => {
@@ -617,6 +663,8 @@ fn close(frame: Frame) -> Result<(Node, Option<String>, Pos), TreeError> {
                 Node {
                     value: Value::Map(entries),
                     pos,
+                    file,
+                    tag,
                     path,
                     flow,
                     anchored: anchor.is_some(),
