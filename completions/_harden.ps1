@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
+            [CompletionResult]::new('stack', 'stack', [CompletionResultType]::ParameterValue, 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
@@ -62,14 +63,24 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
         'harden;compose' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Rewrite the files with every fixable rule, keeping comments and style')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden''s own rendering')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose run` with ARGS')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose create` with ARGS')
@@ -79,18 +90,38 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
         'harden;compose;lint' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity is left')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The engine the project is for: `swarm` judges what `docker stack deploy` carries')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'harden;compose;fix' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The engine the project is for: `swarm` writes what `docker stack deploy` carries')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
@@ -98,48 +129,88 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit 1 when something would change; write nothing')
             [CompletionResult]::new('--stdout', '--stdout', [CompletionResultType]::ParameterName, 'Print the fixed file(s); write nothing')
             [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask before each change (needs a terminal)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'harden;compose;config' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             break
         }
         'harden;compose;up' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             break
         }
         'harden;compose;run' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             break
         }
         'harden;compose;create' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-name', '--project-name', [CompletionResultType]::ParameterName, 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)')
+            [CompletionResult]::new('--project-directory', '--project-directory', [CompletionResultType]::ParameterName, 'The project directory (default: the first file''s directory)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables file(s) instead of the project''s `.env` (repeatable)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             break
         }
         'harden;compose;help' {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Rewrite the files with every fixable rule, keeping comments and style')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden''s own rendering')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose run` with ARGS')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose create` with ARGS')
@@ -165,6 +236,43 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;compose;help;help' {
+            break
+        }
+        'harden;stack' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Harden a Compose project for Swarm, then `docker stack deploy` it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'harden;stack;deploy' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Compose file (repeatable)')
+            [CompletionResult]::new('--compose-file', '--compose-file', [CompletionResultType]::ParameterName, 'Compose file (repeatable)')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Waive a rule for this invocation (repeatable)')
+            [CompletionResult]::new('--resolve-image', '--resolve-image', [CompletionResultType]::ParameterName, 'Passed on: query the registry to resolve image digests (always, changed, never)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Passed on: exit immediately instead of waiting for the services to converge')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Passed on: exit immediately instead of waiting for the services to converge')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Passed on: prune services that are no longer referenced')
+            [CompletionResult]::new('--with-registry-auth', '--with-registry-auth', [CompletionResultType]::ParameterName, 'Passed on: send registry authentication details to Swarm agents')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Passed on: suppress progress output')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Passed on: suppress progress output')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the hardened stack file instead of deploying it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'harden;stack;help' {
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Harden a Compose project for Swarm, then `docker stack deploy` it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'harden;stack;help;deploy' {
+            break
+        }
+        'harden;stack;help;help' {
             break
         }
         'harden;audit' {
@@ -474,6 +582,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
+            [CompletionResult]::new('stack', 'stack', [CompletionResultType]::ParameterValue, 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
@@ -494,7 +603,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
         'harden;help;compose' {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
             [CompletionResult]::new('fix', 'fix', [CompletionResultType]::ParameterValue, 'Rewrite the files with every fixable rule, keeping comments and style')
-            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden''s own rendering')
             [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose run` with ARGS')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden, then `docker compose create` with ARGS')
@@ -516,6 +625,13 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help;compose;create' {
+            break
+        }
+        'harden;help;stack' {
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Harden a Compose project for Swarm, then `docker stack deploy` it')
+            break
+        }
+        'harden;help;stack;deploy' {
             break
         }
         'harden;help;audit' {

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+            cand stack 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
             cand audit 'Check running containers (or all with --all) against the rules and the preset'
             cand man 'Print the man page (roff): `harden man | man -l -`'
             cand presets 'List the presets, or show one resolved'
@@ -55,14 +56,24 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;compose'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand lint 'Report what the rules find, per service, with file:line:column'
             cand fix 'Rewrite the files with every fixable rule, keeping comments and style'
-            cand config 'Print the hardened project'
+            cand config 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden''s own rendering'
             cand up 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
             cand run 'Harden, then `docker compose run` with ARGS'
             cand create 'Harden, then `docker compose create` with ARGS'
@@ -71,17 +82,37 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;compose;lint'= {
             cand --format 'format'
             cand --fail-on 'Exit 1 when a finding at or above this severity is left'
+            cand --target 'The engine the project is for: `swarm` judges what `docker stack deploy` carries'
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'harden;compose;fix'= {
+            cand --target 'The engine the project is for: `swarm` writes what `docker stack deploy` carries'
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -89,43 +120,83 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --check 'Exit 1 when something would change; write nothing'
             cand --stdout 'Print the fixed file(s); write nothing'
             cand --review 'Ask before each change (needs a terminal)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'harden;compose;config'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
         }
         &'harden;compose;up'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
         }
         &'harden;compose;run'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
         }
         &'harden;compose;create'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
             cand --file 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
+            cand -p 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-name 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory''s name)'
+            cand --project-directory 'The project directory (default: the first file''s directory)'
+            cand --env-file 'Variables file(s) instead of the project''s `.env` (repeatable)'
+            cand --profile 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)'
+            cand --ansi 'Passed on to `docker compose`'
+            cand --progress 'Passed on to `docker compose`'
+            cand --parallel 'Passed on to `docker compose`'
             cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
             cand --allow 'Waive a rule for this invocation (repeatable)'
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --compatibility 'Passed on to `docker compose`'
+            cand --dry-run 'Passed on to `docker compose`'
         }
         &'harden;compose;help'= {
             cand lint 'Report what the rules find, per service, with file:line:column'
             cand fix 'Rewrite the files with every fixable rule, keeping comments and style'
-            cand config 'Print the hardened project'
+            cand config 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden''s own rendering'
             cand up 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
             cand run 'Harden, then `docker compose run` with ARGS'
             cand create 'Harden, then `docker compose create` with ARGS'
@@ -144,6 +215,38 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;compose;help;create'= {
         }
         &'harden;compose;help;help'= {
+        }
+        &'harden;stack'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand deploy 'Harden a Compose project for Swarm, then `docker stack deploy` it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'harden;stack;deploy'= {
+            cand -c 'Compose file (repeatable)'
+            cand --compose-file 'Compose file (repeatable)'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)'
+            cand --allow 'Waive a rule for this invocation (repeatable)'
+            cand --resolve-image 'Passed on: query the registry to resolve image digests (always, changed, never)'
+            cand -d 'Passed on: exit immediately instead of waiting for the services to converge'
+            cand --detach 'Passed on: exit immediately instead of waiting for the services to converge'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --prune 'Passed on: prune services that are no longer referenced'
+            cand --with-registry-auth 'Passed on: send registry authentication details to Swarm agents'
+            cand -q 'Passed on: suppress progress output'
+            cand --quiet 'Passed on: suppress progress output'
+            cand --dry-run 'Print the hardened stack file instead of deploying it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'harden;stack;help'= {
+            cand deploy 'Harden a Compose project for Swarm, then `docker stack deploy` it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'harden;stack;help;deploy'= {
+        }
+        &'harden;stack;help;help'= {
         }
         &'harden;audit'= {
             cand --format 'Output format'
@@ -441,6 +544,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+            cand stack 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
             cand audit 'Check running containers (or all with --all) against the rules and the preset'
             cand man 'Print the man page (roff): `harden man | man -l -`'
             cand presets 'List the presets, or show one resolved'
@@ -457,7 +561,7 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;compose'= {
             cand lint 'Report what the rules find, per service, with file:line:column'
             cand fix 'Rewrite the files with every fixable rule, keeping comments and style'
-            cand config 'Print the hardened project'
+            cand config 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden''s own rendering'
             cand up 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
             cand run 'Harden, then `docker compose run` with ARGS'
             cand create 'Harden, then `docker compose create` with ARGS'
@@ -473,6 +577,11 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;compose;run'= {
         }
         &'harden;help;compose;create'= {
+        }
+        &'harden;help;stack'= {
+            cand deploy 'Harden a Compose project for Swarm, then `docker stack deploy` it'
+        }
+        &'harden;help;stack;deploy'= {
         }
         &'harden;help;audit'= {
         }

@@ -34,6 +34,7 @@ complete -c harden -n "__fish_harden_needs_command" -f -a "rules" -d 'List the r
 complete -c harden -n "__fish_harden_needs_command" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
 complete -c harden -n "__fish_harden_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c harden -n "__fish_harden_needs_command" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_needs_command" -f -a "stack" -d 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
 complete -c harden -n "__fish_harden_needs_command" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
 complete -c harden -n "__fish_harden_needs_command" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
 complete -c harden -n "__fish_harden_needs_command" -f -a "presets" -d 'List the presets, or show one resolved'
@@ -56,15 +57,24 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
-complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "config" -d 'Print the hardened project'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "config" -d 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden\'s own rendering'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "up" -d 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
@@ -77,14 +87,34 @@ complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_s
 warning\t''
 info\t''
 never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l target -d 'The engine the project is for: `swarm` judges what `docker stack deploy` carries' -r -f -a "compose\t'`docker compose` (Compose v2) on one engine'
+swarm\t'`docker stack deploy` on a Swarm: no `security_opt`, no service-level tmpfs, no host address for published ports, limits only under `deploy.resources`'"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l target -d 'The engine the project is for: `swarm` writes what `docker stack deploy` carries' -r -f -a "compose\t'`docker compose` (Compose v2) on one engine'
+swarm\t'`docker stack deploy` on a Swarm: no `security_opt`, no service-level tmpfs, no host address for published ports, limits only under `deploy.resources`'"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
@@ -94,39 +124,97 @@ complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_s
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l check -d 'Exit 1 when something would change; write nothing'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l stdout -d 'Print the fixed file(s); write nothing'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l review -d 'Ask before each change (needs a terminal)'
-complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l dry-run -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l dry-run -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l dry-run -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l env-file -d 'Variables file(s) instead of the project\'s `.env` (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l profile -d 'Profile to enable for `docker compose` (repeatable; harden lints every service anyway)' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l ansi -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l progress -d 'Passed on to `docker compose`' -r
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l parallel -d 'Passed on to `docker compose`' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l compatibility -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l dry-run -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
-complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "config" -d 'Print the hardened project'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "config" -d 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden\'s own rendering'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "up" -d 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand stack; and not __fish_seen_subcommand_from deploy help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand stack; and not __fish_seen_subcommand_from deploy help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand stack; and not __fish_seen_subcommand_from deploy help" -f -a "deploy" -d 'Harden a Compose project for Swarm, then `docker stack deploy` it'
+complete -c harden -n "__fish_harden_using_subcommand stack; and not __fish_seen_subcommand_from deploy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -s c -l compose-file -d 'Compose file (repeatable)' -r -F
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l preset -d 'Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`)' -r
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l allow -d 'Waive a rule for this invocation (repeatable)' -r
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l resolve-image -d 'Passed on: query the registry to resolve image digests (always, changed, never)' -r
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -s d -l detach -d 'Passed on: exit immediately instead of waiting for the services to converge' -r
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l prune -d 'Passed on: prune services that are no longer referenced'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l with-registry-auth -d 'Passed on: send registry authentication details to Swarm agents'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -s q -l quiet -d 'Passed on: suppress progress output'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l dry-run -d 'Print the hardened stack file instead of deploying it'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Harden a Compose project for Swarm, then `docker stack deploy` it'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand audit" -l format -d 'Output format' -r -f -a "text\t''
 json\t''
 sarif\t''
@@ -418,21 +506,23 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l explain -d 'Exp
 complete -c harden -n "__fish_harden_using_subcommand create" -l no-harden -d 'Run exactly as docker would, without hardening'
 complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Ask about each change (accept, skip, explain, quit) before applying it'
 complete -c harden -n "__fish_harden_using_subcommand create" -l help -d 'Print usage'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "rules" -d 'List the rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose audit man presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "rules" -d 'List the rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "stack" -d 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from rules explain completions compose stack audit man presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
-complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "config" -d 'Print the hardened project'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "config" -d 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden\'s own rendering'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "up" -d 'Harden, then `docker compose up` with ARGS (refused when a deny rule fires)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "run" -d 'Harden, then `docker compose run` with ARGS'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "create" -d 'Harden, then `docker compose create` with ARGS'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from stack" -f -a "deploy" -d 'Harden a Compose project for Swarm, then `docker stack deploy` it'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "list" -d 'List the built-in presets and the team file in effect'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "show" -d 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'

@@ -1,9 +1,10 @@
-//! `harden compose lint | fix | config | up | run | create`.
+//! `harden compose lint | fix | config | up | run | create`, every other `docker compose`
+//! subcommand passed through, and `harden stack deploy`.
 
 use super::{error_line, notice, print_out};
 use crate::fix::compose::{Fixed, Request};
 use crate::frontend::compose::lint::{self, ServiceResult};
-use crate::frontend::compose::{self, ComposeError, Project};
+use crate::frontend::compose::{self, ComposeError, LoadOptions, Project, Target, flat};
 use crate::preset::{self, Preset};
 use crate::render::report::{self, FailOn, Item, Report};
 use clap::{Args, Subcommand, ValueEnum};
@@ -12,12 +13,40 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Options shared by every `harden compose` subcommand.
+/// Options shared by every `harden compose` subcommand (the `docker compose` ones are passed on
+/// to `docker compose` as given).
 #[derive(Debug, Args)]
 pub struct ComposeArgs {
     /// Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE).
     #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory's name).
+    #[arg(short = 'p', long = "project-name", global = true, value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// The project directory (default: the first file's directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub project_directory: Option<PathBuf>,
+    /// Variables file(s) instead of the project's `.env` (repeatable).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+    /// Profile to enable for `docker compose` (repeatable; harden lints every service anyway).
+    #[arg(long, global = true, value_name = "PROFILE")]
+    pub profile: Vec<String>,
+    /// Passed on to `docker compose`.
+    #[arg(long, global = true, value_name = "WHEN", hide = true)]
+    pub ansi: Option<String>,
+    /// Passed on to `docker compose`.
+    #[arg(long, global = true, value_name = "TYPE", hide = true)]
+    pub progress: Option<String>,
+    /// Passed on to `docker compose`.
+    #[arg(long, global = true, value_name = "N", hide = true)]
+    pub parallel: Option<String>,
+    /// Passed on to `docker compose`.
+    #[arg(long, global = true, hide = true)]
+    pub compatibility: bool,
+    /// Passed on to `docker compose`.
+    #[arg(long, global = true, hide = true)]
+    pub dry_run: bool,
     /// Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`).
     #[arg(long, global = true, value_name = "P")]
     pub preset: Option<String>,
@@ -40,12 +69,19 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum ComposeCommand {
     /// Report what the rules find, per service, with file:line:column.
+    ///
+    /// Lints the project as Compose v2 resolves it: `extends` (same file, other files, chains),
+    /// top-level `include:`, `!reset` / `!override`, several `-f` files and every profile. A
+    /// value a service inherits is reported at the line that writes it, under the service.
     Lint {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Exit 1 when a finding at or above this severity is left.
         #[arg(long, value_enum, default_value_t = FailOn::Warning)]
         fail_on: FailOn,
+        /// The engine the project is for: `swarm` judges what `docker stack deploy` carries.
+        #[arg(long, value_enum, default_value_t = Target::Compose)]
+        target: Target,
         /// Compose files to lint one by one, each as its own project (as pre-commit passes
         /// them); `-f` files are one project instead.
         #[arg(value_name = "FILE")]
@@ -65,13 +101,21 @@ pub enum ComposeCommand {
         /// Ask before each change (needs a terminal).
         #[arg(long)]
         review: bool,
+        /// The engine the project is for: `swarm` writes what `docker stack deploy` carries.
+        #[arg(long, value_enum, default_value_t = Target::Compose)]
+        target: Target,
         /// Compose files to fix one by one, each as its own project; `-f` files are one
         /// project instead.
         #[arg(value_name = "FILE")]
         each: Vec<PathBuf>,
     },
-    /// Print the hardened project.
-    Config,
+    /// Print the hardened project: `docker compose config ARGS` on it (Compose v2), else
+    /// harden's own rendering.
+    #[command(disable_help_flag = true)]
+    Config {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<OsString>,
+    },
     /// Harden, then `docker compose up` with ARGS (refused when a deny rule fires).
     #[command(disable_help_flag = true)]
     Up {
@@ -90,6 +134,10 @@ pub enum ComposeCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<OsString>,
     },
+    /// Any other `docker compose` subcommand (down, ps, logs, exec, start, stop, restart, pull,
+    /// build, …) runs the real `docker compose` with the same files, project and options.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
 }
 
 /// What went wrong before anything ran: exit 2.
@@ -115,24 +163,52 @@ pub fn main(args: ComposeArgs) -> ExitCode {
     }
 }
 
-fn load(args: &ComposeArgs) -> Result<(Project, Preset), Fail> {
-    load_files(args, &args.files)
-}
+impl ComposeArgs {
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            project_directory: self.project_directory.clone(),
+            env_files: self.env_file.clone(),
+            project_name: self.project_name.clone(),
+            ..LoadOptions::default()
+        }
+    }
 
-fn load_files(args: &ComposeArgs, given: &[PathBuf]) -> Result<(Project, Preset), Fail> {
-    let project = load_project(given)?;
-    Ok((project, load_preset(args)?))
+    /// The `docker compose` options that come before the subcommand, as given (files apart).
+    fn compose_globals(&self) -> Vec<OsString> {
+        let mut out: Vec<OsString> = Vec::new();
+        for p in &self.profile {
+            out.push("--profile".into());
+            out.push(p.into());
+        }
+        for (flag, v) in [
+            ("--ansi", &self.ansi),
+            ("--progress", &self.progress),
+            ("--parallel", &self.parallel),
+        ] {
+            if let Some(v) = v {
+                out.push(flag.into());
+                out.push(v.into());
+            }
+        }
+        if self.compatibility {
+            out.push("--compatibility".into());
+        }
+        if self.dry_run {
+            out.push("--dry-run".into());
+        }
+        out
+    }
 }
 
 /// The preset (chosen from the working directory, whatever the files).
-fn load_preset(args: &ComposeArgs) -> Result<Preset, Fail> {
+fn load_preset(preset_flag: Option<&str>) -> Result<Preset, Fail> {
     let cwd = cwd();
     let env = std::env::var("HARDEN_PRESET").ok();
-    let selection = preset::select(args.preset.as_deref(), env.as_deref(), &cwd);
+    let selection = preset::select(preset_flag, env.as_deref(), &cwd);
     preset::load(&selection, &cwd).map_err(|e| Fail(e.to_string()))
 }
 
-fn load_project(given: &[PathBuf]) -> Result<Project, Fail> {
+fn load_project(given: &[PathBuf], opts: &LoadOptions) -> Result<Project, Fail> {
     let cwd = cwd();
     let files = compose::discover(
         given,
@@ -140,10 +216,11 @@ fn load_project(given: &[PathBuf]) -> Result<Project, Fail> {
         std::env::var("COMPOSE_PATH_SEPARATOR").ok().as_deref(),
         &cwd,
     )?;
-    Ok(Project::load(&files, &cwd, std::env::vars())?)
+    Ok(Project::load_with(&files, &cwd, std::env::vars(), opts)?)
 }
 
-/// `lint FILE…` / `fix FILE…`: every file is its own project.
+/// `lint FILE…` / `fix FILE…`: every file is its own project. A file that cannot be read is
+/// named (exit 2) and the others are still linted or fixed.
 fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     if !args.files.is_empty() {
         return Err(Fail(
@@ -153,12 +230,21 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     }
     let mut merged = Report::default();
     let mut worst = 0u8;
-    let preset = load_preset(args)?;
+    let mut bad = 0usize;
+    let preset = load_preset(args.preset.as_deref())?;
+    let opts = args.load_options();
     for file in each {
-        let project = load_project(std::slice::from_ref(file))?;
-        let results = lint::lint(&project, &preset, &args.allow);
+        let project = match load_project(std::slice::from_ref(file), &opts) {
+            Ok(p) => p,
+            Err(Fail(msg)) => {
+                error_line(&msg);
+                bad += 1;
+                continue;
+            }
+        };
         match &args.command {
-            ComposeCommand::Lint { .. } => {
+            ComposeCommand::Lint { target, .. } => {
+                let results = lint::lint_for(&project, &preset, &args.allow, *target);
                 let r = build_report(&project, &results);
                 merged.items.extend(r.items);
                 merged.sources.extend(r.sources);
@@ -169,21 +255,53 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
                 check,
                 stdout,
                 review,
+                target,
                 ..
             } => {
-                let code = fix(&project, &results, *diff, *check, *stdout, *review)?;
-                if code != ExitCode::SUCCESS {
-                    worst = 1;
+                let results = lint::lint_for(&project, &preset, &args.allow, *target);
+                let mode = FixMode {
+                    diff: *diff,
+                    check: *check,
+                    stdout: *stdout,
+                    review: *review,
+                    target: *target,
+                };
+                match fix(&project, &results, mode) {
+                    Ok(code) if code != ExitCode::SUCCESS => worst = worst.max(1),
+                    Ok(_) => {}
+                    Err(Fail(msg)) => {
+                        error_line(&msg);
+                        bad += 1;
+                    }
                 }
             }
             _ => {}
         }
     }
+    if bad > 0 {
+        error_line(&format!(
+            "{bad} of {} file{} could not be {}; the others were",
+            each.len(),
+            if each.len() == 1 { "" } else { "s" },
+            if matches!(args.command, ComposeCommand::Fix { .. }) {
+                "fixed (nothing written to them)"
+            } else {
+                "linted"
+            }
+        ));
+    }
     if let ComposeCommand::Lint {
         format, fail_on, ..
     } = &args.command
     {
-        return Ok(print_lint(&merged, *format, *fail_on));
+        let code = print_lint(&merged, *format, *fail_on);
+        if bad > 0 {
+            return Ok(ExitCode::from(2));
+        }
+        return Ok(code);
+    }
+    if bad > 0 {
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::from(worst))
 }
@@ -210,33 +328,51 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
         {
             return run_each(&args, each);
         }
+        ComposeCommand::External(rest) => return pass_through(&args, rest),
         _ => {}
     }
-    let (project, preset) = load(&args)?;
-    let results = lint::lint(&project, &preset, &args.allow);
+    let project = load_project(&args.files, &args.load_options())?;
+    let preset = load_preset(args.preset.as_deref())?;
     match &args.command {
         ComposeCommand::Lint {
-            format, fail_on, ..
-        } => Ok(print_lint(
-            &build_report(&project, &results),
-            *format,
-            *fail_on,
-        )),
+            format,
+            fail_on,
+            target,
+            ..
+        } => {
+            let results = lint::lint_for(&project, &preset, &args.allow, *target);
+            Ok(print_lint(
+                &build_report(&project, &results),
+                *format,
+                *fail_on,
+            ))
+        }
         ComposeCommand::Fix {
             diff,
             check,
             stdout,
             review,
+            target,
             ..
-        } => fix(&project, &results, *diff, *check, *stdout, *review),
-        ComposeCommand::Config => {
-            let fixed = apply(&project, &results, None)?;
-            print_out(&config_text(&project, &fixed)?);
-            Ok(ExitCode::SUCCESS)
+        } => {
+            let results = lint::lint_for(&project, &preset, &args.allow, *target);
+            let mode = FixMode {
+                diff: *diff,
+                check: *check,
+                stdout: *stdout,
+                review: *review,
+                target: *target,
+            };
+            fix(&project, &results, mode)
         }
-        ComposeCommand::Up { args: a } => up(&project, &results, "up", a),
-        ComposeCommand::Run { args: a } => up(&project, &results, "run", a),
-        ComposeCommand::Create { args: a } => up(&project, &results, "create", a),
+        ComposeCommand::Config { args: a } => {
+            let results = lint::lint(&project, &preset, &args.allow);
+            config(&args, &project, &results, a)
+        }
+        ComposeCommand::Up { args: a } => up(&args, &project, &preset, "up", a),
+        ComposeCommand::Run { args: a } => up(&args, &project, &preset, "run", a),
+        ComposeCommand::Create { args: a } => up(&args, &project, &preset, "create", a),
+        ComposeCommand::External(_) => unreachable!("handled above"),
     }
 }
 
@@ -301,6 +437,7 @@ fn apply(
     project: &Project,
     results: &[ServiceResult],
     keep: Option<&dyn Fn(&Request) -> bool>,
+    target: Target,
 ) -> Result<Fixed, Fail> {
     let mut reqs = lint::requests(results);
     if let Some(keep) = keep {
@@ -309,17 +446,27 @@ fn apply(
     if reqs.is_empty() {
         return Ok(Fixed::default());
     }
-    crate::fix::compose::fix(project, &reqs).map_err(|e| Fail(e.to_string()))
+    crate::fix::compose::fix_for(project, &reqs, target).map_err(|e| Fail(e.to_string()))
 }
 
-fn fix(
-    project: &Project,
-    results: &[ServiceResult],
+/// How `harden compose fix` was asked to work.
+#[derive(Clone, Copy)]
+struct FixMode {
     diff: bool,
     check: bool,
     stdout: bool,
     review: bool,
-) -> Result<ExitCode, Fail> {
+    target: Target,
+}
+
+fn fix(project: &Project, results: &[ServiceResult], mode: FixMode) -> Result<ExitCode, Fail> {
+    let FixMode {
+        diff,
+        check,
+        stdout,
+        review,
+        target,
+    } = mode;
     let fixed = if review {
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return Err(Fail(
@@ -340,9 +487,14 @@ fn fix(
                 accepted.push(r.clone());
             }
         }
-        apply(project, results, Some(&|r: &Request| accepted.contains(r)))?
+        apply(
+            project,
+            results,
+            Some(&|r: &Request| accepted.contains(r)),
+            target,
+        )?
     } else {
-        apply(project, results, None)?
+        apply(project, results, None, target)?
     };
     let written: Vec<usize> = fixed
         .results
@@ -486,65 +638,12 @@ fn write_checked(path: &Path, text: &str, original: Option<&str>) -> std::io::Re
     result
 }
 
-/// The hardened project as one YAML document (files merged as Compose merges them, variables
-/// left as written).
-fn config_text(project: &Project, fixed: &Fixed) -> Result<String, Fail> {
-    let mut merged = serde_yaml::Value::Mapping(Default::default());
-    for (i, f) in project.files.iter().enumerate() {
-        let text = fixed.texts.get(&i).unwrap_or(&f.text);
-        let parsed = compose::parse_file(&f.path, text)?;
-        merge_value(&mut merged, parsed.root.to_value(), &[]);
-    }
-    // Fragments (`x-…`) and anchors are resolved by now; drop top-level extension keys.
-    if let serde_yaml::Value::Mapping(m) = &mut merged {
-        m.retain(|k, _| !k.as_str().is_some_and(|k| k.starts_with("x-")));
-    }
-    serde_yaml::to_string(&merged).map_err(|e| Fail(format!("cannot print the project: {e}")))
-}
-
-/// Lists that Compose concatenates when merging files.
-const APPENDED: &[&str] = &[
-    "ports",
-    "expose",
-    "cap_add",
-    "cap_drop",
-    "security_opt",
-    "tmpfs",
-    "devices",
-    "dns",
-    "dns_search",
-    "external_links",
-    "extra_hosts",
-    "volumes",
-];
-
-fn merge_value(base: &mut serde_yaml::Value, over: serde_yaml::Value, path: &[String]) {
-    use serde_yaml::Value;
-    match (base, over) {
-        (Value::Mapping(b), Value::Mapping(o)) => {
-            for (k, v) in o {
-                let key = k.as_str().unwrap_or("").to_string();
-                let mut p = path.to_vec();
-                p.push(key);
-                match b.get_mut(&k) {
-                    Some(existing) => merge_value(existing, v, &p),
-                    None => {
-                        b.insert(k, v);
-                    }
-                }
-            }
-        }
-        (Value::Sequence(b), Value::Sequence(o))
-            if path.len() == 3 && path[0] == "services" && APPENDED.contains(&path[2].as_str()) =>
-        {
-            for v in o {
-                if !b.contains(&v) {
-                    b.push(v);
-                }
-            }
-        }
-        (b, o) => *b = o,
-    }
+/// The Compose v2 command (`docker compose`), when the plugin answers (or
+/// `HARDEN_DOCKER_COMPOSE` names a command).
+fn compose_v2() -> Option<Vec<String>> {
+    let cmd = compose_command().ok()?;
+    (cmd.len() > 1 || std::env::var("HARDEN_DOCKER_COMPOSE").is_ok_and(|c| !c.trim().is_empty()))
+        .then_some(cmd)
 }
 
 /// The `docker compose` command: the v2 plugin when present, else `docker-compose`.
@@ -583,73 +682,326 @@ fn compose_command() -> Result<Vec<String>, Fail> {
     ))
 }
 
-fn up(
-    project: &Project,
-    results: &[ServiceResult],
-    sub: &str,
-    args: &[OsString],
-) -> Result<ExitCode, Fail> {
+/// The unwaived denials of a lint result, as a report.
+fn denials(project: &Project, results: &[ServiceResult]) -> Option<Report> {
     let report = build_report(project, results);
-    let denials: Vec<&Item> = report
+    let denied: Vec<Item> = report
         .items
         .iter()
         .filter(|i| i.waived.is_none() && i.action == crate::rules::Action::Deny)
+        .cloned()
         .collect();
-    if !denials.is_empty() {
-        let refused = Report {
-            kind: report::Kind::Compose,
-            items: denials.into_iter().cloned().collect(),
-            sources: report.sources.clone(),
-            services: report.services.clone(),
-            containers: Vec::new(),
-        };
-        eprint!("{}", report::text::render(&refused));
-        error_line(&format!(
-            "refusing to {sub}: {} denied finding{} (waive with `# harden: ignore[RULE] reason`, \
-             x-harden, --allow RULE or a preset)",
-            refused.items.len(),
-            if refused.items.len() == 1 { "" } else { "s" }
-        ));
-        return Ok(ExitCode::from(1));
+    if denied.is_empty() {
+        return None;
     }
-    let fixed = apply(project, results, None)?;
+    Some(Report {
+        kind: report::Kind::Compose,
+        items: denied,
+        sources: report.sources,
+        services: report.services,
+        containers: Vec::new(),
+    })
+}
+
+fn refuse(refused: &Report, what: &str) -> ExitCode {
+    eprint!("{}", report::text::render(refused));
+    error_line(&format!(
+        "refusing to {what}: {} denied finding{} (waive with `# harden: ignore[RULE] reason`, \
+         x-harden, --allow RULE or a preset)",
+        refused.items.len(),
+        if refused.items.len() == 1 { "" } else { "s" }
+    ));
+    ExitCode::from(1)
+}
+
+/// The hardened project as one document for `target`, with what was applied and noted.
+pub struct Hardened {
+    pub doc: serde_json::Value,
+    pub applied: crate::fix::model::Applied,
+}
+
+/// Applies every fix the preset wants to the resolved project (wherever the values are
+/// written: the files are not touched).
+fn harden_project(
+    project: &Project,
+    results: &[ServiceResult],
+    target: Target,
+) -> Result<Hardened, Fail> {
+    let mut doc = flat::document(project)?;
+    let reqs = lint::wanted(results);
+    let applied = crate::fix::model::apply(&mut doc, project, &reqs, target);
+    Ok(Hardened { doc, applied })
+}
+
+/// Says what was hardened and what could not be.
+fn summarize(h: &Hardened) {
+    let mut services: Vec<&str> = Vec::new();
+    let mut rules: Vec<&str> = Vec::new();
+    for (r, res) in &h.applied.results {
+        match res {
+            Ok(()) => {
+                if !services.contains(&r.service.as_str()) {
+                    services.push(&r.service);
+                }
+                if !rules.contains(&r.rule) {
+                    rules.push(r.rule);
+                }
+            }
+            Err(why) => notice(&format!(
+                "service {}: not applied ({}): {why}",
+                r.service,
+                r.change.describe()
+            )),
+        }
+    }
+    for n in &h.applied.notes {
+        notice(n);
+    }
+    if !services.is_empty() {
+        notice(&format!(
+            "hardened {} service{} ({})",
+            services.len(),
+            if services.len() == 1 { "" } else { "s" },
+            rules.join(", ")
+        ));
+    }
+}
+
+/// Writes the hardened document into a temporary directory outside the project.
+fn write_hardened(h: &Hardened) -> Result<(TempDir, PathBuf), Fail> {
     let dir =
         hardened_dir().map_err(|e| Fail(format!("cannot create a temporary directory: {e}")))?;
-    let mut cmd_files = Vec::new();
-    for (i, f) in project.files.iter().enumerate() {
-        let name = f
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "compose.yaml".into());
-        let copy = dir.path.join(format!("{i}-{name}"));
-        std::fs::write(&copy, fixed.texts.get(&i).unwrap_or(&f.text))
-            .map_err(|e| Fail(format!("cannot write {}: {e}", copy.display())))?;
-        cmd_files.push(copy);
-    }
+    let file = dir.path.join("compose.hardened.json");
+    std::fs::write(&file, flat::to_text(&h.doc))
+        .map_err(|e| Fail(format!("cannot write {}: {e}", file.display())))?;
+    Ok((dir, file))
+}
+
+/// `docker compose -p NAME --project-directory DIR [globals] -f FILE`.
+fn compose_base(
+    args: &ComposeArgs,
+    project: &Project,
+    file: &Path,
+) -> Result<std::process::Command, Fail> {
     let base = compose_command()?;
     let project_dir = std::fs::canonicalize(&project.dir).unwrap_or_else(|_| project.dir.clone());
     let mut cmd = std::process::Command::new(&base[0]);
     cmd.args(&base[1..]);
     cmd.arg("--project-directory").arg(&project_dir);
     cmd.arg("-p").arg(&project.name);
-    for f in &cmd_files {
-        cmd.arg("-f").arg(f);
-    }
-    cmd.arg(sub);
-    cmd.args(args);
-    // `docker -H … harden compose up`: the child reaches the same daemon.
+    cmd.args(args.compose_globals());
+    cmd.arg("-f").arg(file);
+    child_env(&mut cmd);
+    Ok(cmd)
+}
+
+/// `docker -H … harden compose up`: the child reaches the same daemon.
+fn child_env(cmd: &mut std::process::Command) {
     for (k, v) in super::plugin::child_env(&crate::engine::host::global_options()) {
         match v {
             Some(v) => cmd.env(k, v),
             None => cmd.env_remove(k),
         };
     }
+}
+
+fn status_code(status: std::process::ExitStatus) -> ExitCode {
+    let code = status.code().unwrap_or(1);
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn up(
+    args: &ComposeArgs,
+    project: &Project,
+    preset: &Preset,
+    sub: &str,
+    rest: &[OsString],
+) -> Result<ExitCode, Fail> {
+    let results = lint::lint(project, preset, &args.allow);
+    if let Some(refused) = denials(project, &results) {
+        return Ok(refuse(&refused, sub));
+    }
+    let h = harden_project(project, &results, Target::Compose)?;
+    summarize(&h);
+    let (_dir, file) = write_hardened(&h)?;
+    let mut cmd = compose_base(args, project, &file)?;
+    cmd.arg(sub);
+    cmd.args(rest);
+    let status = cmd
+        .status()
+        .map_err(|e| Fail(format!("cannot run docker compose: {e}")))?;
+    Ok(status_code(status))
+}
+
+/// `harden compose config [ARGS]`: the hardened project as `docker compose config` prints it.
+fn config(
+    args: &ComposeArgs,
+    project: &Project,
+    results: &[ServiceResult],
+    rest: &[OsString],
+) -> Result<ExitCode, Fail> {
+    let h = harden_project(project, results, Target::Compose)?;
+    if compose_v2().is_none() {
+        if !rest.is_empty() {
+            return Err(Fail(
+                "`harden compose config` with options needs the Compose v2 plugin \
+                 (`docker compose`); without it harden prints the project itself"
+                    .into(),
+            ));
+        }
+        print_out(&flat::to_yaml(&h.doc));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (_dir, file) = write_hardened(&h)?;
+    let mut cmd = compose_base(args, project, &file)?;
+    cmd.arg("config");
+    cmd.args(rest);
+    let status = cmd
+        .status()
+        .map_err(|e| Fail(format!("cannot run docker compose: {e}")))?;
+    Ok(status_code(status))
+}
+
+/// Every `docker compose` subcommand harden does not judge: the real one, same files and options.
+fn pass_through(args: &ComposeArgs, rest: &[OsString]) -> Result<ExitCode, Fail> {
+    let base = compose_command()?;
+    let mut cmd = std::process::Command::new(&base[0]);
+    cmd.args(&base[1..]);
+    for f in &args.files {
+        cmd.arg("-f").arg(f);
+    }
+    if let Some(p) = &args.project_name {
+        cmd.arg("-p").arg(p);
+    }
+    if let Some(d) = &args.project_directory {
+        cmd.arg("--project-directory").arg(d);
+    }
+    for e in &args.env_file {
+        cmd.arg("--env-file").arg(e);
+    }
+    cmd.args(args.compose_globals());
+    cmd.args(rest);
+    child_env(&mut cmd);
     let status = cmd
         .status()
         .map_err(|e| Fail(format!("cannot run {}: {e}", base.join(" "))))?;
-    let code = status.code().unwrap_or(1);
-    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+    Ok(status_code(status))
+}
+
+/// `harden stack …`.
+#[derive(Debug, Subcommand)]
+pub enum StackCommand {
+    /// Harden a Compose project for Swarm, then `docker stack deploy` it.
+    ///
+    /// The same rules, judged as Swarm runs them: limits go under deploy.resources.limits,
+    /// tmpfs become `type: tmpfs` volumes, and what Swarm cannot carry is said, never dropped
+    /// silently: no-new-privileges (Swarm ignores security_opt: set it daemon-wide on every
+    /// node) and the host address of published ports (refused under port-host-ip unless
+    /// waived). `extends` and `include:` are resolved first, so files that plain
+    /// `docker stack deploy` refuses for them deploy too.
+    Deploy(StackDeployArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StackDeployArgs {
+    /// Compose file (repeatable).
+    #[arg(
+        short = 'c',
+        long = "compose-file",
+        value_name = "FILE",
+        required = true
+    )]
+    pub files: Vec<PathBuf>,
+    /// Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`).
+    #[arg(long, value_name = "P")]
+    pub preset: Option<String>,
+    /// Waive a rule for this invocation (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Passed on: prune services that are no longer referenced.
+    #[arg(long)]
+    pub prune: bool,
+    /// Passed on: query the registry to resolve image digests (always, changed, never).
+    #[arg(long, value_name = "WHEN")]
+    pub resolve_image: Option<String>,
+    /// Passed on: send registry authentication details to Swarm agents.
+    #[arg(long)]
+    pub with_registry_auth: bool,
+    /// Passed on: exit immediately instead of waiting for the services to converge.
+    #[arg(short = 'd', long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub detach: Option<String>,
+    /// Passed on: suppress progress output.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Print the hardened stack file instead of deploying it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The stack's name.
+    #[arg(value_name = "STACK")]
+    pub stack: String,
+}
+
+pub fn stack_main(command: StackCommand) -> ExitCode {
+    let StackCommand::Deploy(args) = command;
+    match stack_deploy(&args) {
+        Ok(code) => code,
+        Err(Fail(msg)) => {
+            error_line(&msg);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn stack_deploy(args: &StackDeployArgs) -> Result<ExitCode, Fail> {
+    // `docker stack deploy` interpolates from the environment only (no `.env`).
+    let opts = LoadOptions {
+        no_dotenv: true,
+        ..LoadOptions::default()
+    };
+    let project = load_project(&args.files, &opts)?;
+    let preset = load_preset(args.preset.as_deref())?;
+    let results = lint::lint_for(&project, &preset, &args.allow, Target::Swarm);
+    if let Some(refused) = denials(&project, &results) {
+        return Ok(refuse(&refused, "deploy the stack"));
+    }
+    let h = harden_project(&project, &results, Target::Swarm)?;
+    summarize(&h);
+    if args.dry_run {
+        print_out(&flat::to_yaml(&h.doc));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (_dir, file) = write_hardened(&h)?;
+    let mut cmd = std::process::Command::new(docker_cli());
+    cmd.args(["stack", "deploy", "-c"]).arg(&file);
+    if args.prune {
+        cmd.arg("--prune");
+    }
+    if let Some(r) = &args.resolve_image {
+        cmd.arg("--resolve-image").arg(r);
+    }
+    if args.with_registry_auth {
+        cmd.arg("--with-registry-auth");
+    }
+    if let Some(d) = &args.detach {
+        cmd.arg(format!("--detach={d}"));
+    }
+    if args.quiet {
+        cmd.arg("--quiet");
+    }
+    cmd.arg(&args.stack);
+    child_env(&mut cmd);
+    let status = cmd
+        .status()
+        .map_err(|e| Fail(format!("cannot run docker stack deploy: {e}")))?;
+    Ok(status_code(status))
+}
+
+/// The Docker CLI: the one that ran us as a plugin, else `docker` on PATH.
+fn docker_cli() -> String {
+    std::env::var(super::plugin::ORIGINAL_CLI_ENV)
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "docker".into())
 }
 
 /// A temporary directory removed when dropped.

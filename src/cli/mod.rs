@@ -96,7 +96,15 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Lint, fix, print or bring up a Docker Compose project with the same rules.
+    ///
+    /// Stands in for `docker compose`: lint, fix, config, up, run and create are judged; every
+    /// other subcommand (down, ps, logs, exec, …) runs the real `docker compose` as given.
     Compose(compose::ComposeArgs),
+    /// Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`.
+    Stack {
+        #[command(subcommand)]
+        command: compose::StackCommand,
+    },
     /// Check running containers (or all with --all) against the rules and the preset.
     ///
     /// Reports what `harden run` would have changed or refused for each container, from the
@@ -187,6 +195,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Compose(args) => compose::main(args),
+        Command::Stack { command } => compose::stack_main(command),
         Command::Audit(args) => audit::main(args),
         Command::Man => {
             print_out(&man::page());

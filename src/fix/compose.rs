@@ -19,7 +19,7 @@ use super::Change;
 use crate::frontend::compose::interp::{self, Env};
 use crate::frontend::compose::spec::lookup;
 use crate::frontend::compose::tree::{Node, Seg, Value, route_string};
-use crate::frontend::compose::{Project, Service};
+use crate::frontend::compose::{Project, Service, Target};
 use crate::spec::{Origin, normalize_capability};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -85,7 +85,16 @@ enum Edit {
 /// [`editable`]) refuses every request. This is what lint's "fixable" means; [`fix`]
 /// additionally parses and checks the written text, and refuses to write when that fails.
 pub fn plan(project: &Project, requests: &[Request]) -> Result<Vec<Result<(), Refusal>>, FixError> {
-    let (_, results) = planned(project, requests, false);
+    plan_for(project, requests, Target::Compose)
+}
+
+/// [`plan`] for `target`.
+pub fn plan_for(
+    project: &Project,
+    requests: &[Request],
+    target: Target,
+) -> Result<Vec<Result<(), Refusal>>, FixError> {
+    let (_, results) = planned(project, requests, false, target);
     // Edits land in the files that define the services they change.
     let mut files: Vec<usize> = requests
         .iter()
@@ -111,9 +120,11 @@ fn planned<'p>(
     project: &'p Project,
     requests: &[Request],
     keep: bool,
+    target: Target,
 ) -> (Planner<'p>, Vec<Result<(), Refusal>>) {
     let mut planner = Planner::new(project);
     planner.keep = keep;
+    planner.target = target;
     let mut results: Vec<Result<(), Refusal>> = requests.iter().map(|r| planner.add(r)).collect();
     // Inherited values: written by a base service that gets the same fix, or refused.
     planner.settle_inherited(&mut results);
@@ -124,7 +135,12 @@ fn planned<'p>(
 
 /// Applies every request it can; refusals are reported per request.
 pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
-    let (planner, results) = planned(project, requests, true);
+    fix_for(project, requests, Target::Compose)
+}
+
+/// [`fix`] for `target`.
+pub fn fix_for(project: &Project, requests: &[Request], target: Target) -> Result<Fixed, FixError> {
+    let (planner, results) = planned(project, requests, true, target);
     let edits = planner.render(requests, &results);
     let mut texts = BTreeMap::new();
     for (file, edits) in edits {
@@ -178,6 +194,7 @@ struct Planner<'a> {
     count: usize,
     /// Kept for the callers' sake: plans are always kept (the inherited check needs them).
     keep: bool,
+    target: Target,
 }
 
 /// What planning one change gives.
@@ -205,6 +222,7 @@ impl<'a> Planner<'a> {
             pending: Vec::new(),
             count: 0,
             keep: true,
+            target: Target::Compose,
         }
     }
 
@@ -375,6 +393,9 @@ impl<'a> Planner<'a> {
                     return Ok(Planned::Inherited(inherited, reason));
                 }
             }
+            Change::SetNoNewPrivileges if self.target == Target::Swarm => {
+                return Err(super::model::SWARM_NNP.into());
+            }
             Change::SetNoNewPrivileges => {
                 let items = self.resolved_items(svc, "security_opt");
                 let falses: Vec<Rc<Node>> = items
@@ -442,6 +463,29 @@ impl<'a> Planner<'a> {
             Change::SetReadOnlyRootfs => {
                 self.not_through_variable(svc, "read_only")?;
                 plan.scalars.push((vec!["read_only".into()], "true".into()))
+            }
+            Change::AddTmpfs { path, options } if self.target == Target::Swarm => {
+                // Swarm drops a service-level `tmpfs:`; a long-syntax tmpfs volume survives
+                // (its size in bytes; owner and mode cannot be set).
+                let size = options
+                    .split(',')
+                    .find_map(|o| o.strip_prefix("size="))
+                    .and_then(crate::frontend::compose::spec::parse_bytes);
+                let item = match size {
+                    Some(n) => format!(
+                        "{{type: tmpfs, target: {}, tmpfs: {{size: {n}}}}}",
+                        plain_or_quoted(path)
+                    ),
+                    None => format!("{{type: tmpfs, target: {}}}", plain_or_quoted(path)),
+                };
+                plan.lists
+                    .entry("volumes".into())
+                    .or_default()
+                    .add
+                    .push(item);
+            }
+            Change::BindPortHostIp { .. } if self.target == Target::Swarm => {
+                return Err(super::model::SWARM_PORTS.into());
             }
             Change::AddTmpfs { path, options } => {
                 let item = if options.is_empty() {
@@ -704,6 +748,7 @@ impl<'a> Planner<'a> {
             self
         } else {
             let mut p = Planner::new(self.project);
+            p.target = self.target;
             for (r, res) in requests.iter().zip(results) {
                 if res.is_ok() {
                     let _ = p.add(r);

@@ -6,6 +6,7 @@
 
 pub mod argv;
 pub mod compose;
+pub mod model;
 
 use crate::spec::Origin;
 use serde::Serialize;

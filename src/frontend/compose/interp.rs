@@ -67,6 +67,8 @@ pub struct Resolved {
     pub unresolved: Vec<String>,
     /// The text referenced at least one variable.
     pub has_vars: bool,
+    /// `${VAR:?reason}` / `${VAR?reason}` with VAR missing: Compose's error for each.
+    pub required: Vec<String>,
 }
 
 /// True when the text references a variable (not counting `$$`).
@@ -91,7 +93,38 @@ pub fn has_vars(text: &str) -> bool {
 pub fn resolve(text: &str, env: &Env) -> Resolved {
     let mut r = Resolved::default();
     r.value = expand(text, env, &mut r.unresolved, &mut r.has_vars);
+    // The `?` forms that failed: found again here, to keep `expand` small.
+    for name in &r.unresolved {
+        if let Some(reason) = required_reason(text, name, env) {
+            r.required.push(if reason.is_empty() {
+                format!("required variable {name} is missing a value")
+            } else {
+                format!("required variable {name} is missing a value: {reason}")
+            });
+        }
+    }
     r
+}
+
+/// The reason of a `${NAME:?reason}` / `${NAME?reason}` in `text` whose variable is missing
+/// (`:?` also when empty).
+fn required_reason(text: &str, name: &str, env: &Env) -> Option<String> {
+    for (op, empty_counts) in [(":?", true), ("?", false)] {
+        let pat = format!("${{{name}{op}");
+        if let Some(at) = text.find(&pat) {
+            let missing = match env.get(name) {
+                None => true,
+                Some(v) => empty_counts && v.is_empty(),
+            };
+            if !missing {
+                continue;
+            }
+            let rest = &text[at + pat.len()..];
+            let reason = rest.split('}').next().unwrap_or("");
+            return Some(reason.to_string());
+        }
+    }
+    None
 }
 
 fn is_name_char(c: char) -> bool {

@@ -4,7 +4,7 @@
 
 use super::spec::{ServiceSpec, service_origin, service_spec};
 use super::waivers::{self, SourceWaiver};
-use super::{Project, Service};
+use super::{Project, Service, Target};
 use crate::check::{self, Evaluated, Scope, Waived};
 use crate::fix::compose::Request;
 use crate::preset::Preset;
@@ -37,6 +37,9 @@ pub struct ComposeFinding {
     pub fixable: bool,
     /// Why a fix the preset wants cannot be written.
     pub unfixable_reason: Option<String>,
+    /// The preset wants it fixed (whether or not the files can be edited for it): what
+    /// `harden compose up` applies to the resolved project.
+    pub wanted_fix: bool,
 }
 
 impl ComposeFinding {
@@ -54,10 +57,20 @@ pub struct ServiceResult {
 
 /// Lints every service of the project.
 pub fn lint(project: &Project, preset: &Preset, allow: &[String]) -> Vec<ServiceResult> {
+    lint_for(project, preset, allow, Target::Compose)
+}
+
+/// Lints every service of the project as `target` runs it.
+pub fn lint_for(
+    project: &Project,
+    preset: &Preset,
+    allow: &[String],
+    target: Target,
+) -> Vec<ServiceResult> {
     let mut results: Vec<ServiceResult> = project
         .services
         .iter()
-        .map(|svc| lint_service(project, svc, preset, allow))
+        .map(|svc| lint_service(project, svc, preset, allow, target))
         .collect();
     // Fixability as a whole: some refusals only show when every change is planned together
     // (a service that others merge with `<<`).
@@ -65,14 +78,15 @@ pub fn lint(project: &Project, preset: &Preset, allow: &[String]) -> Vec<Service
     if reqs.is_empty() {
         return results;
     }
-    let refused: Vec<(Request, String)> = match crate::fix::compose::plan(project, &reqs) {
-        Ok(planned) => reqs
-            .into_iter()
-            .zip(planned)
-            .filter_map(|(r, res)| res.err().map(|e| (r, e)))
-            .collect(),
-        Err(e) => reqs.into_iter().map(|r| (r, e.to_string())).collect(),
-    };
+    let refused: Vec<(Request, String)> =
+        match crate::fix::compose::plan_for(project, &reqs, target) {
+            Ok(planned) => reqs
+                .into_iter()
+                .zip(planned)
+                .filter_map(|(r, res)| res.err().map(|e| (r, e)))
+                .collect(),
+            Err(e) => reqs.into_iter().map(|r| (r, e.to_string())).collect(),
+        };
     let by_service: HashMap<&str, usize> = project
         .services
         .iter()
@@ -133,13 +147,30 @@ fn unreachable_location() -> Location {
     }
 }
 
+/// What Swarm does not carry, taken out of the spec: `security_opt` (ignored), service-level
+/// tmpfs (dropped; `type: tmpfs` volumes stay) and host addresses of published ports (lost).
+fn for_swarm(spec: &mut crate::spec::Spec) {
+    spec.security_opt.clear();
+    spec.tmpfs.retain(|t| match &t.origin {
+        Origin::Yaml { route, .. } => route.contains(".volumes["),
+        _ => true,
+    });
+    for p in &mut spec.ports {
+        p.value.host_ip.clear();
+    }
+}
+
 fn lint_service(
     project: &Project,
     svc: &Service,
     preset: &Preset,
     allow: &[String],
+    target: Target,
 ) -> ServiceResult {
-    let ServiceSpec { spec, notes } = service_spec(project, svc);
+    let ServiceSpec { mut spec, notes } = service_spec(project, svc);
+    if target == Target::Swarm {
+        for_swarm(&mut spec);
+    }
     let source = waivers::for_service(project, svc);
     let (valid, invalid): (Vec<SourceWaiver>, Vec<SourceWaiver>) = source
         .into_iter()
@@ -184,7 +215,24 @@ fn lint_service(
             });
         }
         // Whether the back end can write it is decided for all services at once ([`lint`]).
-        let fixable = ev.is_fix();
+        let wanted_fix = ev.is_fix();
+        let mut fixable = wanted_fix;
+        let mut unfixable_reason = None;
+        if target == Target::Swarm && ev.waived.is_none() {
+            match ev.finding.rule {
+                "port-host-ip" => {
+                    // Swarm cannot keep a published port off the other interfaces: refused.
+                    fixable = false;
+                    ev.action = Action::Deny;
+                    unfixable_reason = Some(crate::fix::model::SWARM_PORTS.to_string());
+                }
+                "no-new-privileges" if ev.action == Action::Fix => {
+                    fixable = false;
+                    unfixable_reason = Some(crate::fix::model::SWARM_NNP.to_string());
+                }
+                _ => {}
+            }
+        }
         if !fixable && ev.action == Action::Fix && ev.waived.is_none() {
             // What the preset would fix but cannot be written is reported.
             ev.action = Action::Warn;
@@ -194,7 +242,8 @@ fn lint_service(
             location: loc,
             evaluated: ev,
             fixable,
-            unfixable_reason: None,
+            unfixable_reason,
+            wanted_fix,
         });
     }
     for w in invalid {
@@ -271,7 +320,30 @@ fn pseudo(
         },
         fixable: false,
         unfixable_reason: None,
+        wanted_fix: false,
     }
+}
+
+/// The requests the preset wants applied (fixable in the files or not), in finding order: what
+/// the document back end ([`crate::fix::model`]) applies for `up`, `config` and `stack deploy`.
+pub fn wanted(results: &[ServiceResult]) -> Vec<Request> {
+    let mut out: Vec<Request> = Vec::new();
+    for r in results {
+        let own = out.len();
+        for f in r.findings.iter().filter(|f| f.wanted_fix && f.counts()) {
+            for c in &f.evaluated.finding.changes {
+                let req = Request {
+                    service: r.service.clone(),
+                    rule: f.evaluated.finding.rule,
+                    change: c.clone(),
+                };
+                if !out[own..].contains(&req) {
+                    out.push(req);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The fix requests of a lint result (fixable findings only), in finding order.

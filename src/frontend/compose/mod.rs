@@ -6,6 +6,7 @@
 //! would reject real files or lose positions.
 
 pub mod events;
+pub mod flat;
 pub mod interp;
 pub mod lint;
 pub mod resolve;
@@ -77,6 +78,17 @@ impl std::fmt::Display for ComposeError {
 }
 
 impl std::error::Error for ComposeError {}
+
+/// The engine a Compose project is for: the rules and fixes differ by what it carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// `docker compose` (Compose v2) on one engine.
+    #[default]
+    Compose,
+    /// `docker stack deploy` on a Swarm: no `security_opt`, no service-level tmpfs, no host
+    /// address for published ports, limits only under `deploy.resources`.
+    Swarm,
+}
 
 /// Why a file is part of a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,6 +168,8 @@ pub struct LoadOptions {
     pub project_directory: Option<PathBuf>,
     pub env_files: Vec<PathBuf>,
     pub project_name: Option<String>,
+    /// Do not read the project's `.env` (`docker stack deploy` does not).
+    pub no_dotenv: bool,
     /// Texts to use instead of the files on disk (absolute path → text).
     pub overrides: HashMap<PathBuf, String>,
 }
@@ -346,7 +360,11 @@ impl Project {
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| cwd_abs.clone()),
         };
-        let env = if opts.env_files.is_empty() {
+        let env = if opts.no_dotenv {
+            Env {
+                vars: process_env.into_iter().collect(),
+            }
+        } else if opts.env_files.is_empty() {
             Env::load(&dir, process_env)
         } else {
             let mut vars = std::collections::BTreeMap::new();
