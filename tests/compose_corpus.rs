@@ -1,12 +1,14 @@
 //! The Compose corpus (`../shared/corpus/compose/**`, 64 real files): for every file, lint runs,
-//! `fix --stdout` parses, validates against the Compose schema, passes `docker-compose config -q`
-//! wherever the original does (stubbed as ORACLE.md describes), keeps every comment line, changes
-//! nothing outside what the reported fixes name, is idempotent, and lint after fix reports no
-//! fixable finding.
+//! `fix --stdout` parses, validates against the Compose schema, is accepted by Compose v2
+//! (`docker compose config`) wherever the original is (stubbed as ORACLE.md describes), keeps
+//! every comment line, changes nothing outside what the reported fixes name, is idempotent, lint
+//! after fix reports no fixable finding, and as Compose v2 resolves the fixed file every service
+//! carries each hardening or harden says why not. `harden compose config` equals Compose v2's
+//! `config` of the original apart from what harden hardens.
 //!
-//! The schema and v1 oracles run through `tests/fixtures/compose/oracle.py` with a python3 that
-//! has PyYAML, jsonschema and docker-compose v1; without one they are skipped with a notice
-//! (and fail when HARDEN_E2E=require).
+//! The schema and Compose v2 oracles run through `tests/fixtures/compose/oracle.py` with a
+//! python3 that has PyYAML and jsonschema, and `docker compose` v2; without them they are
+//! skipped with a notice (and fail when HARDEN_E2E=require).
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -104,8 +106,10 @@ struct Counts {
     idempotent: usize,
     relint_clean: usize,
     schema_ok: usize,
-    v1_original_ok: usize,
-    v1_fixed_ok_where_original_ok: usize,
+    v2_original_ok: usize,
+    v2_fixed_ok_where_original_ok: usize,
+    carried: usize,
+    config_equal: usize,
     findings: usize,
     fixed_findings: usize,
 }
@@ -161,11 +165,6 @@ fn corpus_lint_fix_and_oracles() {
         c.fix_ok += 1;
         let fixed = String::from_utf8(fix.stdout).unwrap();
         std::fs::write(dir.join("fixed.yaml"), &fixed).unwrap();
-        pairs.push(serde_json::json!({
-            "name": name,
-            "original": dir.join("original.yaml"),
-            "fixed": dir.join("fixed.yaml"),
-        }));
 
         if serde_yaml::from_str::<serde_yaml::Value>(&fixed).is_err() {
             failures.push(format!("{name}: fixed output does not parse"));
@@ -246,6 +245,13 @@ fn corpus_lint_fix_and_oracles() {
             &["compose", "-f", "fixed.yaml", "lint", "--format", "json"],
         );
         let rc = relint.status.code().unwrap_or(-1);
+        std::fs::write(dir.join("relint.json"), &relint.stdout).unwrap();
+        pairs.push(serde_json::json!({
+            "name": name,
+            "original": dir.join("original.yaml"),
+            "fixed": dir.join("fixed.yaml"),
+            "relint": dir.join("relint.json"),
+        }));
         let rep: Value = serde_json::from_slice(&relint.stdout).unwrap_or(Value::Null);
         let fixable: Vec<String> = rep["findings"]
             .as_array()
@@ -275,13 +281,18 @@ fn corpus_lint_fix_and_oracles() {
 
 fn oracles(work: &Path, pairs: &[Value], c: &mut Counts, failures: &mut Vec<String>) {
     let python = "/usr/bin/python3";
-    let ok = Command::new(python)
-        .args(["-c", "import yaml, jsonschema, compose.config"])
+    let py_ok = Command::new(python)
+        .args(["-c", "import yaml, jsonschema"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ok {
-        let msg = "compose corpus: python3 with PyYAML, jsonschema and docker-compose v1 not \
-                   found; schema and v1 oracles skipped";
+    let v2 = Command::new("docker")
+        .args(["compose", "version", "--short"])
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"2"));
+    if !py_ok || !v2 {
+        let msg = "compose corpus: python3 with PyYAML and jsonschema, or Compose v2 \
+                   (`docker compose`, scripts/install-compose-v2.sh), not found; schema and \
+                   Compose v2 oracles skipped";
         if std::env::var("HARDEN_E2E").as_deref() == Ok("require") {
             panic!("{msg}");
         }
@@ -294,9 +305,10 @@ fn oracles(work: &Path, pairs: &[Value], c: &mut Counts, failures: &mut Vec<Stri
     let out = Command::new(python)
         .arg(script)
         .arg(corpus().join("compose-spec.json"))
+        .arg(env!("CARGO_BIN_EXE_harden"))
         .arg(&list)
         .env_clear()
-        .env("PATH", "/usr/bin:/bin")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", work)
         .output()
         .expect("run oracle.py");
@@ -312,16 +324,37 @@ fn oracles(work: &Path, pairs: &[Value], c: &mut Counts, failures: &mut Vec<Stri
         } else {
             failures.push(format!("{name}: schema: {}", r["schema_err"]));
         }
-        if r["v1_original"] == true {
-            c.v1_original_ok += 1;
-            if r["v1_fixed"] == true {
-                c.v1_fixed_ok_where_original_ok += 1;
-            } else {
-                failures.push(format!(
-                    "{name}: docker-compose config: {}",
-                    r["v1_fixed_err"]
-                ));
-            }
+        if r["v2_original"] != true {
+            println!(
+                "{name}: Compose v2 refuses the original: {}",
+                r["v2_original_err"]
+            );
+            continue;
+        }
+        c.v2_original_ok += 1;
+        if r["v2_fixed"] == true {
+            c.v2_fixed_ok_where_original_ok += 1;
+        } else {
+            failures.push(format!(
+                "{name}: docker compose config: {}",
+                r["v2_fixed_err"]
+            ));
+        }
+        if r["carried"] == true {
+            c.carried += 1;
+        } else {
+            failures.push(format!(
+                "{name}: hardening neither carried nor reported: {}",
+                r["carried_missing"]
+            ));
+        }
+        if r["config_equal"] == true {
+            c.config_equal += 1;
+        } else {
+            failures.push(format!(
+                "{name}: harden compose config differs from docker compose config: {} {}",
+                r["harden_config_err"], r["config_diffs"]
+            ));
         }
     }
 }

@@ -627,10 +627,12 @@ impl<'a> Planner<'a> {
         items.into_iter().partition(|n| self.is_own(svc, key, n))
     }
 
-    /// Limits go under `deploy.resources.limits` (Compose v2 and Swarm both honour it; Compose
-    /// refuses a service-level key beside a different `deploy` value, Swarm refuses the
-    /// service-level keys). A service-level key the user wrote (the rule fires when it is
-    /// unreadable, e.g. an unset variable) is not doubled: that is refused with the reason.
+    /// Where a limit goes. `deploy.resources.limits` (Compose v2 and Swarm both honour it),
+    /// unless the service already writes a service-level limit (`mem_limit`, `cpus`,
+    /// `pids_limit`): Compose v2 refuses those beside a `deploy.resources.limits` that does not
+    /// repeat them ("can't set distinct values"), so the new limit joins them at service level
+    /// (for Swarm, which refuses service-level limits, that is refused with the reason). A limit
+    /// the user wrote that harden cannot read (an unset variable) is not doubled: refused.
     fn resource_key(
         &self,
         svc: &Service,
@@ -658,7 +660,24 @@ impl<'a> Planner<'a> {
                 self.whence(&e.value)
             ));
         }
-        Ok(deploy.iter().map(|s| s.to_string()).collect())
+        let has_deploy_limits = lookup(&svc.node, &["deploy", "resources", "limits"])
+            .is_some_and(|e| !e.value.is_null());
+        let service_level = SERVICE_LIMITS
+            .iter()
+            .find(|k| svc.node.entry(k).is_some_and(|e| !e.value.is_null()));
+        match service_level {
+            Some(k) if !has_deploy_limits => {
+                if self.target == Target::Swarm {
+                    return Err(format!(
+                        "the service sets `{k}`, which docker stack deploy refuses: move its \
+                         limits under deploy.resources.limits (`harden stack deploy` does that \
+                         for the deployed copy)"
+                    ));
+                }
+                Ok(vec![service_key.to_string()])
+            }
+            _ => Ok(deploy.iter().map(|s| s.to_string()).collect()),
+        }
     }
 
     /// Items of a list key across the service's own (editable) definitions.
@@ -1129,6 +1148,10 @@ impl NewVal {
 fn indent_block(block: &str, indent: &str) -> String {
     block.replace('\n', &format!("\n{indent}"))
 }
+
+/// Service-level limit keys that Compose v2 refuses beside a different
+/// `deploy.resources.limits`.
+pub const SERVICE_LIMITS: [&str; 3] = ["mem_limit", "cpus", "pids_limit"];
 
 /// Keys of the service mapping that a change writes.
 fn change_keys(c: &Change) -> Vec<&'static str> {

@@ -171,12 +171,12 @@ fn apply_one(
             }
         },
         Change::SetMemory { bytes } => {
-            svc.remove("mem_limit");
-            limits(svc).insert("memory".into(), json!(super::docker_bytes(*bytes)));
+            let v = json!(super::docker_bytes(*bytes));
+            set_limit(svc, "mem_limit", "memory", v, target);
         }
         Change::SetNanoCpus { nano_cpus } => {
-            svc.remove("cpus");
-            limits(svc).insert("cpus".into(), json!(super::format_cpus(*nano_cpus)));
+            let v = json!(super::format_cpus(*nano_cpus));
+            set_limit(svc, "cpus", "cpus", v, target);
         }
         Change::SetCpuQuota { quota } => {
             if target == Target::Swarm {
@@ -187,8 +187,7 @@ fn apply_one(
             svc.insert("cpu_quota".into(), json!(quota));
         }
         Change::SetPidsLimit { limit } => {
-            svc.remove("pids_limit");
-            limits(svc).insert("pids".into(), json!(limit));
+            set_limit(svc, "pids_limit", "pids", json!(limit), target);
         }
         Change::BindPortHostIp { ip, origin, .. } => {
             if target == Target::Swarm {
@@ -214,6 +213,31 @@ fn apply_one(
         }
     }
     Ok(())
+}
+
+/// A limit under `deploy.resources.limits`, or at service level beside the service-level
+/// limits a service already has and no `deploy.resources.limits` (Compose v2 refuses the two
+/// forms together unless they agree); Swarm gets them all under `deploy` ([`for_swarm`]).
+fn set_limit(svc: &mut Map<String, J>, service_key: &str, deploy_key: &str, v: J, target: Target) {
+    svc.remove(service_key);
+    let has_deploy = svc
+        .get("deploy")
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("limits"))
+        .is_some_and(|l| !l.is_null());
+    let service_level = super::compose::SERVICE_LIMITS
+        .iter()
+        .any(|k| svc.get(*k).is_some_and(|x| !x.is_null()));
+    if target == Target::Compose && service_level && !has_deploy {
+        let v = if service_key == "cpus" {
+            text(&v).parse::<f64>().map(|f| json!(f)).unwrap_or(v)
+        } else {
+            v
+        };
+        svc.insert(service_key.into(), v);
+    } else {
+        limits(svc).insert(deploy_key.into(), v);
+    }
 }
 
 fn dedupe(a: &mut Vec<J>) {

@@ -419,6 +419,15 @@ impl Project {
             r.files[id].dir = dir.clone();
             ids.push(id);
         }
+        // Compose interpolates with COMPOSE_PROJECT_NAME set to the project's name.
+        let name = project_name(&r.files, &env, &dir, opts.project_name.as_deref());
+        let mut env = env;
+        env.vars
+            .insert("COMPOSE_PROJECT_NAME".to_string(), name.clone());
+        let env_rc = Rc::new(env.clone());
+        for &id in &ids {
+            r.files[id].env = env_rc.clone();
+        }
         let model = r.load_main(&ids, &dir, &env_rc)?;
         let mut services: Vec<Service> = Vec::new();
         let mut service_index: HashMap<String, usize> = HashMap::new();
