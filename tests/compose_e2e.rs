@@ -192,3 +192,119 @@ fn up_refuses_a_denied_project_and_starts_nothing() {
     assert!(err.contains("refusing to up"), "{err}");
     assert!(containers(&project).is_empty());
 }
+
+fn docker_compose(dir: &Path, project: &str, args: &[&str]) -> Output {
+    Command::new("docker")
+        .arg("compose")
+        .args(args)
+        .current_dir(dir)
+        .env("COMPOSE_PROJECT_NAME", project)
+        .output()
+        .expect("run docker compose")
+}
+
+/// `harden compose` stands in for `docker compose`: a project with `include:` and `extends`
+/// comes up hardened (the inherited settings included), and ps, logs, exec, stop, start and down
+/// pass through to the real Compose with the same files and project name.
+#[test]
+fn include_extends_and_the_passed_through_subcommands() {
+    if engine().is_none() {
+        return;
+    }
+    let v2 = Command::new("docker")
+        .args(["compose", "version", "--short"])
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"2"));
+    if !v2 {
+        if std::env::var("HARDEN_E2E").as_deref() == Ok("require") {
+            panic!("HARDEN_E2E=require but Compose v2 is not installed");
+        }
+        println!("skipping: Compose v2 is not installed");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("lib")).unwrap();
+    std::fs::write(
+        d.path().join("compose.yaml"),
+        "include:\n  - lib/jobs.yaml\nservices:\n  base:\n    image: harden-test/busybox:1\n    profiles: [template]\n    labels:\n      harden.test: \"1\"\n  app:\n    extends: base\n    profiles: !reset []\n    command: [sh, -c, \"echo app-started; exec sleep 600\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("lib/jobs.yaml"),
+        "services:\n  job:\n    image: harden-test/busybox:1\n    command: [sleep, \"600\"]\n    labels:\n      harden.test: \"1\"\n",
+    )
+    .unwrap();
+    let project = format!("harden-e2e-pass-{}", std::process::id());
+    let _guard = Teardown(project.clone());
+
+    let out = harden(d.path(), &project, &["compose", "up", "-d"]);
+    assert!(
+        out.status.success(),
+        "harden compose up -d: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cs = containers(&project);
+    assert_eq!(
+        cs.len(),
+        2,
+        "app and the included job run (base is a template)"
+    );
+    for c in &cs {
+        let hc = &c["HostConfig"];
+        assert_eq!(c["Config"]["User"], "65534:65534");
+        assert_eq!(hc["ReadonlyRootfs"], true);
+        assert_eq!(hc["CapDrop"], serde_json::json!(["ALL"]));
+        assert_eq!(hc["PidsLimit"], 256);
+    }
+
+    // ps: the same containers as the real Compose lists.
+    let ours = harden(
+        d.path(),
+        &project,
+        &["compose", "ps", "--format", "{{.Name}}"],
+    );
+    let theirs = docker_compose(d.path(), &project, &["ps", "--format", "{{.Name}}"]);
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert_eq!(ours.stdout, theirs.stdout);
+    let names = String::from_utf8_lossy(&ours.stdout);
+    assert_eq!(names.lines().count(), 2, "{names}");
+
+    // logs and exec reach the running services.
+    let mut logs = String::new();
+    for _ in 0..50 {
+        let o = harden(d.path(), &project, &["compose", "logs", "app"]);
+        logs = String::from_utf8_lossy(&o.stdout).to_string();
+        if logs.contains("app-started") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(logs.contains("app-started"), "{logs}");
+    let id = harden(
+        d.path(),
+        &project,
+        &["compose", "exec", "-T", "job", "id", "-u"],
+    );
+    assert_eq!(String::from_utf8_lossy(&id.stdout).trim(), "65534");
+
+    // stop / start keep the hardened containers; down removes them.
+    let o = harden(d.path(), &project, &["compose", "stop", "job"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = harden(d.path(), &project, &["compose", "start", "job"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = harden(d.path(), &project, &["compose", "down", "-t", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(containers(&project).is_empty(), "down removed them");
+    // An unknown subcommand is Compose's error, not harden's.
+    let o = harden(d.path(), &project, &["compose", "no-such-command"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("unknown"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

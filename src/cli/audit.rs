@@ -192,6 +192,7 @@ pub fn report(containers: &[Container], preset: &Preset, allow: &[String]) -> Re
                 },
                 unfixable_reason: None,
                 waived: f.waived.clone(),
+                profiles: Vec::new(),
             });
         }
     }

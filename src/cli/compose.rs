@@ -401,6 +401,10 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
                 },
                 unfixable_reason: f.unfixable_reason.clone(),
                 waived: ev.waived.clone(),
+                profiles: project
+                    .service(&f.service)
+                    .map(|s| s.profiles.clone())
+                    .unwrap_or_default(),
             });
         }
     }

@@ -84,6 +84,9 @@ pub struct Item {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unfixable_reason: Option<String>,
     pub waived: Option<Waived>,
+    /// The Compose profiles the service is in (empty: always started).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -194,6 +197,7 @@ pub(crate) mod tests {
                     fixes: vec!["drop all capabilities".into()],
                     unfixable_reason: None,
                     waived: None,
+                    profiles: Vec::new(),
                 },
                 Item {
                     file: "compose.yaml".into(),
@@ -210,6 +214,7 @@ pub(crate) mod tests {
                     fixes: vec![],
                     unfixable_reason: None,
                     waived: None,
+                    profiles: Vec::new(),
                 },
                 Item {
                     file: "compose.yaml".into(),
@@ -229,6 +234,7 @@ pub(crate) mod tests {
                         reason: "public web server".into(),
                         by: "compose.yaml:5".into(),
                     }),
+                    profiles: Vec::new(),
                 },
             ],
             kind: Kind::Compose,

@@ -124,10 +124,25 @@ pub fn render(report: &Report) -> String {
             .map(|t| t.lines().collect())
             .unwrap_or_default();
         for (svc, items) in services {
-            let line = key_lines
+            let mut notes: Vec<String> = key_lines
                 .get(&(file, svc))
-                .map(|l| format!(" (line {l})"))
-                .unwrap_or_default();
+                .map(|l| format!("line {l}"))
+                .into_iter()
+                .collect();
+            if let Some(first) = items.first()
+                && !first.profiles.is_empty()
+            {
+                notes.push(format!(
+                    "profile{} {}",
+                    if first.profiles.len() == 1 { "" } else { "s" },
+                    first.profiles.join(", ")
+                ));
+            }
+            let line = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join(", "))
+            };
             out.push_str(&format!(
                 "  service {}{line}\n",
                 paint_out(svc, Style::Bold)
@@ -144,7 +159,13 @@ pub fn render(report: &Report) -> String {
                     i.message,
                     action
                 ));
-                if let Some(src) = lines.get(i.line.wrapping_sub(1)) {
+                // The line of a secret would print the secret.
+                let excerpt = if i.rule == "secret-in-env" {
+                    None
+                } else {
+                    lines.get(i.line.wrapping_sub(1))
+                };
+                if let Some(src) = excerpt {
                     let num = i.line.to_string();
                     let pad = " ".repeat(num.len());
                     out.push_str(&format!("      {num} | {src}\n"));
