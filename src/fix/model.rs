@@ -35,10 +35,22 @@ pub fn apply(doc: &mut J, project: &Project, requests: &[Request], target: Targe
             Some(svc) => apply_one(svc, project, &r.service, &r.change, target),
             None => Err(format!("no service `{}`", r.service)),
         };
+        if target == Target::Swarm
+            && res.is_ok()
+            && let Change::AddTmpfs { path, options } = &r.change
+            && options.split(',').any(|o| o.starts_with("uid="))
+        {
+            out.notes.push(format!(
+                "service {}: tmpfs {path}: Swarm cannot set its owner; a non-root user can \
+                 write to it only where the image's directory is world-writable (like /tmp) or \
+                 absent",
+                r.service
+            ));
+        }
         out.results.push((r.clone(), res));
     }
     if target == Target::Swarm {
-        out.notes = for_swarm(doc);
+        out.notes.extend(for_swarm(doc));
     }
     out
 }

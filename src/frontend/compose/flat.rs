@@ -50,7 +50,11 @@ pub fn to_text(doc: &J) -> String {
 
 /// `doc` as YAML text (for people), every `$` escaped as `$$`.
 pub fn to_yaml(doc: &J) -> String {
-    serde_yaml::to_string(&escape(doc)).unwrap_or_default()
+    let mut s = serde_yaml::to_string(&escape(doc)).unwrap_or_default();
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
 }
 
 fn escape(v: &J) -> J {
