@@ -86,7 +86,11 @@ fn swarm() -> Swarm {
         return Swarm { created: false };
     }
     let o = docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    assert!(o.status.success(), "swarm init: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "swarm init: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     Swarm { created: true }
 }
 
@@ -120,7 +124,8 @@ fn task_container(deadline: Duration) -> Value {
 fn http_get(port: u16) -> Option<String> {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    s.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
+    s.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .ok()?;
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
     Some(out)
@@ -154,20 +159,47 @@ fn stack_deploy_on_a_single_node_swarm() {
     .unwrap();
     let o = harden(
         d.path(),
-        &["stack", "deploy", "-c", "loopback.yaml", "--resolve-image", "never", STACK],
+        &[
+            "stack",
+            "deploy",
+            "-c",
+            "loopback.yaml",
+            "--resolve-image",
+            "never",
+            STACK,
+        ],
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("port-host-ip") && err.contains("every interface"), "{err}");
     assert!(
-        stdout(&docker(&["service", "ls", "-q", "--filter", &format!("name={STACK}_")])).is_empty(),
+        err.contains("port-host-ip") && err.contains("every interface"),
+        "{err}"
+    );
+    assert!(
+        stdout(&docker(&[
+            "service",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("name={STACK}_")
+        ]))
+        .is_empty(),
         "nothing deployed"
     );
     // The same file linted for Swarm says so too, and `fix --target swarm` writes tmpfs as
     // volumes and no security_opt.
     let o = harden(
         d.path(),
-        &["compose", "-f", "loopback.yaml", "lint", "--target", "swarm", "--format", "json"],
+        &[
+            "compose",
+            "-f",
+            "loopback.yaml",
+            "lint",
+            "--target",
+            "swarm",
+            "--format",
+            "json",
+        ],
     );
     let rep: Value = serde_json::from_slice(&o.stdout).unwrap();
     let nnp = rep["findings"]
@@ -176,13 +208,30 @@ fn stack_deploy_on_a_single_node_swarm() {
         .iter()
         .find(|f| f["rule"] == "no-new-privileges")
         .expect("no-new-privileges is reported for Swarm");
-    assert!(nnp["unfixable_reason"].as_str().unwrap().contains("daemon.json"), "{nnp}");
+    assert!(
+        nnp["unfixable_reason"]
+            .as_str()
+            .unwrap()
+            .contains("daemon.json"),
+        "{nnp}"
+    );
     let o = harden(
         d.path(),
-        &["compose", "-f", "loopback.yaml", "fix", "--target", "swarm", "--stdout"],
+        &[
+            "compose",
+            "-f",
+            "loopback.yaml",
+            "fix",
+            "--target",
+            "swarm",
+            "--stdout",
+        ],
     );
     let fixed = String::from_utf8_lossy(&o.stdout);
-    assert!(fixed.contains("type: tmpfs") && !fixed.contains("security_opt"), "{fixed}");
+    assert!(
+        fixed.contains("type: tmpfs") && !fixed.contains("security_opt"),
+        "{fixed}"
+    );
 
     // Waived, the stack deploys hardened.
     std::fs::write(d.path().join("stack.yaml"), FILE).unwrap();
@@ -202,8 +251,14 @@ fn stack_deploy_on_a_single_node_swarm() {
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "harden stack deploy: {err}");
-    assert!(err.contains("daemon.json"), "says how to get no-new-privileges: {err}");
-    assert_eq!(std::fs::read_to_string(d.path().join("stack.yaml")).unwrap(), FILE);
+    assert!(
+        err.contains("daemon.json"),
+        "says how to get no-new-privileges: {err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("stack.yaml")).unwrap(),
+        FILE
+    );
 
     let c = task_container(Duration::from_secs(60));
     let hc = &c["HostConfig"];
@@ -215,7 +270,9 @@ fn stack_deploy_on_a_single_node_swarm() {
     assert_eq!(hc["PidsLimit"], 256);
     let mounts = c["Mounts"].as_array().cloned().unwrap_or_default();
     assert!(
-        mounts.iter().any(|m| m["Type"] == "tmpfs" && m["Destination"] == "/tmp"),
+        mounts
+            .iter()
+            .any(|m| m["Type"] == "tmpfs" && m["Destination"] == "/tmp"),
         "{mounts:?}"
     );
     let id = c["Id"].as_str().unwrap();
@@ -225,7 +282,10 @@ fn stack_deploy_on_a_single_node_swarm() {
         docker(&a)
     };
     assert_eq!(stdout(&exec(&["id", "-u"])), "65534");
-    assert!(!exec(&["touch", "/probe"]).status.success(), "root filesystem is writable");
+    assert!(
+        !exec(&["touch", "/probe"]).status.success(),
+        "root filesystem is writable"
+    );
     let status = stdout(&exec(&["cat", "/proc/self/status"]));
     assert!(status.contains("CapEff:\t0000000000000000"), "{status}");
     let mut page = None;

@@ -844,6 +844,14 @@ fn config(
     results: &[ServiceResult],
     rest: &[OsString],
 ) -> Result<ExitCode, Fail> {
+    if let Some(refused) = denials(project, results) {
+        notice(&format!(
+            "{} denied finding{} (`harden compose lint` shows them): `harden compose up` would \
+             refuse this project",
+            refused.items.len(),
+            if refused.items.len() == 1 { "" } else { "s" }
+        ));
+    }
     let h = harden_project(project, results, Target::Compose)?;
     if compose_v2().is_none() {
         if !rest.is_empty() {
