@@ -126,6 +126,11 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
                 action = Action::Warn;
                 severity = Severity::Warning;
             }
+            if action == Action::Fix && finding.explicit {
+                // harden does not silently replace an explicit choice.
+                action = Action::Deny;
+                severity = Severity::Error;
+            }
             if action == Action::Fix && finding.changes.is_empty() {
                 // Nothing safe to rewrite: report it.
                 action = Action::Warn;

@@ -63,6 +63,9 @@ pub enum PlanError {
     },
     #[error("--help")]
     Help,
+    /// What the engine would refuse (said as the engine says it).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Checks a parsed command line against the preset and hardens it. `facts` is what the image
@@ -74,6 +77,15 @@ pub fn plan(
     api_version: Option<&str>,
     facts: Option<ImageFacts>,
 ) -> Result<Plan, PlanError> {
+    // What the engine refuses, refused first, in its words (not as a policy finding).
+    if let Some(hc) = &request.body.host_config {
+        for (field, caps) in [("CapAdd", &hc.cap_add), ("CapDrop", &hc.cap_drop)] {
+            let caps = caps.clone().unwrap_or_default();
+            if let Some(e) = crate::spec::unknown_capability(field, &caps) {
+                return Err(PlanError::Invalid(e));
+            }
+        }
+    }
     let mut spec = spec::spec_from_create_body(&request.body, &parsed);
     spec.name = request.client.name.clone();
     if let Some(f) = facts {
@@ -339,6 +351,10 @@ fn fail(mode: Mode, e: PlanError) -> u8 {
         }
         PlanError::Preset(e) => {
             error_line(&format!("preset: {e}"));
+            125
+        }
+        PlanError::Invalid(e) => {
+            error_line(&e);
             125
         }
         PlanError::Denied {

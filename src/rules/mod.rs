@@ -95,6 +95,10 @@ pub struct Finding {
     /// refusing (e.g. a read-only bind of a sensitive host path).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub advisory: bool,
+    /// The value was chosen explicitly (`--user root`): a fix would silently override that
+    /// choice, so a `fix` action refuses instead (waive the rule to keep the choice).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub explicit: bool,
 }
 
 /// A rule: a declaration plus a check.

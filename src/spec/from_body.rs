@@ -287,6 +287,60 @@ pub fn spec_from_create_body(body: &ContainerCreateBody, o: &dyn OriginLookup) -
 }
 
 /// `CAP_X` form, upper case; `ALL` stays `ALL` (as the Docker client normalises).
+/// Every capability the engine knows (Linux 5.9+; moby's list), in `CAP_` form.
+pub const KNOWN_CAPABILITIES: [&str; 41] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+/// The engine's error for a capability it does not know (`invalid CapAdd: unknown capability:
+/// "CAP_FOO"`), or `None` when every one is known.
+pub fn unknown_capability(field: &str, caps: &[String]) -> Option<String> {
+    caps.iter().map(|c| normalize_capability(c)).find_map(|c| {
+        (c != "ALL" && !KNOWN_CAPABILITIES.contains(&c.as_str()))
+            .then(|| format!("invalid {field}: unknown capability: \"{c}\""))
+    })
+}
+
 pub fn normalize_capability(c: &str) -> String {
     let up = c.trim().to_ascii_uppercase();
     if up == "ALL" || up.starts_with("CAP_") {

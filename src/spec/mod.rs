@@ -8,7 +8,8 @@
 mod from_body;
 
 pub use from_body::{
-    NoOrigins, OriginLookup, normalize_capability, parse_bind, spec_from_create_body,
+    KNOWN_CAPABILITIES, NoOrigins, OriginLookup, normalize_capability, parse_bind,
+    spec_from_create_body, unknown_capability,
 };
 
 use serde::Serialize;

@@ -313,6 +313,7 @@ fn pseudo(
                 origin,
                 changes: Vec::new(),
                 advisory: false,
+                explicit: false,
             },
             severity,
             action: Action::Warn,

@@ -131,6 +131,7 @@ fn finding(
         origin,
         changes,
         advisory: false,
+        explicit: false,
     }
 }
 

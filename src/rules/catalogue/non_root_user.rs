@@ -46,14 +46,25 @@ impl Rule for NonRootUser {
             .user
             .as_ref()
             .map_or(Origin::Missing, |u| u.origin.clone());
-        vec![finding(
+        let mut f = finding(
             &META,
             message,
             origin,
             vec![Change::SetUser {
                 user: settings.user.clone(),
             }],
-        )]
+        );
+        if let Some(u) = explicit {
+            // An explicit root user is a choice: refused under `fix`, never silently replaced.
+            f.explicit = true;
+            f.message = format!(
+                "the container runs as root because the user is set to {} explicitly; harden does \
+                 not replace an explicit choice: leave the user out (harden then runs it as {}) \
+                 or waive non-root-user to keep root",
+                u.value, settings.user
+            );
+        }
+        vec![f]
     }
 }
 
@@ -80,7 +91,14 @@ mod tests {
                 ..Spec::default()
             };
             let f = one(&NonRootUser, &spec);
-            assert_eq!(f.message, format!("the container runs as root (user {u})"));
+            assert!(
+                f.message.starts_with(&format!(
+                    "the container runs as root because the user is set to {u} explicitly"
+                )),
+                "{}",
+                f.message
+            );
+            assert!(f.explicit);
             assert_eq!(f.origin, argv(1, "--user"));
             assert_eq!(f.changes, set_user());
         }
