@@ -79,6 +79,17 @@ impl Outcome {
     }
 }
 
+/// The programs the container starts: its entrypoint and command, else the image's.
+fn programs(spec: &crate::spec::Spec) -> Vec<String> {
+    let f = &spec.image_facts;
+    let mut out: Vec<String> = spec.command.iter().take(1).cloned().collect();
+    out.extend(f.entrypoint.iter().take(1).cloned());
+    if spec.command.is_empty() {
+        out.extend(f.cmd.iter().take(1).cloned());
+    }
+    out
+}
+
 /// Runs every rule the preset enables.
 pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Outcome {
     let image = spec.image.as_ref().map(|i| i.value.as_str());
@@ -108,6 +119,17 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
             Some(u) if !u.is_empty() => u.to_string(),
             _ => "0:0".to_string(),
         };
+    } else if let Some(fs) = &spec.image_facts.fs
+        && let Some(ru) = crate::spec::image::run_user(
+            spec.image_facts.user.as_deref(),
+            spec.image_facts.volumes.as_deref().unwrap_or_default(),
+            fs,
+            &programs(spec),
+        )
+    {
+        // The image says which account it runs as: that one, not the preset's.
+        settings.user = ru.spec();
+        settings.user_reason = Some(ru.why);
     }
     let mut findings = Vec::new();
     for rule in rules::REGISTRY.iter() {

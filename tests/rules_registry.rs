@@ -83,6 +83,7 @@ fn bind(source: &str, target: &str, propagation: Option<&str>) -> Mount {
 fn everything_wrong() -> Spec {
     Spec {
         name: Some("bad".into()),
+        command: Vec::new(),
         image: Some(s("app:latest", 1)),
         image_facts: ImageFacts::default(),
         user: Some(s("root", 2)),
@@ -168,6 +169,7 @@ fn hardened() -> Spec {
     let digest = "0123456789abcdef".repeat(4);
     Spec {
         name: Some("good".into()),
+        command: Vec::new(),
         image: Some(s(
             &format!("registry.example:5000/app:1.4@sha256:{digest}"),
             1,
@@ -177,6 +179,7 @@ fn hardened() -> Spec {
             exposed_ports: Some(vec!["8080/tcp".into()]),
             volumes: Some(vec![]),
             has_healthcheck: Some(true),
+            ..ImageFacts::default()
         },
         user: Some(s("1000:1000", 2)),
         privileged: Some(at(false, 3)),
@@ -195,7 +198,7 @@ fn hardened() -> Spec {
             at(
                 Tmpfs {
                     target: "/run".into(),
-                    options: "rw,noexec,nosuid,size=8m".into(),
+                    options: "rw,noexec,nosuid,size=8m,uid=1000,gid=1000".into(),
                 },
                 8,
             ),

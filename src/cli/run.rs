@@ -471,6 +471,19 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         }
         None => None,
     };
+    // What the image's filesystem says (its accounts, owners, privilege drop): read before
+    // create, nothing runs. Without it harden falls back to the preset's user.
+    let mut facts = facts;
+    if let (Some(engine), Some(f)) = (&engine, facts.as_mut())
+        && !request.harden.no_harden
+    {
+        match engine::probe::filesystem(engine, f).await {
+            Ok(fs) => f.fs = Some(fs),
+            Err(e) => notice(&format!(
+                "could not read the image's files ({e}); using the preset's user"
+            )),
+        }
+    }
 
     let mut plan = match plan(parsed, request, env, api.as_deref(), facts) {
         Ok(p) => p,

@@ -145,6 +145,26 @@ pub fn facts_from_inspect(v: &serde_json::Value) -> ImageFacts {
         exposed_ports: Some(keys("ExposedPorts")),
         volumes: Some(keys("Volumes")),
         has_healthcheck: Some(health.unwrap_or(false)),
+        id: v.get("Id").and_then(|i| i.as_str()).map(str::to_string),
+        entrypoint: cfg
+            .get("Entrypoint")
+            .and_then(|e| e.as_array())
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        cmd: cfg
+            .get("Cmd")
+            .and_then(|e| e.as_array())
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        fs: None,
     }
 }
 

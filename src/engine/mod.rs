@@ -6,6 +6,7 @@
 pub mod connect;
 pub mod host;
 pub mod image;
+pub mod probe;
 pub mod pull;
 pub mod run;
 pub mod stream;

@@ -95,6 +95,16 @@ fn apply_one(p: &mut Parsed, change: &Change) {
             };
             add(p, "tmpfs", Some(v));
         }
+        Change::SetTmpfsOwner { path, uid, gid } => {
+            // Rewritten where it stands.
+            for o in p.occurrences.iter_mut().filter(|o| o.flag.long == "tmpfs") {
+                let v = value_of(o).to_string();
+                let (at, opts) = v.split_once(':').unwrap_or((v.as_str(), ""));
+                if at.trim_end_matches('/') == path.trim_end_matches('/') {
+                    o.value = Some(format!("{at}:{}", super::with_owner(opts, *uid, *gid)));
+                }
+            }
+        }
         Change::SetMemory { bytes } => {
             remove(p, "memory", |_| true);
             add(p, "memory", Some(docker_bytes(*bytes)));

@@ -499,6 +499,48 @@ impl<'a> Planner<'a> {
                     .add
                     .push(plain_or_quoted(&item));
             }
+            Change::SetTmpfsOwner { path, uid, gid } => {
+                let items: Vec<Rc<Node>> = self
+                    .resolved_items(svc, "tmpfs")
+                    .into_iter()
+                    .filter(|n| {
+                        self.project.text(n).is_some_and(|t| {
+                            t.split(':').next().map(|p| p.trim_end_matches('/'))
+                                == Some(path.trim_end_matches('/'))
+                        })
+                    })
+                    .collect();
+                let Some(item) = items.first() else {
+                    return Err(format!("no tmpfs at {path} in the file"));
+                };
+                let raw = item.as_str().unwrap_or("");
+                if interp::has_vars(raw) {
+                    return Err(format!(
+                        "the tmpfs at {path} is written through a variable (`{raw}`): add \
+                         uid={uid},gid={gid} where it is set"
+                    ));
+                }
+                let (at, opts) = raw.split_once(':').unwrap_or((raw, ""));
+                let text =
+                    plain_or_quoted(&format!("{at}:{}", super::with_owner(opts, *uid, *gid)));
+                let (own, inherited) = self.split_own(svc, "tmpfs", vec![item.clone()]);
+                for n in own {
+                    plan.lists
+                        .entry("tmpfs".into())
+                        .or_default()
+                        .replace
+                        .push((n, text.clone()));
+                }
+                if let Some(first) = inherited.first() {
+                    let reason = format!(
+                        "the tmpfs at {path} is mounted at {}, which `{}` inherits: add \
+                         uid={uid},gid={gid} there",
+                        self.whence(first),
+                        svc.name
+                    );
+                    return Ok(Planned::Inherited(inherited, reason));
+                }
+            }
             Change::SetMemory { bytes } => {
                 let keys = self.resource_key(svc, "mem_limit", "memory")?;
                 plan.scalars.push((keys, super::docker_bytes(*bytes)));
@@ -1161,7 +1203,7 @@ fn change_keys(c: &Change) -> Vec<&'static str> {
         Change::SetNoNewPrivileges | Change::RemoveSecurityOpt { .. } => vec!["security_opt"],
         Change::SetUser { .. } => vec!["user"],
         Change::SetReadOnlyRootfs => vec!["read_only"],
-        Change::AddTmpfs { .. } => vec!["tmpfs"],
+        Change::AddTmpfs { .. } | Change::SetTmpfsOwner { .. } => vec!["tmpfs"],
         Change::SetMemory { .. } => vec!["mem_limit", "deploy"],
         Change::SetNanoCpus { .. } => vec!["cpus", "deploy"],
         Change::SetCpuQuota { .. } => vec!["cpu_quota"],

@@ -27,6 +27,9 @@ pub enum Change {
     SetReadOnlyRootfs,
     /// Mount a tmpfs at `path` with these options.
     AddTmpfs { path: String, options: String },
+    /// Give the tmpfs already mounted at `path` to `uid:gid` (a tmpfs is owned by root
+    /// otherwise, and useless to a non-root user).
+    SetTmpfsOwner { path: String, uid: u32, gid: u32 },
     /// Memory limit in bytes.
     SetMemory { bytes: i64 },
     /// CPU limit in 10⁻⁹ CPUs (`--cpus`).
@@ -83,6 +86,9 @@ impl Change {
                 format!("mount a tmpfs at {path}")
             }
             Change::AddTmpfs { path, options } => format!("mount a tmpfs at {path} ({options})"),
+            Change::SetTmpfsOwner { path, uid, gid } => {
+                format!("give the tmpfs at {path} to {uid}:{gid}")
+            }
             Change::SetMemory { bytes } => format!("limit memory to {}", human_bytes(*bytes)),
             Change::SetNanoCpus { nano_cpus } if *nano_cpus == 1_000_000_000 => {
                 "limit CPU to 1 CPU".into()
@@ -110,6 +116,19 @@ impl Change {
             Change::RemoveSecurityOpt { option } => format!("remove security option {option}"),
         }
     }
+}
+
+/// Tmpfs options with `uid=`/`gid=` set to `uid`/`gid` (replacing any).
+pub fn with_owner(options: &str, uid: u32, gid: u32) -> String {
+    let mut out: Vec<String> = options
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty() && !o.starts_with("uid=") && !o.starts_with("gid="))
+        .map(str::to_string)
+        .collect();
+    out.push(format!("uid={uid}"));
+    out.push(format!("gid={gid}"));
+    out.join(",")
 }
 
 /// `536870912` → `512MiB`.

@@ -182,6 +182,16 @@ fn apply_one(
                 array(svc, "volumes").push(J::Object(v));
             }
         },
+        Change::SetTmpfsOwner { path, uid, gid } => {
+            let a = array(svc, "tmpfs");
+            for item in a.iter_mut() {
+                let t = text(item);
+                let (at, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
+                if at.trim_end_matches('/') == path.trim_end_matches('/') {
+                    *item = json!(format!("{at}:{}", super::with_owner(opts, *uid, *gid)));
+                }
+            }
+        }
         Change::SetMemory { bytes } => {
             let v = json!(super::docker_bytes(*bytes));
             set_limit(svc, "mem_limit", "memory", v, target);

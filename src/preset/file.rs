@@ -124,6 +124,7 @@ pub(super) fn root_settings() -> Settings {
         tmpfs_paths: Vec::new(),
         tmpfs_options: String::new(),
         allowed_capabilities: Vec::new(),
+        user_reason: None,
     }
 }
 

@@ -45,6 +45,9 @@ pub struct Settings {
     pub tmpfs_options: String,
     /// Capabilities that may be added back (`CAP_NET_BIND_SERVICE` form).
     pub allowed_capabilities: Vec<String>,
+    /// Why `user` is what it is when the image chose it (set while checking one container).
+    #[serde(skip)]
+    pub user_reason: Option<String>,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
                 tmpfs_paths: vec!["/tmp".into(), "/run".into()],
                 tmpfs_options: "rw,noexec,nosuid,nodev,size=64m,uid={uid},gid={gid}".into(),
                 allowed_capabilities: vec!["CAP_NET_BIND_SERVICE".into()],
+                user_reason: None,
             },
         }
     }

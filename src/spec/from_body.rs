@@ -34,6 +34,14 @@ pub fn spec_from_create_body(body: &ContainerCreateBody, o: &dyn OriginLookup) -
     if let Some(u) = nonempty(&body.user) {
         spec.user = Some(At::new(u.to_string(), at("Config.User", Some(u))));
     }
+    spec.command = body
+        .entrypoint
+        .iter()
+        .flatten()
+        .chain(body.cmd.iter().flatten())
+        .filter(|w| !w.is_empty())
+        .cloned()
+        .collect();
     for e in body.env.iter().flatten() {
         let (name, value) = match e.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),

@@ -6,6 +6,7 @@
 //! flag, the YAML line or the inspect path, and a fix can be written back in the source's language.
 
 mod from_body;
+pub mod image;
 
 pub use from_body::{
     KNOWN_CAPABILITIES, NoOrigins, OriginLookup, normalize_capability, parse_bind,
@@ -134,7 +135,7 @@ pub struct EnvVar {
 }
 
 /// The user the container runs as, as far as it is known.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 pub struct ImageFacts {
     /// The image's `USER` (empty string = root). `None` when the image was not inspected.
     pub user: Option<String>,
@@ -144,6 +145,18 @@ pub struct ImageFacts {
     pub volumes: Option<Vec<String>>,
     /// Whether the image has its own `HEALTHCHECK`. `None` when unknown.
     pub has_healthcheck: Option<bool>,
+    /// The image's id (`sha256:…`), when inspected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The image's `ENTRYPOINT`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entrypoint: Vec<String>,
+    /// The image's `CMD`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cmd: Vec<String>,
+    /// What the image's filesystem says (accounts, owners, privilege drop), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs: Option<image::FsFacts>,
 }
 
 /// The normalized container spec.
@@ -151,6 +164,9 @@ pub struct ImageFacts {
 pub struct Spec {
     /// Container name (run) or service name (Compose), for messages.
     pub name: Option<String>,
+    /// The entrypoint and command given for the container (empty: the image's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
     pub image: Option<At<String>>,
     /// What the image itself declares, when it was inspected.
     pub image_facts: ImageFacts,

@@ -54,14 +54,23 @@ impl Rule for NonRootUser {
                 user: settings.user.clone(),
             }],
         );
+        if let Some(why) = &settings.user_reason {
+            f.message = format!("{}; harden runs it as {} ({why})", f.message, settings.user);
+        }
         if let Some(u) = explicit {
             // An explicit root user is a choice: refused under `fix`, never silently replaced.
             f.explicit = true;
             f.message = format!(
                 "the container runs as root because the user is set to {} explicitly; harden does \
-                 not replace an explicit choice: leave the user out (harden then runs it as {}) \
+                 not replace an explicit choice: leave the user out (harden then runs it as {}{}) \
                  or waive non-root-user to keep root",
-                u.value, settings.user
+                u.value,
+                settings.user,
+                settings
+                    .user_reason
+                    .as_ref()
+                    .map(|w| format!(": {w}"))
+                    .unwrap_or_default()
             );
         }
         vec![f]

@@ -5,7 +5,7 @@ use super::{finding, normalize_path, path_within};
 use crate::fix::{Change, FixSafety};
 use crate::preset::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
-use crate::spec::{Origin, Spec, numeric_uid_gid};
+use crate::spec::{Origin, Spec, image, numeric_uid_gid};
 
 static META: RuleMeta = RuleMeta {
     id: "read-only-rootfs",
@@ -68,7 +68,13 @@ impl Rule for ReadOnlyRootfs {
 
     fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
         let already = spec.read_only.as_ref().is_some_and(|r| r.value);
-        let ids = numeric_uid_gid(user_after_fix(spec, settings));
+        let user = user_after_fix(spec, settings);
+        let fs = spec.image_facts.fs.as_ref();
+        // Numeric ids: from the image's accounts when it names the user (`--user postgres`).
+        let ids = fs
+            .and_then(|f| f.resolve(user))
+            .map(|(u, g)| (u, Some(g)))
+            .or_else(|| numeric_uid_gid(user));
         let options = tmpfs_options(&settings.tmpfs_options, ids);
         let mut changes = if already {
             vec![]
@@ -85,6 +91,67 @@ impl Rule for ReadOnlyRootfs {
                     path,
                     options: options.clone(),
                 });
+            }
+        }
+        if let Some(fs) = fs {
+            // A tmpfs on /run must not hide what the image keeps there (`/run/mysqld`): each
+            // such directory gets its own tmpfs, with its owner and mode.
+            if missing.iter().any(|p| p == "/run") {
+                for d in image::run_subdirs(fs) {
+                    if !covered(spec, &d.path) && !missing.contains(&d.path) {
+                        let opts =
+                            tmpfs_options(&settings.tmpfs_options, Some((d.uid, Some(d.gid))));
+                        missing.push(d.path.clone());
+                        changes.push(Change::AddTmpfs {
+                            path: d.path.clone(),
+                            options: format!("{opts},mode={:o}", d.mode),
+                        });
+                    }
+                }
+            }
+            // The run user's own empty directories (`/var/cache/nginx`): where it writes.
+            if let Some((uid, _)) = ids
+                && let Some(acct) = fs.account_by_uid(uid)
+            {
+                for d in image::service_dirs(&acct.name) {
+                    let Some(p) = fs.path(&d) else { continue };
+                    let persistent = d.starts_with("/var/lib/");
+                    if p.dir
+                        && p.empty
+                        && p.uid == uid
+                        && !persistent
+                        && !covered(spec, &d)
+                        && !missing.contains(&d)
+                    {
+                        missing.push(d.clone());
+                        changes.push(Change::AddTmpfs {
+                            path: d,
+                            options: options.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        // A tmpfs the user mounts without an owner is root's: give it to a non-root user.
+        if let Some((uid, Some(gid))) = ids
+            && uid != 0
+        {
+            for t in &spec.tmpfs {
+                let has_owner = t
+                    .value
+                    .options
+                    .split(',')
+                    .any(|o| o.trim().starts_with("uid="));
+                let from_volume =
+                    matches!(&t.origin, Origin::Yaml { route, .. } if route.contains(".volumes["));
+                if !has_owner && !from_volume && normalize_path(&t.value.target) != "/tmp" {
+                    changes.push(Change::SetTmpfsOwner {
+                        path: normalize_path(&t.value.target),
+                        uid,
+                        gid,
+                    });
+                    missing.push(format!("{} (owned by root)", t.value.target));
+                }
             }
         }
         let origin = spec
@@ -185,7 +252,7 @@ mod tests {
                     at(
                         Tmpfs {
                             target: p.to_string(),
-                            options: String::new(),
+                            options: "uid=65534".into(),
                         },
                         3,
                         "--tmpfs",
@@ -195,6 +262,89 @@ mod tests {
             ..Spec::default()
         };
         none(&ReadOnlyRootfs, &spec);
+    }
+
+    #[test]
+    fn a_users_tmpfs_without_owner_is_given_to_the_run_user() {
+        let spec = Spec {
+            read_only: Some(at(true, 1, "--read-only")),
+            tmpfs: ["/tmp", "/run", "/var/cache/app"]
+                .iter()
+                .map(|p| {
+                    at(
+                        Tmpfs {
+                            target: p.to_string(),
+                            options: "size=1m".into(),
+                        },
+                        3,
+                        "--tmpfs",
+                    )
+                })
+                .collect(),
+            ..Spec::default()
+        };
+        let f = one(&ReadOnlyRootfs, &spec);
+        assert_eq!(
+            f.changes,
+            vec![
+                Change::SetTmpfsOwner {
+                    path: "/run".into(),
+                    uid: 65534,
+                    gid: 65534
+                },
+                Change::SetTmpfsOwner {
+                    path: "/var/cache/app".into(),
+                    uid: 65534,
+                    gid: 65534
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn image_aware_tmpfs_follow_the_image() {
+        use crate::spec::image::{FsFacts, PathFact, parse_passwd};
+        let dir = |path: &str, uid: u32, mode: u32| PathFact {
+            path: path.into(),
+            uid,
+            gid: uid,
+            mode,
+            dir: true,
+            empty: true,
+        };
+        let spec = Spec {
+            user: Some(at_s("mysql", 1, "--user")),
+            image_facts: ImageFacts {
+                fs: Some(FsFacts {
+                    accounts: parse_passwd(
+                        "root:x:0:0::/root:/bin/sh\nmysql:x:999:999::/nonexistent:/bin/false\n",
+                    ),
+                    groups: vec![],
+                    paths: vec![
+                        dir("/run", 0, 0o755),
+                        dir("/run/mysqld", 999, 0o755),
+                        dir("/run/mount", 0, 0o755),
+                        dir("/var/cache/mysql", 999, 0o750),
+                        dir("/var/lib/mysql", 999, 0o750),
+                    ],
+                    drops_to: None,
+                }),
+                ..ImageFacts::default()
+            },
+            ..Spec::default()
+        };
+        let f = one(&ReadOnlyRootfs, &spec);
+        let o999 = "rw,noexec,nosuid,nodev,size=64m,uid=999,gid=999";
+        assert_eq!(
+            f.changes,
+            vec![
+                Change::SetReadOnlyRootfs,
+                tmpfs("/tmp", o999),
+                tmpfs("/run", o999),
+                tmpfs("/run/mysqld", &format!("{o999},mode=755")),
+                tmpfs("/var/cache/mysql", o999),
+            ]
+        );
     }
 
     #[test]
