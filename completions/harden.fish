@@ -357,6 +357,7 @@ json\t''"
 complete -c harden -n "__fish_harden_using_subcommand run" -l preset -d 'Hardening preset: a built-in name or a preset file' -r -f -a "default\t''
 strict\t''
 baseline\t''"
+complete -c harden -n "__fish_harden_using_subcommand run" -l watch -d 'With -d, watch the container this long and explain a failure (default 2s; 0: off)' -r
 complete -c harden -n "__fish_harden_using_subcommand run" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -484,6 +485,7 @@ json\t''"
 complete -c harden -n "__fish_harden_using_subcommand create" -l preset -d 'Hardening preset: a built-in name or a preset file' -r -f -a "default\t''
 strict\t''
 baseline\t''"
+complete -c harden -n "__fish_harden_using_subcommand create" -l watch -d 'With -d, watch the container this long and explain a failure (default 2s; 0: off)' -r
 complete -c harden -n "__fish_harden_using_subcommand create" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"

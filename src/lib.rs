@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod diagnose;
 pub mod engine;
 pub mod fix;
 pub mod frontend;

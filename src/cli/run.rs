@@ -4,6 +4,7 @@
 use super::review;
 use super::{error_line, notice, print_out};
 use crate::check::{self, Outcome, Scope};
+use crate::diagnose;
 use crate::engine;
 use crate::fix::{self, Change};
 use crate::frontend::argv::{self, ArgvError, Environment, Parsed, RunRequest, SystemEnvironment};
@@ -539,7 +540,105 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
     let Some(engine) = engine else {
         return 125;
     };
-    execute(mode, &engine, &plan.request).await
+    let ctx = diagnose::Context {
+        image: plan.parsed.image.clone(),
+        user: plan.changes.iter().find_map(|(_, c)| match c {
+            fix::Change::SetUser { user } => Some(user.clone()),
+            _ => None,
+        }),
+        changes: plan.changes.clone(),
+        args: args.clone(),
+        oom_killed: false,
+    };
+    execute(mode, &engine, &plan.request, &ctx).await
+}
+
+/// Prints what broke and the remedy, when the last lines say.
+async fn explain_failure(engine: &engine::Engine, id: &str, logs: &str, ctx: &diagnose::Context) {
+    let mut ctx = ctx.clone();
+    if let Ok(b) = engine
+        .call("GET", &format!("/containers/{id}/json"), None)
+        .await
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&b)
+    {
+        ctx.oom_killed = v["State"]["OOMKilled"] == true;
+    }
+    if let Some(d) = diagnose::diagnose(logs, &ctx) {
+        for l in d.lines() {
+            error_line(&l);
+        }
+    }
+}
+
+/// Watches a detached container for `window`: when it exits with an error in that time,
+/// explains the failure (the exit code of `harden run -d` stays 0, as docker's).
+async fn watch(
+    engine: &engine::Engine,
+    id: &str,
+    window: std::time::Duration,
+    ctx: &diagnose::Context,
+) {
+    use http_body_util::BodyExt;
+    let Ok(waiter) = engine::stream::wait(engine, id, "not-running").await else {
+        return;
+    };
+    // Follow the logs meanwhile: with --rm they are gone once it exits.
+    let follow = engine
+        .raw(
+            "GET",
+            &format!("/containers/{id}/logs?follow=1&stdout=1&stderr=1"),
+            None,
+        )
+        .await;
+    let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let reader = if let Ok(resp) = follow {
+        let c = collected.clone();
+        Some(tokio::spawn(async move {
+            let mut body = resp.into_body();
+            while let Some(Ok(frame)) = body.frame().await {
+                if let Some(d) = frame.data_ref()
+                    && let Ok(mut v) = c.lock()
+                {
+                    v.extend_from_slice(d);
+                    let over = v.len().saturating_sub(256 << 10);
+                    v.drain(..over);
+                }
+            }
+        }))
+    } else {
+        None
+    };
+    let code = match tokio::time::timeout(window, waiter).await {
+        Ok(Ok(engine::stream::WaitResult::Exited(c))) => c,
+        _ => {
+            if let Some(r) = reader {
+                r.abort();
+            }
+            return;
+        }
+    };
+    if let Some(r) = reader {
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), r).await;
+    }
+    if code == 0 {
+        return;
+    }
+    let raw = collected.lock().map(|v| v.clone()).unwrap_or_default();
+    let framed = raw.len() >= 8 && raw[0] <= 2 && raw[1..4] == [0, 0, 0];
+    let logs = if framed {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let _ = engine::stream::demux(&raw[..], &mut out, &mut err).await;
+        out.extend_from_slice(&err);
+        String::from_utf8_lossy(&out).into_owned()
+    } else {
+        String::from_utf8_lossy(&raw).into_owned()
+    };
+    error_line(&format!(
+        "container {} exited with code {code} within {:.0?} of its start",
+        &id[..id.len().min(12)],
+        window
+    ));
+    explain_failure(engine, id, &logs, ctx).await;
 }
 
 /// Why no engine could be used, with the exit code `docker run` gives for it.
@@ -576,7 +675,12 @@ pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, ConnectErr
 }
 
 /// Creates (and for `run`, starts and attaches) the container.
-async fn execute(mode: Mode, engine: &engine::Engine, request: &RunRequest) -> u8 {
+async fn execute(
+    mode: Mode,
+    engine: &engine::Engine,
+    request: &RunRequest,
+    ctx: &diagnose::Context,
+) -> u8 {
     let c = &request.client;
     if let Some(path) = &c.cidfile
         && let Err(e) = engine::run::claim_cidfile(path)
@@ -610,7 +714,22 @@ async fn execute(mode: Mode, engine: &engine::Engine, request: &RunRequest) -> u
             println!("{id}");
             0
         }
-        Mode::Run => engine::run::start_and_stream(engine, request, &id).await,
+        Mode::Run => {
+            let tail = engine::stream::Tail::default();
+            let code = engine::run::start_and_stream(engine, request, &id, &tail).await;
+            // Only what harden hardened is diagnosed.
+            let hardened = !ctx.changes.is_empty();
+            if c.detach {
+                let window = request.harden.watch.unwrap_or(2_000_000_000);
+                if code == 0 && hardened && window > 0 {
+                    let w = std::time::Duration::from_nanos(window as u64);
+                    watch(engine, &id, w, ctx).await;
+                }
+            } else if hardened && code != 0 && code != 130 && code != 143 && code < 125 {
+                explain_failure(engine, &id, &tail.text(), ctx).await;
+            }
+            code
+        }
     }
 }
 

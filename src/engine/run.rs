@@ -144,7 +144,13 @@ const PROXIED: &[(i32, &str)] = &[
 ];
 
 /// Starts an attached or detached container and streams until it ends; returns the exit code.
-pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -> u8 {
+/// `tail` keeps the last of what the container prints (for the diagnosis of a failure).
+pub async fn start_and_stream(
+    engine: &Engine,
+    request: &RunRequest,
+    id: &str,
+    tail: &stream::Tail,
+) -> u8 {
     let c = &request.client;
     let body = &request.body;
     let tty_mode = body.tty.unwrap_or(false);
@@ -239,11 +245,20 @@ pub async fn start_and_stream(engine: &Engine, request: &RunRequest, id: &str) -
         let (reader, mut writer) = tokio::io::split(conn);
         let out_tx = done_tx.clone();
         let has_output = attach_out || attach_err;
+        let tail = tail.clone();
         tokio::spawn(async move {
+            let out = stream::Tee {
+                inner: tokio::io::stdout(),
+                tail: tail.clone(),
+            };
             let r = if tty_mode {
-                stream::copy_raw(reader, tokio::io::stdout()).await
+                stream::copy_raw(reader, out).await
             } else {
-                stream::demux(reader, tokio::io::stdout(), tokio::io::stderr()).await
+                let err = stream::Tee {
+                    inner: tokio::io::stderr(),
+                    tail,
+                };
+                stream::demux(reader, out, err).await
             };
             let _ = r;
             if has_output {

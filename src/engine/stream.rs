@@ -112,6 +112,93 @@ pub fn parse_wait(body: &[u8]) -> WaitResult {
     }
 }
 
+/// The last bytes a container printed (for the diagnosis of a failure).
+#[derive(Clone, Default)]
+pub struct Tail(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u8>>>);
+
+/// Bytes kept by a [`Tail`].
+const TAIL_BYTES: usize = 64 << 10;
+
+impl Tail {
+    pub fn push(&self, data: &[u8]) {
+        if let Ok(mut q) = self.0.lock() {
+            q.extend(data);
+            let over = q.len().saturating_sub(TAIL_BYTES);
+            q.drain(..over);
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|q| String::from_utf8_lossy(&q.iter().copied().collect::<Vec<u8>>()).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// A writer that also keeps what it writes in a [`Tail`].
+pub struct Tee<W> {
+    pub inner: W,
+    pub tail: Tail,
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Tee<W> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let p = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let std::task::Poll::Ready(Ok(n)) = &p {
+            self.tail.push(&buf[..*n]);
+        }
+        p
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The container's output so far (stdout and stderr, TTY or not), as text.
+pub async fn logs(engine: &Engine, id: &str, tail_lines: usize) -> Result<String, EngineError> {
+    let resp = engine
+        .raw(
+            "GET",
+            &format!("/containers/{id}/logs?stdout=1&stderr=1&tail={tail_lines}"),
+            None,
+        )
+        .await?;
+    let status = resp.status().as_u16();
+    let body = body_bytes(resp)
+        .await
+        .map_err(|e| EngineError::Other(e.to_string()))?;
+    if !(200..300).contains(&status) {
+        return Err(super::daemon_error(status, &body));
+    }
+    // Multiplexed unless the container has a TTY: demux when it looks like frames.
+    let framed = body.len() >= 8 && body[0] <= 2 && body[1..4] == [0, 0, 0];
+    if framed {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        if demux(&body[..], &mut out, &mut err).await.is_ok() {
+            out.extend_from_slice(&err);
+            return Ok(String::from_utf8_lossy(&out).into_owned());
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
 /// Copies a multiplexed (non-TTY) attach stream: frames of `[stream, 0, 0, 0, size BE u32]` +
 /// payload; stream 1 goes to `out`, 2 to `err`. Returns at end of stream.
 pub async fn demux<R, O, E>(mut reader: R, mut out: O, mut err: E) -> std::io::Result<()>

@@ -562,6 +562,12 @@ pub static FLAGS: &[FlagSpec] = &[
         "Ask about each change (accept, skip, explain, quit) before applying it",
     )
     .harden(),
+    f(
+        "watch",
+        Duration,
+        "With -d, watch the container this long and explain a failure (default 2s; 0: off)",
+    )
+    .harden(),
 ];
 
 /// The flag spelled `--name` (aliases included; exact match, no prefixes).

@@ -150,6 +150,8 @@ pub struct HardenOptions {
     pub format: Option<String>,
     pub no_harden: bool,
     pub review: bool,
+    /// `--watch`: how long to watch a detached container for a failure (nanoseconds).
+    pub watch: Option<i64>,
 }
 
 /// Everything `docker run` would send and do.
