@@ -114,11 +114,25 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     // Fixes that depend on the user (tmpfs ownership) must see the user the container will
     // really have: when the non-root fix will not run, that is the spec's own user (root).
     let mut settings = preset.settings.clone();
+    let profile = image.and_then(|i| preset.profile_for(i));
+    if let Some(p) = profile {
+        settings.profile_tmpfs = p.tmpfs.clone();
+        settings.profile_name = Some(format!("{} ({})", p.pattern, p.declared_in));
+    }
     if preset.action("non-root-user") != Action::Fix || waiver("non-root-user").is_some() {
         settings.user = match spec.effective_user() {
             Some(u) if !u.is_empty() => u.to_string(),
             _ => "0:0".to_string(),
         };
+    } else if let Some(p) = profile.filter(|p| p.user.is_some())
+        && crate::rules::runs_as_root(spec)
+    {
+        // What the image's profile says comes first.
+        settings.user = p.user.clone().unwrap_or_default();
+        settings.user_reason = Some(format!(
+            "the {} profile ({}): {}",
+            p.pattern, p.declared_in, p.reason
+        ));
     } else if let Some(fs) = &spec.image_facts.fs
         && let Some(ru) = crate::spec::image::run_user(
             spec.image_facts.user.as_deref(),

@@ -1,6 +1,6 @@
 //! The preset file format: parsing, validation with file/line errors, merging.
 
-use super::{Preset, Settings, Waiver};
+use super::{ImageProfile, Preset, ProfilePath, ProfileTmpfs, Settings, Waiver};
 use crate::rules::{self, Action};
 use crate::spec::normalize_capability;
 use serde::Deserialize;
@@ -52,6 +52,38 @@ pub struct PresetFile {
     pub rules: BTreeMap<String, Action>,
     #[serde(default)]
     pub waivers: Vec<WaiverFile>,
+    /// Image pattern → what that image needs beyond the preset.
+    #[serde(default)]
+    pub images: serde_yaml::Mapping,
+}
+
+/// One image's profile as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    pub reason: Option<String>,
+    pub user: Option<ScalarString>,
+    #[serde(default)]
+    pub tmpfs: Vec<ProfileTmpfsFile>,
+    #[serde(default)]
+    pub volumes: Vec<ProfilePathFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileTmpfsFile {
+    pub path: String,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub mode: Option<ScalarString>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePathFile {
+    pub path: String,
+    pub reason: Option<String>,
 }
 
 /// A scalar that may be written as a number or a string (`memory: 512m`, `cpus: 1.5`,
@@ -125,6 +157,8 @@ pub(super) fn root_settings() -> Settings {
         tmpfs_options: String::new(),
         allowed_capabilities: Vec::new(),
         user_reason: None,
+        profile_tmpfs: Vec::new(),
+        profile_name: None,
     }
 }
 
@@ -244,7 +278,99 @@ impl PresetFile {
                 }
             }
         }
+        self.profiles()?;
         Ok(())
+    }
+
+    /// The `images:` section, validated.
+    fn profiles(&self) -> Result<Vec<ImageProfile>, PresetError> {
+        let mut out = Vec::new();
+        for (k, v) in &self.images {
+            let Some(pattern) = k.as_str().filter(|p| !p.trim().is_empty()) else {
+                return Err(self.err(
+                    "images",
+                    "an image pattern must be a non-empty string".into(),
+                ));
+            };
+            let f: ProfileFile = serde_yaml::from_value(v.clone())
+                .map_err(|e| self.err(pattern, format!("images.{pattern}: {e}")))?;
+            let reason = f.reason.clone().unwrap_or_default();
+            if reason.trim().is_empty() {
+                return Err(self.err(
+                    pattern,
+                    format!("images.{pattern} needs a `reason:` saying why the image needs it"),
+                ));
+            }
+            let user = match &f.user {
+                Some(u) => {
+                    let ok = crate::spec::numeric_uid_gid(&u.0)
+                        .is_some_and(|(uid, g)| uid != 0 && g.is_some());
+                    if !ok {
+                        return Err(self.err(
+                            pattern,
+                            format!(
+                                "images.{pattern}.user `{}` must be a numeric non-root uid:gid \
+                                 (such as 999:999), so that tmpfs ownership can follow",
+                                u.0
+                            ),
+                        ));
+                    }
+                    Some(u.0.clone())
+                }
+                None => None,
+            };
+            let mut tmpfs = Vec::new();
+            for t in &f.tmpfs {
+                if !t.path.starts_with('/') {
+                    return Err(
+                        self.err(&t.path, format!("tmpfs path `{}` is not absolute", t.path))
+                    );
+                }
+                if t.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(self.err(
+                        &t.path,
+                        format!("images.{pattern}: tmpfs {} needs a `reason:`", t.path),
+                    ));
+                }
+                if let Some(m) = &t.mode
+                    && (m.0.is_empty() || u32::from_str_radix(&m.0, 8).is_err())
+                {
+                    return Err(self.err(
+                        &t.path,
+                        format!("images.{pattern}: tmpfs mode `{}` is not octal (1777)", m.0),
+                    ));
+                }
+                tmpfs.push(ProfileTmpfs {
+                    path: t.path.trim_end_matches('/').to_string(),
+                    uid: t.uid,
+                    gid: t.gid,
+                    mode: t.mode.as_ref().map(|m| m.0.clone()),
+                    reason: t.reason.clone().unwrap_or_default(),
+                });
+            }
+            let mut volumes = Vec::new();
+            for p in &f.volumes {
+                if !p.path.starts_with('/') {
+                    return Err(
+                        self.err(&p.path, format!("volume path `{}` is not absolute", p.path))
+                    );
+                }
+                volumes.push(ProfilePath {
+                    path: p.path.trim_end_matches('/').to_string(),
+                    reason: p.reason.clone().unwrap_or_default(),
+                });
+            }
+            let (line, _) = locate(&self.text, pattern);
+            out.push(ImageProfile {
+                pattern: pattern.to_string(),
+                reason,
+                user,
+                tmpfs,
+                volumes,
+                declared_in: format!("{}:{line}", self.label),
+            });
+        }
+        Ok(out)
     }
 
     /// Applies this file on top of `base` (its parent in the chain).
@@ -282,6 +408,13 @@ impl PresetFile {
         for (id, a) in &self.rules {
             base.rules.insert(id.clone(), *a);
         }
+        // This file's profiles come first; an inherited one for the same pattern is replaced.
+        let mine = self.profiles()?;
+        base.profiles
+            .retain(|p| !mine.iter().any(|m| m.pattern == p.pattern));
+        let mut all = mine;
+        all.append(&mut base.profiles);
+        base.profiles = all;
         for w in &self.waivers {
             let needle = w.rules.first().map(String::as_str).unwrap_or("waivers");
             let (line, _) = locate(&self.text, needle);
@@ -457,6 +590,42 @@ pub(super) fn render_resolved(p: &Preset) -> String {
             }
             let _ = writeln!(out, "    reason: {}", yaml_scalar(&w.reason));
             let _ = writeln!(out, "    # declared in {}", w.declared_in);
+        }
+    }
+    if p.profiles.is_empty() {
+        let _ = writeln!(out, "images: {{}}");
+    } else {
+        let _ = writeln!(out, "images:");
+        for pr in &p.profiles {
+            let _ = writeln!(out, "  {}:", yaml_scalar(&pr.pattern));
+            let _ = writeln!(out, "    # declared in {}", pr.declared_in);
+            let _ = writeln!(out, "    reason: {}", yaml_scalar(&pr.reason));
+            if let Some(u) = &pr.user {
+                let _ = writeln!(out, "    user: {}", yaml_scalar(u));
+            }
+            if !pr.tmpfs.is_empty() {
+                let _ = writeln!(out, "    tmpfs:");
+                for t in &pr.tmpfs {
+                    let _ = writeln!(out, "      - path: {}", yaml_scalar(&t.path));
+                    if let Some(u) = t.uid {
+                        let _ = writeln!(out, "        uid: {u}");
+                    }
+                    if let Some(g) = t.gid {
+                        let _ = writeln!(out, "        gid: {g}");
+                    }
+                    if let Some(m) = &t.mode {
+                        let _ = writeln!(out, "        mode: {}", yaml_scalar(m));
+                    }
+                    let _ = writeln!(out, "        reason: {}", yaml_scalar(&t.reason));
+                }
+            }
+            if !pr.volumes.is_empty() {
+                let _ = writeln!(out, "    volumes:");
+                for v in &pr.volumes {
+                    let _ = writeln!(out, "      - path: {}", yaml_scalar(&v.path));
+                    let _ = writeln!(out, "        reason: {}", yaml_scalar(&v.reason));
+                }
+            }
         }
     }
     out

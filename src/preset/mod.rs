@@ -48,6 +48,12 @@ pub struct Settings {
     /// Why `user` is what it is when the image chose it (set while checking one container).
     #[serde(skip)]
     pub user_reason: Option<String>,
+    /// Tmpfs the image's profile adds (set while checking one container), and the profile's
+    /// name for messages.
+    #[serde(skip)]
+    pub profile_tmpfs: Vec<ProfileTmpfs>,
+    #[serde(skip)]
+    pub profile_name: Option<String>,
 }
 
 impl Default for Settings {
@@ -66,6 +72,8 @@ impl Default for Settings {
                 tmpfs_options: "rw,noexec,nosuid,nodev,size=64m,uid={uid},gid={gid}".into(),
                 allowed_capabilities: vec!["CAP_NET_BIND_SERVICE".into()],
                 user_reason: None,
+                profile_tmpfs: Vec::new(),
+                profile_name: None,
             },
         }
     }
@@ -135,6 +143,63 @@ pub struct Preset {
     pub settings: Settings,
     pub rules: BTreeMap<String, Action>,
     pub waivers: Vec<Waiver>,
+    /// What particular images need beyond the preset, most local first.
+    pub profiles: Vec<ImageProfile>,
+}
+
+/// What one image needs beyond the preset (the `images:` section of a preset), with a reason.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImageProfile {
+    /// Image pattern (as for waivers: without a tag it matches every tag; `docker.io/` and
+    /// `library/` do not matter).
+    pub pattern: String,
+    pub reason: String,
+    /// The user it runs as (numeric `uid:gid`).
+    pub user: Option<String>,
+    /// Where it writes at run time.
+    pub tmpfs: Vec<ProfileTmpfs>,
+    /// Where it keeps data that must outlive the container (reported when no volume is there).
+    pub volumes: Vec<ProfilePath>,
+    /// Where it was declared (`file:line`).
+    pub declared_in: String,
+}
+
+/// A tmpfs a profile adds (owner: the run user unless given).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProfileTmpfs {
+    pub path: String,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Octal permission bits (`1777`).
+    pub mode: Option<String>,
+    pub reason: String,
+}
+
+/// A path with a reason.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProfilePath {
+    pub path: String,
+    pub reason: String,
+}
+
+/// `docker.io/library/nginx` → `nginx`, `docker.io/bitnami/x` → `bitnami/x`.
+fn short_repository(repo: &str) -> &str {
+    let r = repo
+        .strip_prefix("docker.io/")
+        .or_else(|| repo.strip_prefix("index.docker.io/"))
+        .unwrap_or(repo);
+    r.strip_prefix("library/").unwrap_or(r)
+}
+
+impl ImageProfile {
+    pub fn matches(&self, image: &str) -> bool {
+        let pattern = short_repository(&self.pattern);
+        let full = image.split('@').next().unwrap_or(image);
+        let repo = repository(image);
+        let tag_part = &full[repo.len()..];
+        let short = format!("{}{tag_part}", short_repository(repo));
+        image_matches(pattern, &short) || image_matches(&self.pattern, image)
+    }
 }
 
 /// How the preset was chosen (for messages).
@@ -180,6 +245,11 @@ impl Preset {
         service: Option<&str>,
     ) -> Option<&Waiver> {
         self.waivers.iter().find(|w| w.covers(rule, image, service))
+    }
+
+    /// The profile for an image (the most local preset's first).
+    pub fn profile_for(&self, image: &str) -> Option<&ImageProfile> {
+        self.profiles.iter().find(|p| p.matches(image))
     }
 
     /// The resolved preset as YAML, in the preset file format.
@@ -308,6 +378,7 @@ fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, Preset
             settings: file::root_settings(),
             rules: BTreeMap::new(),
             waivers: Vec::new(),
+            profiles: Vec::new(),
         },
     };
     parsed.apply_to(&mut preset)?;

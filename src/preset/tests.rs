@@ -232,10 +232,20 @@ fn show_renders_a_preset_that_parses_back() {
             settings: file::root_settings(),
             rules: BTreeMap::new(),
             waivers: Vec::new(),
+            profiles: Vec::new(),
         };
         back.apply_to(&mut again).unwrap();
         assert_eq!(again.settings, p.settings, "{name}");
         assert_eq!(again.rules, p.rules, "{name}");
+        let strip = |v: &[crate::preset::ImageProfile]| -> Vec<crate::preset::ImageProfile> {
+            v.iter()
+                .map(|x| crate::preset::ImageProfile {
+                    declared_in: String::new(),
+                    ..x.clone()
+                })
+                .collect()
+        };
+        assert_eq!(strip(&again.profiles), strip(&p.profiles), "{name}");
     }
 }
 
@@ -258,4 +268,50 @@ fn alias_amplification_is_refused_before_expanding() {
     // Aliases in moderation still work.
     let ok = "allowed_capabilities: &caps [CHOWN]\nwaivers:\n  - {rules: [privileged], images: [a], reason: r}\n";
     PresetFile::parse("p.yaml", ok).unwrap();
+}
+
+#[test]
+fn image_profiles_are_validated_and_matched() {
+    let ok = "images:\n  nginx:\n    reason: runs as its own account\n    user: \"101:101\"\n    tmpfs:\n      - path: /var/cache/nginx\n        reason: temp files\n      - path: /run/x\n        uid: 5\n        mode: \"1777\"\n        reason: sockets\n";
+    let f = PresetFile::parse("p.yaml", ok).unwrap();
+    let mut p = Preset::builtin("default").unwrap();
+    f.apply_to(&mut p).unwrap();
+    let prof = p.profile_for("docker.io/library/nginx:1.27").unwrap();
+    assert_eq!(prof.user.as_deref(), Some("101:101"));
+    assert_eq!(prof.declared_in, "p.yaml:2");
+    assert!(p.profile_for("nginx").is_some());
+    assert!(p.profile_for("registry.example/nginx:1").is_none());
+    for (bad, want) in [
+        (
+            "images:\n  nginx:\n    user: \"101:101\"\n",
+            "needs a `reason:`",
+        ),
+        (
+            "images:\n  nginx:\n    reason: r\n    user: nginx\n",
+            "numeric non-root",
+        ),
+        (
+            "images:\n  nginx:\n    reason: r\n    user: \"0:0\"\n",
+            "numeric non-root",
+        ),
+        (
+            "images:\n  nginx:\n    reason: r\n    tmpfs:\n      - path: x\n        reason: y\n",
+            "not absolute",
+        ),
+        (
+            "images:\n  nginx:\n    reason: r\n    tmpfs:\n      - path: /x\n",
+            "needs a `reason:`",
+        ),
+        (
+            "images:\n  nginx:\n    reason: r\n    tmpfs:\n      - path: /x\n        mode: \"9\"\n        reason: y\n",
+            "not octal",
+        ),
+        (
+            "images:\n  nginx:\n    reason: r\n    cap: [x]\n",
+            "unknown field",
+        ),
+    ] {
+        let e = PresetFile::parse("p.yaml", bad).unwrap_err().to_string();
+        assert!(e.contains(want) && e.starts_with("p.yaml:"), "{bad}: {e}");
+    }
 }

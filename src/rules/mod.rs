@@ -9,6 +9,7 @@ use crate::spec::{Origin, Spec};
 use serde::Serialize;
 
 pub use catalogue::REGISTRY;
+pub use catalogue::runs_as_root;
 
 /// How bad a finding is, independent of what a preset does about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]

@@ -20,6 +20,7 @@ mod memory_limit;
 mod mount_propagation;
 mod no_new_privileges;
 mod non_root_user;
+pub use non_root_user::runs_as_root;
 mod oom_kill_disable;
 mod pids_limit;
 mod port_host_ip;

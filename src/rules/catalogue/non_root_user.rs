@@ -20,7 +20,7 @@ pub struct NonRootUser;
 
 /// True when the container will run as root, or may (no user given and the image's `USER` is
 /// unknown). This is the condition under which the rule fires and its fix sets a user.
-pub(super) fn runs_as_root(spec: &Spec) -> bool {
+pub fn runs_as_root(spec: &Spec) -> bool {
     spec.effective_user().is_none_or(is_root_user)
 }
 

@@ -132,6 +132,27 @@ impl Rule for ReadOnlyRootfs {
                 }
             }
         }
+        // What the image's profile says it writes.
+        let mut from_profile = Vec::new();
+        for t in &settings.profile_tmpfs {
+            if covered(spec, &t.path) || missing.contains(&t.path) {
+                continue;
+            }
+            let owner = match (t.uid, t.gid) {
+                (Some(u), g) => Some((u, g.or(ids.and_then(|(_, g)| g)))),
+                (None, _) => ids,
+            };
+            let mut opts = tmpfs_options(&settings.tmpfs_options, owner);
+            if let Some(m) = &t.mode {
+                opts.push_str(&format!(",mode={m}"));
+            }
+            missing.push(t.path.clone());
+            from_profile.push(format!("{} ({})", t.path, t.reason));
+            changes.push(Change::AddTmpfs {
+                path: t.path.clone(),
+                options: opts,
+            });
+        }
         // A tmpfs the user mounts without an owner is root's: give it to a non-root user.
         if let Some((uid, Some(gid))) = ids
             && uid != 0
@@ -158,6 +179,13 @@ impl Rule for ReadOnlyRootfs {
             .read_only
             .as_ref()
             .map_or(Origin::Missing, |r| r.origin.clone());
+        let profile_note = match (&settings.profile_name, from_profile.is_empty()) {
+            (Some(name), false) => format!(
+                "; the image's profile {name} adds {}",
+                from_profile.join(", ")
+            ),
+            _ => String::new(),
+        };
         if already {
             // Read-only already: programs still expect somewhere to write.
             if missing.is_empty() {
@@ -166,7 +194,7 @@ impl Rule for ReadOnlyRootfs {
             return vec![finding(
                 &META,
                 format!(
-                    "the root filesystem is read-only but nothing writable is mounted at {}",
+                    "the root filesystem is read-only but nothing writable is mounted at {}{profile_note}",
                     missing.join(", ")
                 ),
                 origin,
@@ -175,7 +203,7 @@ impl Rule for ReadOnlyRootfs {
         }
         vec![finding(
             &META,
-            "the root filesystem is writable (read-only is not set)",
+            format!("the root filesystem is writable (read-only is not set){profile_note}"),
             origin,
             changes,
         )]
