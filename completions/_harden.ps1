@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('learn', 'learn', [CompletionResultType]::ParameterValue, 'Find what an image needs to work hardened, by trial runs, and write its profile')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -39,6 +40,10 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'harden;learn' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             break
         }
         'harden;rules' {
@@ -580,6 +585,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help' {
+            [CompletionResult]::new('learn', 'learn', [CompletionResultType]::ParameterValue, 'Find what an image needs to work hardened, by trial runs, and write its profile')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: why it matters, an example, its fix, how to waive it, references')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -591,6 +597,9 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'harden;help;learn' {
             break
         }
         'harden;help;rules' {

@@ -34,6 +34,9 @@ _harden() {
             harden,help)
                 cmd="harden__subcmd__help"
                 ;;
+            harden,learn)
+                cmd="harden__subcmd__learn"
+                ;;
             harden,man)
                 cmd="harden__subcmd__man"
                 ;;
@@ -108,6 +111,9 @@ _harden() {
                 ;;
             harden__subcmd__help,help)
                 cmd="harden__subcmd__help__subcmd__help"
+                ;;
+            harden__subcmd__help,learn)
+                cmd="harden__subcmd__help__subcmd__learn"
                 ;;
             harden__subcmd__help,man)
                 cmd="harden__subcmd__help__subcmd__man"
@@ -188,7 +194,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-q -h -V --color --quiet --help --version rules explain completions compose stack audit man presets run create help"
+            opts="-q -h -V --color --quiet --help --version learn rules explain completions compose stack audit man presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,7 +1317,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="rules explain completions compose stack audit man presets run create help"
+            opts="learn rules explain completions compose stack audit man presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,6 +1498,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__help__subcmd__learn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1597,6 +1617,24 @@ _harden() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__learn)
+            opts="--color"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand learn 'Find what an image needs to work hardened, by trial runs, and write its profile'
             cand rules 'List the rules'
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -36,6 +37,9 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'harden;learn'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
         }
         &'harden;rules'= {
             cand --format 'Output format'
@@ -542,6 +546,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --help 'Print usage'
         }
         &'harden;help'= {
+            cand learn 'Find what an image needs to work hardened, by trial runs, and write its profile'
             cand rules 'List the rules'
             cand explain 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -553,6 +558,8 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'harden;help;learn'= {
         }
         &'harden;help;rules'= {
         }

@@ -604,6 +604,36 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     write_checked(path, text, None)
 }
 
+/// Writes `text` to `path` (created or replaced) through a temporary file and a rename.
+pub fn write_atomic_new(path: &Path, text: &str) -> std::io::Result<()> {
+    if path.exists() {
+        return write_atomic(path, text);
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "file".into());
+    let tmp = dir.join(format!(".{name}.harden-{}.tmp", std::process::id()));
+    let r = (|| {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r
+}
+
 /// Like [`write_atomic`], but only while `path` still holds `original` (checked after the
 /// temporary file is written, just before the rename): otherwise an error of kind `Other` that
 /// says [`CHANGED`], and nothing is written.

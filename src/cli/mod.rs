@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod completions;
 pub mod compose;
+pub mod learn;
 pub mod man;
 pub mod plugin;
 mod presets;
@@ -74,6 +75,16 @@ pub enum Command {
     #[command(disable_help_flag = true)]
     Create {
         /// `docker create` arguments: [OPTIONS] IMAGE [COMMAND] [ARG...]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<OsString>,
+    },
+    /// Find what an image needs to work hardened, by trial runs, and write its profile.
+    ///
+    /// `harden learn [--probe tcp:PORT|http:PORT/PATH|cmd:CMD] [--stdout] [docker run flags]
+    /// IMAGE [ARG...]`; `harden learn --help` for the options.
+    #[command(disable_help_flag = true)]
+    Learn {
+        /// [LEARN OPTIONS] [docker run flags] IMAGE [COMMAND] [ARG...]
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<OsString>,
     },
@@ -187,6 +198,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     match cli.command {
         Command::Run { args } => run::main(run::Mode::Run, args),
         Command::Create { args } => run::main(run::Mode::Create, args),
+        Command::Learn { args } => learn::main(args),
         Command::Rules { format } => rules::list(format),
         Command::Explain { rule } => rules::explain(&rule),
         Command::Presets { command } => presets::main(command),

@@ -23,6 +23,7 @@ use std::io;
 pub const MAX_API: (u32, u32) = (1, 53);
 
 /// A connected daemon.
+#[derive(Clone)]
 pub struct Engine {
     pub docker: bollard::Docker,
     http: HttpClient,

@@ -6,7 +6,7 @@
 //! per rule (`fix | deny | warn | off`) and waivers for image or service patterns, each with a
 //! required `reason`. Unknown keys and rule ids are errors that name the file and line.
 
-mod file;
+pub mod file;
 
 pub use file::{PresetError, PresetFile};
 
