@@ -154,7 +154,7 @@ pub fn diagnose(logs: &str, ctx: &Context) -> Option<Diagnosis> {
                 ),
                 flag: Some(format!("--user {user}")),
                 preset_lines: Some(format!(
-                    "images:\n  {image_repo}:\n    user: \"{user}\"\n    reason: the entrypoint drops to this account itself"
+                    "images:\n  {image_repo}:\n    reason: the entrypoint drops to this account itself\n    user: \"{user}\""
                 )),
                 learn,
             });
@@ -210,7 +210,7 @@ pub fn diagnose(logs: &str, ctx: &Context) -> Option<Diagnosis> {
                 "--tmpfs {dir}:rw,noexec,nosuid,nodev,size=64m{owner}"
             )),
             preset_lines: Some(format!(
-                "images:\n  {image_repo}:\n    tmpfs:\n      - path: {dir}\n        reason: it writes there at run time"
+                "images:\n  {image_repo}:\n    reason: it writes outside its volumes at run time\n    tmpfs:\n      - path: {dir}\n        reason: it writes there at run time"
             )),
             learn,
         });
@@ -228,7 +228,7 @@ pub fn diagnose(logs: &str, ctx: &Context) -> Option<Diagnosis> {
                     .into(),
                 flag: Some("--cap-add NET_BIND_SERVICE".into()),
                 preset_lines: Some(format!(
-                    "images:\n  {image_repo}:\n    cap_add:\n      - NET_BIND_SERVICE\n    reason: it binds a port below 1024"
+                    "images:\n  {image_repo}: # run it with --cap-add NET_BIND_SERVICE\n    reason: it binds a port below 1024"
                 )),
                 learn,
             });
@@ -324,5 +324,33 @@ mod tests {
             Some("--memory 1g")
         );
         assert!(diagnose("all good\nexiting with 1\n", &ctx()).is_none());
+    }
+}
+
+#[cfg(test)]
+mod preset_lines_parse {
+    use super::*;
+
+    /// The `.harden.yaml` lines a diagnosis suggests are a valid preset.
+    #[test]
+    fn suggested_lines_are_a_valid_preset() {
+        let c = Context {
+            image: "registry.example/app:1".into(),
+            user: Some("870:870".into()),
+            changes: vec![],
+            args: vec![],
+            oom_killed: false,
+        };
+        for logs in [
+            "mkdir: cannot create directory '/opt/app/tmp': Read-only file system",
+            "error: failed switching to \"app\": operation not permitted",
+            "bind() to 0.0.0.0:80 failed (13: Permission denied)",
+            "fork: Resource temporarily unavailable",
+        ] {
+            let d = diagnose(logs, &c).unwrap_or_else(|| panic!("{logs}"));
+            let lines = d.preset_lines.unwrap();
+            crate::preset::PresetFile::parse(".harden.yaml", &lines)
+                .unwrap_or_else(|e| panic!("{lines}\n{e}"));
+        }
     }
 }
