@@ -117,6 +117,7 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     let profile = image.and_then(|i| preset.profile_for(i));
     if let Some(p) = profile {
         settings.profile_tmpfs = p.tmpfs.clone();
+        settings.profile_caps = p.cap_add.clone();
         settings.profile_name = Some(format!("{} ({})", p.pattern, p.declared_in));
     }
     if preset.action("non-root-user") != Action::Fix || waiver("non-root-user").is_some() {

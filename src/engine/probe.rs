@@ -39,7 +39,7 @@ fn cache_file(id: &str) -> Option<PathBuf> {
     (!name.is_empty()).then(|| {
         base.join("harden")
             .join("image-facts")
-            .join(format!("v1-{name}.json"))
+            .join(format!("v2-{name}.json"))
     })
 }
 
@@ -121,6 +121,30 @@ async fn read_all(engine: &Engine, cid: &str, facts: &ImageFacts) -> Result<FsFa
         fs.paths.push(me);
         fs.paths.extend(children);
     }
+    // Programs that carry file capabilities: the entrypoint's and the command's.
+    let mut programs: Vec<String> = Vec::new();
+    for first in facts
+        .entrypoint
+        .first()
+        .into_iter()
+        .chain(facts.cmd.first())
+    {
+        if first.starts_with('/') {
+            programs.push(first.clone());
+        } else if !first.contains('/') {
+            programs.extend(PATH_DIRS.iter().map(|d| format!("{d}/{first}")));
+        }
+    }
+    for p in programs {
+        if fs.file_caps.iter().any(|(q, _)| *q == p) {
+            continue;
+        }
+        if let Some(caps) = file_caps(engine, cid, &p).await?
+            && !caps.is_empty()
+        {
+            fs.file_caps.push((p, caps));
+        }
+    }
     // The entrypoint script.
     if let Some(first) = facts.entrypoint.first() {
         let candidates: Vec<String> = if first.starts_with('/') {
@@ -194,6 +218,33 @@ async fn read_file(
         return Ok(None);
     }
     Ok(Some(text))
+}
+
+/// The file capabilities of a program (`None` when it does not exist).
+async fn file_caps(
+    engine: &Engine,
+    cid: &str,
+    path: &str,
+) -> Result<Option<Vec<String>>, EngineError> {
+    let Some(bytes) = archive(engine, cid, path).await? else {
+        return Ok(None);
+    };
+    let mut ar = tar::Archive::new(std::io::Cursor::new(bytes));
+    let Ok(mut entries) = ar.entries() else {
+        return Ok(Some(Vec::new()));
+    };
+    let Some(Ok(mut entry)) = entries.next() else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut caps = Vec::new();
+    if let Ok(Some(exts)) = entry.pax_extensions() {
+        for ext in exts.flatten() {
+            if ext.key() == Ok("SCHILY.xattr.security.capability") {
+                caps = image::parse_file_caps(ext.value_bytes());
+            }
+        }
+    }
+    Ok(Some(caps))
 }
 
 /// A directory's owner and mode, and its direct subdirectories'.

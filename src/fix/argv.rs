@@ -61,6 +61,18 @@ fn apply_one(p: &mut Parsed, change: &Change) {
             remove(p, "cap-drop", |_| true);
             add(p, "cap-drop", Some("ALL".into()));
         }
+        Change::AddCapability { capability } => {
+            let have = p
+                .all("cap-add")
+                .any(|o| &normalize_capability(value_of(o)) == capability);
+            if !have {
+                add(
+                    p,
+                    "cap-add",
+                    Some(capability.trim_start_matches("CAP_").to_string()),
+                );
+            }
+        }
         Change::RemoveCapability { capability } => {
             remove(p, "cap-add", |o| {
                 &normalize_capability(value_of(o)) == capability

@@ -362,6 +362,22 @@ impl<'a> Planner<'a> {
                         .push("ALL".into());
                 }
             }
+            Change::AddCapability { capability } => {
+                let have = self.resolved_items(svc, "cap_add").iter().any(|n| {
+                    self.project
+                        .text(n)
+                        .map(|c| normalize_capability(&c))
+                        .as_deref()
+                        == Some(capability.as_str())
+                });
+                if !have {
+                    plan.lists
+                        .entry("cap_add".into())
+                        .or_default()
+                        .add
+                        .push(capability.trim_start_matches("CAP_").to_string());
+                }
+            }
             Change::RemoveCapability { capability } => {
                 let items: Vec<Rc<Node>> = self
                     .resolved_items(svc, "cap_add")
@@ -1199,7 +1215,7 @@ pub const SERVICE_LIMITS: [&str; 3] = ["mem_limit", "cpus", "pids_limit"];
 fn change_keys(c: &Change) -> Vec<&'static str> {
     match c {
         Change::DropAllCapabilities => vec!["cap_drop"],
-        Change::RemoveCapability { .. } => vec!["cap_add"],
+        Change::RemoveCapability { .. } | Change::AddCapability { .. } => vec!["cap_add"],
         Change::SetNoNewPrivileges | Change::RemoveSecurityOpt { .. } => vec!["security_opt"],
         Change::SetUser { .. } => vec!["user"],
         Change::SetReadOnlyRootfs => vec!["read_only"],

@@ -19,6 +19,8 @@ pub enum Change {
     DropAllCapabilities,
     /// Remove one added capability (`CAP_SYS_ADMIN` form).
     RemoveCapability { capability: String },
+    /// Add one capability back after dropping all (`CAP_NET_BIND_SERVICE` form).
+    AddCapability { capability: String },
     /// Add the `no-new-privileges` security option (replacing a `no-new-privileges=false`).
     SetNoNewPrivileges,
     /// Run as this user (`uid:gid`).
@@ -79,6 +81,7 @@ impl Change {
         match self {
             Change::DropAllCapabilities => "drop all capabilities".into(),
             Change::RemoveCapability { capability } => format!("do not add {capability}"),
+            Change::AddCapability { capability } => format!("add {capability} back"),
             Change::SetNoNewPrivileges => "set no-new-privileges".into(),
             Change::SetUser { user } => format!("run as user {user}"),
             Change::SetReadOnlyRootfs => "mount the root filesystem read-only".into(),

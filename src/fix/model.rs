@@ -117,6 +117,15 @@ fn apply_one(
                 a.push(json!("ALL"));
             }
         }
+        Change::AddCapability { capability } => {
+            let a = array(svc, "cap_add");
+            if !a
+                .iter()
+                .any(|c| normalize_capability(&text(c)) == *capability)
+            {
+                a.push(json!(capability.trim_start_matches("CAP_")));
+            }
+        }
         Change::RemoveCapability { capability } => {
             array(svc, "cap_add").retain(|c| normalize_capability(&text(c)) != *capability);
         }

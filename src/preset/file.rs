@@ -67,6 +67,8 @@ pub struct ProfileFile {
     pub tmpfs: Vec<ProfileTmpfsFile>,
     #[serde(default)]
     pub volumes: Vec<ProfilePathFile>,
+    #[serde(default)]
+    pub cap_add: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,6 +161,7 @@ pub(super) fn root_settings() -> Settings {
         user_reason: None,
         profile_tmpfs: Vec::new(),
         profile_name: None,
+        profile_caps: Vec::new(),
     }
 }
 
@@ -360,6 +363,14 @@ impl PresetFile {
                     reason: p.reason.clone().unwrap_or_default(),
                 });
             }
+            let mut cap_add = Vec::new();
+            for c in &f.cap_add {
+                let n = normalize_capability(c);
+                if !crate::spec::KNOWN_CAPABILITIES.contains(&n.as_str()) {
+                    return Err(self.err(c, format!("images.{pattern}: unknown capability `{c}`")));
+                }
+                cap_add.push(n);
+            }
             let (line, _) = locate(&self.text, pattern);
             out.push(ImageProfile {
                 pattern: pattern.to_string(),
@@ -367,6 +378,7 @@ impl PresetFile {
                 user,
                 tmpfs,
                 volumes,
+                cap_add,
                 declared_in: format!("{}:{line}", self.label),
             });
         }
@@ -618,6 +630,14 @@ pub(super) fn render_resolved(p: &Preset) -> String {
                     }
                     let _ = writeln!(out, "        reason: {}", yaml_scalar(&t.reason));
                 }
+            }
+            if !pr.cap_add.is_empty() {
+                let caps: Vec<&str> = pr
+                    .cap_add
+                    .iter()
+                    .map(|c| c.trim_start_matches("CAP_"))
+                    .collect();
+                let _ = writeln!(out, "    cap_add: [{}]", caps.join(", "));
             }
             if !pr.volumes.is_empty() {
                 let _ = writeln!(out, "    volumes:");

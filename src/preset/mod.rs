@@ -54,6 +54,9 @@ pub struct Settings {
     pub profile_tmpfs: Vec<ProfileTmpfs>,
     #[serde(skip)]
     pub profile_name: Option<String>,
+    /// Capabilities the image needs back (its profile's `cap_add`), set while checking.
+    #[serde(skip)]
+    pub profile_caps: Vec<String>,
 }
 
 impl Default for Settings {
@@ -74,6 +77,7 @@ impl Default for Settings {
                 user_reason: None,
                 profile_tmpfs: Vec::new(),
                 profile_name: None,
+                profile_caps: Vec::new(),
             },
         }
     }
@@ -160,6 +164,9 @@ pub struct ImageProfile {
     pub tmpfs: Vec<ProfileTmpfs>,
     /// Where it keeps data that must outlive the container (reported when no volume is there).
     pub volumes: Vec<ProfilePath>,
+    /// Capabilities it needs back after `--cap-drop ALL` (`CAP_…`), within what the preset
+    /// allows.
+    pub cap_add: Vec<String>,
     /// Where it was declared (`file:line`).
     pub declared_in: String,
 }

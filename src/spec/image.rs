@@ -52,6 +52,11 @@ pub struct FsFacts {
     pub groups: Vec<(String, u32)>,
     pub paths: Vec<PathFact>,
     pub drops_to: Option<PrivDrop>,
+    /// Programs that carry file capabilities (`setcap cap_net_bind_service=+ep`): path and the
+    /// capabilities (`CAP_…`). The kernel refuses to run them when a capability they carry is
+    /// not in the bounding set, as after `--cap-drop ALL`.
+    #[serde(default)]
+    pub file_caps: Vec<(String, Vec<String>)>,
 }
 
 /// The user chosen for a container, and why.
@@ -334,6 +339,35 @@ pub fn find_priv_drop(file: &str, text: &str) -> Option<PrivDrop> {
     None
 }
 
+/// The capabilities of a `security.capability` extended attribute (`vfs_cap_data`: magic and
+/// flags, then the permitted set in 32-bit words).
+pub fn parse_file_caps(xattr: &[u8]) -> Vec<String> {
+    let word = |i: usize| -> u32 {
+        xattr
+            .get(i * 4..i * 4 + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0)
+    };
+    if xattr.len() < 12 {
+        return Vec::new();
+    }
+    // Revision 1: one word of permitted bits; revisions 2 and 3: two (low, high).
+    let revision = word(0) & 0xFF00_0000;
+    let low = word(1) as u64;
+    let high = if revision >= 0x0200_0000 && xattr.len() >= 20 {
+        word(3) as u64
+    } else {
+        0
+    };
+    let bits = low | (high << 32);
+    super::KNOWN_CAPABILITIES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1u64 << i) != 0)
+        .map(|(_, c)| c.to_string())
+        .collect()
+}
+
 /// Parses `/etc/passwd`.
 pub fn parse_passwd(text: &str) -> Vec<Account> {
     text.lines()
@@ -381,7 +415,20 @@ mod tests {
                 empty: true,
             }],
             drops_to: None,
+            file_caps: Vec::new(),
         }
+    }
+
+    #[test]
+    fn file_capabilities() {
+        // `setcap cap_net_bind_service=+ep` (revision 2).
+        let mut x = vec![0u8; 20];
+        x[0..4].copy_from_slice(&0x0200_0001u32.to_le_bytes());
+        x[4..8].copy_from_slice(&(1u32 << 10).to_le_bytes());
+        assert_eq!(parse_file_caps(&x), vec!["CAP_NET_BIND_SERVICE"]);
+        x[12..16].copy_from_slice(&(1u32 << 7).to_le_bytes()); // bit 39: CAP_BPF
+        assert_eq!(parse_file_caps(&x), vec!["CAP_NET_BIND_SERVICE", "CAP_BPF"]);
+        assert!(parse_file_caps(&[1, 2]).is_empty());
     }
 
     #[test]
@@ -453,6 +500,7 @@ mod tests {
                 empty: true,
             }],
             drops_to: None,
+            file_caps: Vec::new(),
         };
         let u = run_user(Some(""), &[], &f, &["nginx".into(), "-g".into()]).unwrap();
         assert_eq!(u.spec(), "101:101");

@@ -23,15 +23,62 @@ impl Rule for CapDropAll {
         &META
     }
 
-    fn check(&self, spec: &Spec, _: &Settings) -> Vec<Finding> {
+    fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
         if spec.cap_drop.iter().any(|c| c.value == "ALL") {
             return vec![];
         }
-        let changes = vec![Change::DropAllCapabilities];
+        let mut changes = vec![Change::DropAllCapabilities];
+        // What the image needs back: capabilities its programs carry as file capabilities (the
+        // kernel refuses to run them without), and its profile's.
+        let mut notes = Vec::new();
+        let file_caps = spec
+            .image_facts
+            .fs
+            .iter()
+            .flat_map(|f| f.file_caps.iter())
+            .flat_map(|(p, caps)| {
+                caps.iter()
+                    .map(move |c| (c.clone(), format!("{p} carries it as a file capability")))
+            });
+        let profile_caps = settings.profile_caps.iter().map(|c| {
+            (
+                c.clone(),
+                format!(
+                    "the image's profile {}",
+                    settings.profile_name.as_deref().unwrap_or("")
+                ),
+            )
+        });
+        for (cap, why) in file_caps.chain(profile_caps) {
+            let added = spec.cap_add.iter().any(|c| c.value == cap);
+            let planned = changes.contains(&Change::AddCapability {
+                capability: cap.clone(),
+            });
+            if added || planned {
+                continue;
+            }
+            if settings.allowed_capabilities.contains(&cap) {
+                notes.push(format!("{cap} is kept: {why}"));
+                changes.push(Change::AddCapability { capability: cap });
+            } else {
+                notes.push(format!(
+                    "{cap} is needed ({why}) but the preset does not allow adding it back: the \
+                     program will not start until you add it (--cap-add) and waive \
+                     dangerous-capability"
+                ));
+            }
+        }
+        let suffix = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", notes.join("; "))
+        };
         match spec.cap_drop.first() {
             None => vec![finding(
                 &META,
-                "capabilities are not dropped (no cap-drop ALL), so the engine's default set is kept",
+                format!(
+                    "capabilities are not dropped (no cap-drop ALL), so the engine's default set is kept{suffix}"
+                ),
                 Origin::Missing,
                 changes,
             )],
@@ -41,7 +88,7 @@ impl Rule for CapDropAll {
                 vec![finding(
                     &META,
                     format!(
-                        "only {} {verb} dropped instead of ALL capabilities",
+                        "only {} {verb} dropped instead of ALL capabilities{suffix}",
                         dropped.join(", ")
                     ),
                     first.origin.clone(),

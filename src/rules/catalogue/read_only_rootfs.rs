@@ -356,6 +356,7 @@ mod tests {
                         dir("/var/lib/mysql", 999, 0o750),
                     ],
                     drops_to: None,
+                    file_caps: Vec::new(),
                 }),
                 ..ImageFacts::default()
             },
