@@ -6,6 +6,9 @@
 #
 #   scripts/build-replicas.sh [--force] [NAME…]
 #
+# A replica of an official image is also tagged `NAME:harden-replica`, so that harden's built-in
+# profile for NAME applies to it as it does to the official image.
+#
 # Idempotent: an image is rebuilt only when its directory changed (a hash of the directory is
 # kept in the label harden.replica.hash) or with --force. Environment:
 #   DOCKER         docker CLI (default /usr/local/bin/docker if present, else docker)
@@ -19,7 +22,7 @@ for arg in "$@"; do
     case "$arg" in
         --force) force=1 ;;
         -h | --help)
-            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         -*)
@@ -89,4 +92,11 @@ for name in "${names[@]}"; do
         exit 1
     fi
     echo "build-replicas.sh: built $image in $((SECONDS - start)) s"
+done
+for name in "${names[@]}"; do
+    case "$name" in
+        nginx | httpd | postgres | redis | mariadb | mysql | rabbitmq | memcached | haproxy | caddy)
+            "$DOCKER" tag "harden-replica/$name:1" "$name:harden-replica"
+            ;;
+    esac
 done

@@ -118,7 +118,7 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     if let Some(p) = profile {
         settings.profile_tmpfs = p.tmpfs.clone();
         settings.profile_caps = p.cap_add.clone();
-        settings.profile_name = Some(format!("{} ({})", p.pattern, p.declared_in));
+        settings.profile_name = Some(format!("the {} profile ({})", p.pattern, p.declared_in));
     }
     if preset.action("non-root-user") != Action::Fix || waiver("non-root-user").is_some() {
         settings.user = match spec.effective_user() {
@@ -130,10 +130,7 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     {
         // What the image's profile says comes first.
         settings.user = p.user.clone().unwrap_or_default();
-        settings.user_reason = Some(format!(
-            "the {} profile ({}): {}",
-            p.pattern, p.declared_in, p.reason
-        ));
+        settings.user_reason = Some(format!("the {} profile, {}", p.pattern, p.declared_in));
     } else if let Some(fs) = &spec.image_facts.fs
         && let Some(ru) = crate::spec::image::run_user(
             spec.image_facts.user.as_deref(),

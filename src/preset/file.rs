@@ -371,7 +371,19 @@ impl PresetFile {
                 }
                 cap_add.push(n);
             }
-            let (line, _) = locate(&self.text, pattern);
+            let line = self
+                .text
+                .lines()
+                .position(|l| {
+                    let t = l.trim_start().trim_start_matches(['"', '\'']);
+                    t.starts_with(pattern)
+                        && t[pattern.len()..]
+                            .trim_start_matches(['"', '\''])
+                            .starts_with(':')
+                        && l.starts_with(' ')
+                })
+                .map(|i| i + 1)
+                .unwrap_or_else(|| locate(&self.text, pattern).0);
             out.push(ImageProfile {
                 pattern: pattern.to_string(),
                 reason,

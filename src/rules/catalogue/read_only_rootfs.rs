@@ -147,7 +147,7 @@ impl Rule for ReadOnlyRootfs {
                 opts.push_str(&format!(",mode={m}"));
             }
             missing.push(t.path.clone());
-            from_profile.push(format!("{} ({})", t.path, t.reason));
+            from_profile.push(t.path.clone());
             changes.push(Change::AddTmpfs {
                 path: t.path.clone(),
                 options: opts,
@@ -180,10 +180,7 @@ impl Rule for ReadOnlyRootfs {
             .as_ref()
             .map_or(Origin::Missing, |r| r.origin.clone());
         let profile_note = match (&settings.profile_name, from_profile.is_empty()) {
-            (Some(name), false) => format!(
-                "; the image's profile {name} adds {}",
-                from_profile.join(", ")
-            ),
+            (Some(name), false) => format!("; {name} adds {}", from_profile.join(", ")),
             _ => String::new(),
         };
         if already {
