@@ -308,3 +308,68 @@ fn include_extends_and_the_passed_through_subcommands() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `harden compose up -d` reads what the images say (unknown-app drops to its account with
+/// gosu: it runs as 870) and explains a service that fails soon after start.
+#[test]
+fn up_detached_explains_a_failing_service() {
+    if engine().is_none() {
+        return;
+    }
+    let image = "harden-replica/unknown-app:1";
+    let present = Command::new("docker")
+        .args(["image", "inspect", image])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        let built =
+            Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-replicas.sh"))
+                .arg("unknown-app")
+                .status()
+                .is_ok_and(|s| s.success());
+        if !built {
+            if std::env::var("HARDEN_E2E").as_deref() == Ok("require") {
+                panic!("HARDEN_E2E=require but {image} could not be built");
+            }
+            println!("skipping: {image} could not be built");
+            return;
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("compose.yaml"),
+        format!("services:\n  app:\n    image: {image}\n    labels:\n      harden.test: \"1\"\n"),
+    )
+    .unwrap();
+    let project = format!("harden-e2e-watch-{}", std::process::id());
+    let _guard = Teardown(project.clone());
+    let out = harden(d.path(), &project, &["compose", "up", "-d"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("service app: its container exited with code 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--tmpfs /opt/app:") && err.contains("uid=870"),
+        "{err}"
+    );
+    let ids = Command::new("docker")
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ])
+        .output()
+        .unwrap();
+    let id = String::from_utf8_lossy(&ids.stdout).trim().to_string();
+    let user = Command::new("docker")
+        .args(["inspect", "--format", "{{.Config.User}}", &id])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&user.stdout).trim(),
+        "870:870",
+        "the account the entrypoint drops to"
+    );
+}

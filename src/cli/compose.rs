@@ -851,7 +851,22 @@ fn up(
     sub: &str,
     rest: &[OsString],
 ) -> Result<ExitCode, Fail> {
-    let results = lint::lint(project, preset, &args.allow);
+    // What the images say about themselves (their users, owners, file capabilities), read from
+    // the engine for the images it has.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Fail(format!("cannot start: {e}")))?;
+    let engine = runtime
+        .block_on(super::run::connect(
+            &crate::frontend::argv::SystemEnvironment,
+        ))
+        .ok();
+    let facts = match &engine {
+        Some(e) => runtime.block_on(image_facts(e, project)),
+        None => Default::default(),
+    };
+    let results = lint::lint_with_facts(project, preset, &args.allow, Target::Compose, &facts);
     if let Some(refused) = denials(project, &results) {
         return Ok(refuse(&refused, sub));
     }
@@ -864,7 +879,124 @@ fn up(
     let status = cmd
         .status()
         .map_err(|e| Fail(format!("cannot run docker compose: {e}")))?;
+    // `up -d`: watch the services a moment and explain a failure.
+    let detached = rest
+        .iter()
+        .any(|a| a == "-d" || a == "--detach" || a == "--wait");
+    let window = std::env::var("HARDEN_WATCH")
+        .ok()
+        .and_then(|w| crate::frontend::argv::parse_duration(&w).ok())
+        .unwrap_or(2_000_000_000);
+    if sub == "up"
+        && detached
+        && window > 0
+        && let Some(e) = &engine
+    {
+        runtime.block_on(watch_project(
+            e,
+            &project.name,
+            &results,
+            std::time::Duration::from_nanos(window as u64),
+        ));
+    }
     Ok(status_code(status))
+}
+
+/// Inspects and reads the filesystem facts of every service image the engine has.
+async fn image_facts(
+    engine: &crate::engine::Engine,
+    project: &Project,
+) -> std::collections::HashMap<String, crate::spec::ImageFacts> {
+    let mut out = std::collections::HashMap::new();
+    for svc in &project.services {
+        let Some(image) = svc.node.get("image").and_then(|i| project.text(i)) else {
+            continue;
+        };
+        if out.contains_key(&image) {
+            continue;
+        }
+        if let Ok(Some(mut f)) = crate::engine::image::inspect(engine, &image).await {
+            if let Ok(fs) = crate::engine::probe::filesystem(engine, &f).await {
+                f.fs = Some(fs);
+            }
+            out.insert(image, f);
+        }
+    }
+    out
+}
+
+/// After `up -d`: the project's containers that exited with an error within `window`, each
+/// with what broke and the remedy.
+async fn watch_project(
+    engine: &crate::engine::Engine,
+    project: &str,
+    results: &[ServiceResult],
+    window: std::time::Duration,
+) {
+    tokio::time::sleep(window).await;
+    let filter = format!("{{\"label\":[\"com.docker.compose.project={project}\"]}}");
+    let path = format!(
+        "/containers/json?all=1&filters={}",
+        crate::engine::image::encode_query(&filter)
+    );
+    let Ok(body) = engine.call("GET", &path, None).await else {
+        return;
+    };
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap_or_default();
+    for c in list {
+        let id = c["Id"].as_str().unwrap_or("").to_string();
+        let Ok(b) = engine
+            .call("GET", &format!("/containers/{id}/json"), None)
+            .await
+        else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&b) else {
+            continue;
+        };
+        let code = v["State"]["ExitCode"].as_i64().unwrap_or(0);
+        if v["State"]["Status"] != "exited" || code == 0 {
+            continue;
+        }
+        let service = v["Config"]["Labels"]["com.docker.compose.service"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let changes: Vec<(&'static str, crate::fix::Change)> = results
+            .iter()
+            .filter(|r| r.service == service)
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.wanted_fix && f.counts())
+            .flat_map(|f| {
+                f.evaluated
+                    .finding
+                    .changes
+                    .iter()
+                    .map(|c| (f.evaluated.finding.rule, c.clone()))
+            })
+            .collect();
+        let ctx = crate::diagnose::Context {
+            image: v["Config"]["Image"].as_str().unwrap_or("").to_string(),
+            user: v["Config"]["User"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(str::to_string),
+            changes,
+            args: vec![v["Config"]["Image"].as_str().unwrap_or("").to_string()],
+            oom_killed: v["State"]["OOMKilled"] == true,
+        };
+        let logs = crate::engine::stream::logs(engine, &id, 200)
+            .await
+            .unwrap_or_default();
+        error_line(&format!(
+            "service {service}: its container exited with code {code} within {window:?}"
+        ));
+        if let Some(d) = crate::diagnose::diagnose(&logs, &ctx) {
+            for l in d.lines() {
+                error_line(&format!("  {l}"));
+            }
+        }
+    }
 }
 
 /// `harden compose config [ARGS]`: the hardened project as `docker compose config` prints it.

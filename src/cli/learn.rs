@@ -386,6 +386,9 @@ async fn learn(args: &[String], cleanup: &Cleanup) -> u8 {
     let mut verified = false;
     let mut last_failure = String::new();
     for _ in 0..6 {
+        if started.elapsed() > Duration::from_secs(300) {
+            break;
+        }
         trials += 1;
         progress.set_message(format!(
             "trial {trials}: fully hardened{}",

@@ -67,10 +67,22 @@ pub fn lint_for(
     allow: &[String],
     target: Target,
 ) -> Vec<ServiceResult> {
+    lint_with_facts(project, preset, allow, target, &HashMap::new())
+}
+
+/// [`lint_for`] knowing what some images say about themselves (image reference as written,
+/// interpolated → facts), as `harden compose up` reads them from the engine.
+pub fn lint_with_facts(
+    project: &Project,
+    preset: &Preset,
+    allow: &[String],
+    target: Target,
+    facts: &HashMap<String, crate::spec::ImageFacts>,
+) -> Vec<ServiceResult> {
     let mut results: Vec<ServiceResult> = project
         .services
         .iter()
-        .map(|svc| lint_service(project, svc, preset, allow, target))
+        .map(|svc| lint_service(project, svc, preset, allow, target, facts))
         .collect();
     // Fixability as a whole: some refusals only show when every change is planned together
     // (a service that others merge with `<<`).
@@ -166,8 +178,12 @@ fn lint_service(
     preset: &Preset,
     allow: &[String],
     target: Target,
+    facts: &HashMap<String, crate::spec::ImageFacts>,
 ) -> ServiceResult {
     let ServiceSpec { mut spec, notes } = service_spec(project, svc);
+    if let Some(f) = spec.image.as_ref().and_then(|i| facts.get(&i.value)) {
+        spec.image_facts = f.clone();
+    }
     if target == Target::Swarm {
         for_swarm(&mut spec);
     }
