@@ -86,7 +86,10 @@ fn lines(o: &std::process::Output) -> String {
 }
 
 fn volumes(engine: &common::Engine) -> Vec<String> {
-    let out = docker(engine).args(["volume", "ls", "-q"]).output().unwrap();
+    let out = docker(engine)
+        .args(["volume", "ls", "-q"])
+        .output()
+        .unwrap();
     let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
@@ -97,7 +100,9 @@ fn volumes(engine: &common::Engine) -> Vec<String> {
 
 #[test]
 fn an_unknown_image_is_diagnosed_then_learned() {
-    let Some(engine) = common::engine() else { return };
+    let Some(engine) = common::engine() else {
+        return;
+    };
     if !replica(&engine) {
         return;
     }
@@ -109,14 +114,20 @@ fn an_unknown_image_is_diagnosed_then_learned() {
     let port = free_port();
     let publish = format!("127.0.0.1:{port}:8080");
     let out = harden(&engine, dir.path())
-        .args(["run", "-d", "--name", &name, "--label", TEST_LABEL, "-p", &publish, IMAGE])
+        .args([
+            "run", "-d", "--name", &name, "--label", TEST_LABEL, "-p", &publish, IMAGE,
+        ])
         .output()
         .unwrap();
     let text = lines(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    let served = !text.contains("exited with code") && get(port).is_some_and(|r| r.contains(" 200 "));
+    let served =
+        !text.contains("exited with code") && get(port).is_some_and(|r| r.contains(" 200 "));
     if !served {
-        assert!(text.contains("/opt/app") && text.contains("--tmpfs"), "{text}");
+        assert!(
+            text.contains("/opt/app") && text.contains("--tmpfs"),
+            "{text}"
+        );
         assert!(text.contains("harden learn"), "{text}");
     }
     let _ = docker(&engine).args(["rm", "-f", "-v", &name]).output();
@@ -142,7 +153,11 @@ fn an_unknown_image_is_diagnosed_then_learned() {
         .args(["ps", "-aq", "--filter", "label=harden.learn=1"])
         .output()
         .unwrap();
-    assert!(left.stdout.is_empty(), "trial containers left: {}", lines(&left));
+    assert!(
+        left.stdout.is_empty(),
+        "trial containers left: {}",
+        lines(&left)
+    );
     assert_eq!(volumes(&engine), before, "learn left volumes behind");
 
     // After learning: it serves, hardened.
@@ -150,14 +165,22 @@ fn an_unknown_image_is_diagnosed_then_learned() {
     let port = free_port();
     let publish = format!("127.0.0.1:{port}:8080");
     let out = harden(&engine, dir.path())
-        .args(["run", "-d", "--name", &name, "--label", TEST_LABEL, "-p", &publish, IMAGE])
+        .args([
+            "run", "-d", "--name", &name, "--label", TEST_LABEL, "-p", &publish, IMAGE,
+        ])
         .output()
         .unwrap();
     let text = lines(&out);
     assert!(!text.contains("exited with code"), "{text}");
     let answer = get(port).unwrap_or_default();
-    assert!(answer.contains(" 200 ") && answer.contains("hello from app"), "{answer}\n{text}");
-    let who = docker(&engine).args(["exec", &name, "id", "-u"]).output().unwrap();
+    assert!(
+        answer.contains(" 200 ") && answer.contains("hello from app"),
+        "{answer}\n{text}"
+    );
+    let who = docker(&engine)
+        .args(["exec", &name, "id", "-u"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&who.stdout).trim(), "870");
     let _ = docker(&engine).args(["rm", "-f", "-v", &name]).output();
 }
