@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('stack', 'stack', [CompletionResultType]::ParameterValue, 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -81,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Report what the rules find, per service, with file:line:column')
@@ -111,6 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -136,6 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask before each change (needs a terminal)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -156,6 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             break
         }
         'harden;compose;up' {
@@ -174,6 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             break
         }
         'harden;compose;run' {
@@ -192,6 +198,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             break
         }
         'harden;compose;create' {
@@ -210,6 +217,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Passed on to `docker compose`')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes')
             break
         }
         'harden;compose;help' {
@@ -265,6 +273,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Passed on: suppress progress output')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Passed on: suppress progress output')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the hardened stack file instead of deploying it')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -296,6 +305,12 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'harden;trust' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'harden;presets' {
@@ -456,6 +471,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Explain every change harden makes')
             [CompletionResult]::new('--no-harden', '--no-harden', [CompletionResultType]::ParameterName, 'Run exactly as docker would, without hardening')
             [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask about each change (accept, skip, explain, quit) before applying it')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print usage')
             break
         }
@@ -581,6 +597,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Explain every change harden makes')
             [CompletionResult]::new('--no-harden', '--no-harden', [CompletionResultType]::ParameterName, 'Run exactly as docker would, without hardening')
             [CompletionResult]::new('--review', '--review', [CompletionResultType]::ParameterName, 'Ask about each change (accept, skip, explain, quit) before applying it')
+            [CompletionResult]::new('--trust-project', '--trust-project', [CompletionResultType]::ParameterName, 'Accept, for this command, a project .harden.yaml that weakens the policy')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print usage')
             break
         }
@@ -593,6 +610,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('stack', 'stack', [CompletionResultType]::ParameterValue, 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
+            [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Harden, create, start and attach a container: accepts every `docker run` flag')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Harden and create a container without starting it (drop-in for `docker create`)')
@@ -649,6 +667,9 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help;man' {
+            break
+        }
+        'harden;help;trust' {
             break
         }
         'harden;help;presets' {

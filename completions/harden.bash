@@ -52,6 +52,9 @@ _harden() {
             harden,stack)
                 cmd="harden__subcmd__stack"
                 ;;
+            harden,trust)
+                cmd="harden__subcmd__trust"
+                ;;
             harden__subcmd__compose,config)
                 cmd="harden__subcmd__compose__subcmd__config"
                 ;;
@@ -130,6 +133,9 @@ _harden() {
             harden__subcmd__help,stack)
                 cmd="harden__subcmd__help__subcmd__stack"
                 ;;
+            harden__subcmd__help,trust)
+                cmd="harden__subcmd__help__subcmd__trust"
+                ;;
             harden__subcmd__help__subcmd__compose,config)
                 cmd="harden__subcmd__help__subcmd__compose__subcmd__config"
                 ;;
@@ -194,7 +200,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-q -h -V --color --quiet --help --version learn rules explain completions compose stack audit man presets run create help"
+            opts="-q -h -V --color --quiet --help --version learn rules explain completions compose stack audit man trust presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -264,7 +270,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose)
-            opts="-f -p -h --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color --help lint fix config up run create help"
+            opts="-f -p -h --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color --help lint fix config up run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,7 +336,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose__subcmd__config)
-            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color"
+            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,7 +402,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose__subcmd__create)
-            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color"
+            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -462,7 +468,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose__subcmd__fix)
-            opts="-f -p -h --diff --check --stdout --review --target --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color --help"
+            opts="-f -p -h --diff --check --stdout --review --target --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,7 +650,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose__subcmd__lint)
-            opts="-f -p -h --format --fail-on --target --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color --help"
+            opts="-f -p -h --format --fail-on --target --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,7 +728,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose__subcmd__run)
-            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color"
+            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,7 +794,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__compose__subcmd__up)
-            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --color"
+            opts="-f -p --file --project-name --project-directory --env-file --profile --ansi --progress --parallel --compatibility --dry-run --preset --allow --trust-project --color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,7 +860,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__create)
-            opts="-a -c -d -e -h -i -l -m -p -P -q -t -u -v -w --add-host --attach --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent --cgroupns --cidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares --cpus --cpuset-cpus --cpuset-mems --detach --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops --device-write-bps --device-write-iops --disable-content-trust --dns --dns-option --dns-search --domainname --entrypoint --env --env-file --expose --gpus --group-add --health-cmd --health-interval --health-retries --health-start-period --health-timeout --hostname --init --interactive --ip --ip6 --ipc --isolation --kernel-memory --label --label-file --link --link-local-ip --log-driver --log-opt --mac-address --memory --memory-reservation --memory-swap --memory-swappiness --mount --name --network --network-alias --no-healthcheck --oom-kill-disable --oom-score-adj --pid --pids-limit --platform --privileged --publish --publish-all --pull --quiet --read-only --restart --rm --runtime --security-opt --shm-size --sig-proxy --stop-signal --stop-timeout --storage-opt --sysctl --tmpfs --tty --ulimit --use-api-socket --user --userns --uts --volume --volume-driver --volumes-from --workdir --allow --dry-run --explain --format --no-harden --preset --review --watch --help --color"
+            opts="-a -c -d -e -h -i -l -m -p -P -q -t -u -v -w --add-host --attach --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent --cgroupns --cidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares --cpus --cpuset-cpus --cpuset-mems --detach --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops --device-write-bps --device-write-iops --disable-content-trust --dns --dns-option --dns-search --domainname --entrypoint --env --env-file --expose --gpus --group-add --health-cmd --health-interval --health-retries --health-start-period --health-timeout --hostname --init --interactive --ip --ip6 --ipc --isolation --kernel-memory --label --label-file --link --link-local-ip --log-driver --log-opt --mac-address --memory --memory-reservation --memory-swap --memory-swappiness --mount --name --network --network-alias --no-healthcheck --oom-kill-disable --oom-score-adj --pid --pids-limit --platform --privileged --publish --publish-all --pull --quiet --read-only --restart --rm --runtime --security-opt --shm-size --sig-proxy --stop-signal --stop-timeout --storage-opt --sysctl --tmpfs --tty --ulimit --use-api-socket --user --userns --uts --volume --volume-driver --volumes-from --workdir --allow --dry-run --explain --format --no-harden --preset --review --trust-project --watch --help --color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1317,7 +1323,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="learn rules explain completions compose stack audit man presets run create help"
+            opts="learn rules explain completions compose stack audit man trust presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1624,6 +1630,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__learn)
             opts="--color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1793,7 +1813,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__run)
-            opts="-a -c -d -e -h -i -l -m -p -P -q -t -u -v -w --add-host --attach --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent --cgroupns --cidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares --cpus --cpuset-cpus --cpuset-mems --detach --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops --device-write-bps --device-write-iops --disable-content-trust --dns --dns-option --dns-search --domainname --entrypoint --env --env-file --expose --gpus --group-add --health-cmd --health-interval --health-retries --health-start-period --health-timeout --hostname --init --interactive --ip --ip6 --ipc --isolation --kernel-memory --label --label-file --link --link-local-ip --log-driver --log-opt --mac-address --memory --memory-reservation --memory-swap --memory-swappiness --mount --name --network --network-alias --no-healthcheck --oom-kill-disable --oom-score-adj --pid --pids-limit --platform --privileged --publish --publish-all --pull --quiet --read-only --restart --rm --runtime --security-opt --shm-size --sig-proxy --stop-signal --stop-timeout --storage-opt --sysctl --tmpfs --tty --ulimit --use-api-socket --user --userns --uts --volume --volume-driver --volumes-from --workdir --allow --dry-run --explain --format --no-harden --preset --review --watch --help --color"
+            opts="-a -c -d -e -h -i -l -m -p -P -q -t -u -v -w --add-host --attach --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent --cgroupns --cidfile --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpu-shares --cpus --cpuset-cpus --cpuset-mems --detach --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops --device-write-bps --device-write-iops --disable-content-trust --dns --dns-option --dns-search --domainname --entrypoint --env --env-file --expose --gpus --group-add --health-cmd --health-interval --health-retries --health-start-period --health-timeout --hostname --init --interactive --ip --ip6 --ipc --isolation --kernel-memory --label --label-file --link --link-local-ip --log-driver --log-opt --mac-address --memory --memory-reservation --memory-swap --memory-swappiness --mount --name --network --network-alias --no-healthcheck --oom-kill-disable --oom-score-adj --pid --pids-limit --platform --privileged --publish --publish-all --pull --quiet --read-only --restart --rm --runtime --security-opt --shm-size --sig-proxy --stop-signal --stop-timeout --storage-opt --sysctl --tmpfs --tty --ulimit --use-api-socket --user --userns --uts --volume --volume-driver --volumes-from --workdir --allow --dry-run --explain --format --no-harden --preset --review --trust-project --watch --help --color"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2256,7 +2276,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__stack__subcmd__deploy)
-            opts="-c -d -q -h --compose-file --preset --allow --prune --resolve-image --with-registry-auth --detach --quiet --dry-run --color --help"
+            opts="-c -d -q -h --compose-file --preset --allow --prune --resolve-image --with-registry-auth --detach --quiet --dry-run --trust-project --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2336,6 +2356,24 @@ _harden() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__trust)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

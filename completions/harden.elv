@@ -33,6 +33,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand stack 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
             cand audit 'Check running containers (or all with --all) against the rules and the preset'
             cand man 'Print the man page (roff): `harden man | man -l -`'
+            cand trust 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)'
             cand presets 'List the presets, or show one resolved'
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -73,6 +74,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand lint 'Report what the rules find, per service, with file:line:column'
@@ -102,6 +104,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -126,6 +129,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --review 'Ask before each change (needs a terminal)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -145,6 +149,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
         }
         &'harden;compose;up'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
@@ -162,6 +167,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
         }
         &'harden;compose;run'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
@@ -179,6 +185,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
         }
         &'harden;compose;create'= {
             cand -f 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)'
@@ -196,6 +203,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand --compatibility 'Passed on to `docker compose`'
             cand --dry-run 'Passed on to `docker compose`'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
         }
         &'harden;compose;help'= {
             cand lint 'Report what the rules find, per service, with file:line:column'
@@ -241,6 +249,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand -q 'Passed on: suppress progress output'
             cand --quiet 'Passed on: suppress progress output'
             cand --dry-run 'Print the hardened stack file instead of deploying it'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -267,6 +276,11 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'harden;trust'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'harden;presets'= {
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
@@ -419,6 +433,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --explain 'Explain every change harden makes'
             cand --no-harden 'Run exactly as docker would, without hardening'
             cand --review 'Ask about each change (accept, skip, explain, quit) before applying it'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy'
             cand --help 'Print usage'
         }
         &'harden;create'= {
@@ -543,6 +558,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --explain 'Explain every change harden makes'
             cand --no-harden 'Run exactly as docker would, without hardening'
             cand --review 'Ask about each change (accept, skip, explain, quit) before applying it'
+            cand --trust-project 'Accept, for this command, a project .harden.yaml that weakens the policy'
             cand --help 'Print usage'
         }
         &'harden;help'= {
@@ -554,6 +570,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand stack 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
             cand audit 'Check running containers (or all with --all) against the rules and the preset'
             cand man 'Print the man page (roff): `harden man | man -l -`'
+            cand trust 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)'
             cand presets 'List the presets, or show one resolved'
             cand run 'Harden, create, start and attach a container: accepts every `docker run` flag'
             cand create 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -595,6 +612,8 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;audit'= {
         }
         &'harden;help;man'= {
+        }
+        &'harden;help;trust'= {
         }
         &'harden;help;presets'= {
             cand list 'List the built-in presets and the team file in effect'

@@ -38,6 +38,7 @@ complete -c harden -n "__fish_harden_needs_command" -f -a "compose" -d 'Lint, fi
 complete -c harden -n "__fish_harden_needs_command" -f -a "stack" -d 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
 complete -c harden -n "__fish_harden_needs_command" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
 complete -c harden -n "__fish_harden_needs_command" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
+complete -c harden -n "__fish_harden_needs_command" -f -a "trust" -d 'Trust a project\'s .harden.yaml as it is now (needed when it weakens the policy)'
 complete -c harden -n "__fish_harden_needs_command" -f -a "presets" -d 'List the presets, or show one resolved'
 complete -c harden -n "__fish_harden_needs_command" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
 complete -c harden -n "__fish_harden_needs_command" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
@@ -75,6 +76,7 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand compose; and not __fish_seen_subcommand_from lint fix config up run create help" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
@@ -108,6 +110,7 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l target -d 'The engine the project is for: `swarm` writes what `docker stack deploy` carries' -r -f -a "compose\t'`docker compose` (Compose v2) on one engine'
 swarm\t'`docker stack deploy` on a Swarm: no `security_opt`, no service-level tmpfs, no host address for published ports, limits only under `deploy.resources`'"
@@ -130,6 +133,7 @@ complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_s
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l review -d 'Ask before each change (needs a terminal)'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
@@ -146,6 +150,7 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from config" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
@@ -161,6 +166,7 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from up" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
@@ -176,6 +182,7 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from run" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -s f -l file -d 'Compose file (repeatable; default: as `docker compose` finds them, or $COMPOSE_FILE)' -r -F
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -s p -l project-name -d 'Project name (default: $COMPOSE_PROJECT_NAME, else `name:`, else the directory\'s name)' -r
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l project-directory -d 'The project directory (default: the first file\'s directory)' -r -F
@@ -191,6 +198,7 @@ always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l compatibility -d 'Passed on to `docker compose`'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l dry-run -d 'Passed on to `docker compose`'
+complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from create" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy (also HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
 complete -c harden -n "__fish_harden_using_subcommand compose; and __fish_seen_subcommand_from help" -f -a "config" -d 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden\'s own rendering'
@@ -216,6 +224,7 @@ complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_sub
 complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l with-registry-auth -d 'Passed on: send registry authentication details to Swarm agents'
 complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -s q -l quiet -d 'Passed on: suppress progress output'
 complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l dry-run -d 'Print the hardened stack file instead of deploying it'
+complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy'
 complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Harden a Compose project for Swarm, then `docker stack deploy` it'
 complete -c harden -n "__fish_harden_using_subcommand stack; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -238,6 +247,10 @@ complete -c harden -n "__fish_harden_using_subcommand man" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand man" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand trust" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -383,6 +396,7 @@ complete -c harden -n "__fish_harden_using_subcommand run" -l dry-run -d 'Print 
 complete -c harden -n "__fish_harden_using_subcommand run" -l explain -d 'Explain every change harden makes'
 complete -c harden -n "__fish_harden_using_subcommand run" -l no-harden -d 'Run exactly as docker would, without hardening'
 complete -c harden -n "__fish_harden_using_subcommand run" -l review -d 'Ask about each change (accept, skip, explain, quit) before applying it'
+complete -c harden -n "__fish_harden_using_subcommand run" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy'
 complete -c harden -n "__fish_harden_using_subcommand run" -l help -d 'Print usage'
 complete -c harden -n "__fish_harden_using_subcommand create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
 complete -c harden -n "__fish_harden_using_subcommand create" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r -f -a "stdin\t''
@@ -511,19 +525,21 @@ complete -c harden -n "__fish_harden_using_subcommand create" -l dry-run -d 'Pri
 complete -c harden -n "__fish_harden_using_subcommand create" -l explain -d 'Explain every change harden makes'
 complete -c harden -n "__fish_harden_using_subcommand create" -l no-harden -d 'Run exactly as docker would, without hardening'
 complete -c harden -n "__fish_harden_using_subcommand create" -l review -d 'Ask about each change (accept, skip, explain, quit) before applying it'
+complete -c harden -n "__fish_harden_using_subcommand create" -l trust-project -d 'Accept, for this command, a project .harden.yaml that weakens the policy'
 complete -c harden -n "__fish_harden_using_subcommand create" -l help -d 'Print usage'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "learn" -d 'Find what an image needs to work hardened, by trial runs, and write its profile'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "rules" -d 'List the rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "stack" -d 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
-complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "learn" -d 'Find what an image needs to work hardened, by trial runs, and write its profile'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "rules" -d 'List the rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "explain" -d 'Explain a rule: why it matters, an example, its fix, how to waive it, references'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "compose" -d 'Lint, fix, print or bring up a Docker Compose project with the same rules'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "stack" -d 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "audit" -d 'Check running containers (or all with --all) against the rules and the preset'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "man" -d 'Print the man page (roff): `harden man | man -l -`'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "trust" -d 'Trust a project\'s .harden.yaml as it is now (needed when it weakens the policy)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "presets" -d 'List the presets, or show one resolved'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "run" -d 'Harden, create, start and attach a container: accepts every `docker run` flag'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "create" -d 'Harden and create a container without starting it (drop-in for `docker create`)'
+complete -c harden -n "__fish_harden_using_subcommand help; and not __fish_seen_subcommand_from learn rules explain completions compose stack audit man trust presets run create help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "lint" -d 'Report what the rules find, per service, with file:line:column'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "fix" -d 'Rewrite the files with every fixable rule, keeping comments and style'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from compose" -f -a "config" -d 'Print the hardened project: `docker compose config ARGS` on it (Compose v2), else harden\'s own rendering'

@@ -80,15 +80,18 @@ async fn get_json(engine: &Engine, path: &str) -> Result<Value, EngineError> {
 
 /// Connects, inspects and checks; `Err` is the one line to print (exit 2).
 pub async fn run(args: &AuditArgs, env: &dyn Environment) -> Result<Report, String> {
+    // The machine policy and --preset only: an audit never reads a working directory's files.
     let cwd = env.cwd();
-    let from_env = env.var("HARDEN_PRESET");
-    let selection = preset::select(args.preset.as_deref(), from_env.as_deref(), &cwd);
-    let preset = preset::load(&selection, &cwd).map_err(|e| format!("preset: {e}"))?;
-    for rule in &args.allow {
-        if crate::rules::find(rule).is_none() {
-            return Err(format!("--allow {rule}: no such rule (see `harden rules`)"));
-        }
-    }
+    let lookup = |k: &str| env.var(k);
+    let preset = preset::policy::load_policy(&preset::policy::PolicyRequest {
+        preset_flag: args.preset.as_deref(),
+        allow: &args.allow,
+        cwd: &cwd,
+        env: &lookup,
+        project: false,
+    })
+    .map_err(|e| format!("preset: {e}"))?
+    .preset;
     let engine = super::run::connect(env).await.map_err(|e| e.message)?;
     let info = get_json(&engine, "/info")
         .await

@@ -53,6 +53,10 @@ pub struct ComposeArgs {
     /// Waive a rule for this invocation (repeatable).
     #[arg(long, global = true, value_name = "RULE")]
     pub allow: Vec<String>,
+    /// Accept, for this command, a project .harden.yaml that weakens the policy (also
+    /// HARDEN_TRUST_PROJECT=1); `harden trust` accepts it until it changes.
+    #[arg(long, global = true)]
+    pub trust_project: bool,
 
     #[command(subcommand)]
     pub command: ComposeCommand,
@@ -200,12 +204,92 @@ impl ComposeArgs {
     }
 }
 
-/// The preset (chosen from the working directory, whatever the files).
-fn load_preset(preset_flag: Option<&str>) -> Result<Preset, Fail> {
+/// The policy (machine, user, the project file found from the working directory, the
+/// command line).
+fn load_policy(
+    preset_flag: Option<&str>,
+    allow: &[String],
+) -> Result<preset::policy::Policy, Fail> {
     let cwd = cwd();
-    let env = std::env::var("HARDEN_PRESET").ok();
-    let selection = preset::select(preset_flag, env.as_deref(), &cwd);
-    preset::load(&selection, &cwd).map_err(|e| Fail(e.to_string()))
+    let env = |k: &str| std::env::var(k).ok();
+    preset::policy::load_policy(&preset::policy::PolicyRequest {
+        preset_flag,
+        allow,
+        cwd: &cwd,
+        env: &env,
+        project: true,
+    })
+    .map_err(|e| Fail(e.to_string()))
+}
+
+/// Refuses waivers written in the Compose files for rules a stronger policy locked.
+fn check_locks(project: &Project, preset: &Preset) -> Result<(), Fail> {
+    for svc in &project.services {
+        for w in compose::waivers::for_service(project, svc) {
+            for r in &w.rules {
+                if let Some(l) = preset::policy::lock_for(preset, r) {
+                    return Err(Fail(format!(
+                        "{}:{}: the file waives `{r}` for service {}, but `{r}` is locked by {} \
+                         ({}): a project cannot waive it",
+                        w.file.display(),
+                        w.pos.line,
+                        svc.name,
+                        l.declared_in,
+                        l.layer.word()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The report items of what the project policy weakens.
+fn policy_report(policy: &preset::policy::Policy) -> Report {
+    let mut r = Report::default();
+    let here = cwd();
+    let mut ws = policy.weakenings.clone();
+    ws.sort_by_key(|w| (w.file.clone(), w.line));
+    for w in &ws {
+        // Relative to the working directory (a repository's root in CI), as Compose files are.
+        let shown = Path::new(&w.file)
+            .strip_prefix(&here)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| w.file.clone());
+        r.items.push(Item {
+            file: shown.clone(),
+            line: w.line,
+            column: 1,
+            route: String::new(),
+            service: String::new(),
+            container: None,
+            rule: lint::POLICY_WEAKENED.to_string(),
+            severity: crate::rules::Severity::Warning,
+            action: crate::rules::Action::Warn,
+            message: format!(
+                "this project policy {} (the policies above it deny it)",
+                w.what
+            ),
+            fixable: false,
+            fixes: Vec::new(),
+            unfixable_reason: None,
+            waived: None,
+            profiles: Vec::new(),
+        });
+        if let Ok(text) = std::fs::read_to_string(&w.file) {
+            r.sources.insert(shown, text);
+        }
+    }
+    r
+}
+
+/// Refuses to run a project whose policy file weakens the policy and is not trusted.
+fn check_trust(policy: &preset::policy::Policy, trust_flag: bool) -> Result<(), Fail> {
+    let env = |k: &str| std::env::var(k).ok();
+    match policy.untrusted(&env, trust_flag) {
+        Some(why) => Err(Fail(why)),
+        None => Ok(()),
+    }
 }
 
 fn load_project(given: &[PathBuf], opts: &LoadOptions) -> Result<Project, Fail> {
@@ -228,13 +312,16 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
                 .into(),
         ));
     }
-    let mut merged = Report::default();
+    let policy = load_policy(args.preset.as_deref(), &args.allow)?;
+    let preset = &policy.preset;
+    let mut merged = policy_report(&policy);
     let mut worst = 0u8;
     let mut bad = 0usize;
-    let preset = load_preset(args.preset.as_deref())?;
     let opts = args.load_options();
     for file in each {
-        let project = match load_project(std::slice::from_ref(file), &opts) {
+        let project = match load_project(std::slice::from_ref(file), &opts)
+            .and_then(|p| check_locks(&p, preset).map(|_| p))
+        {
             Ok(p) => p,
             Err(Fail(msg)) => {
                 error_line(&msg);
@@ -244,7 +331,7 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
         };
         match &args.command {
             ComposeCommand::Lint { target, .. } => {
-                let results = lint::lint_for(&project, &preset, &args.allow, *target);
+                let results = lint::lint_for(&project, preset, &args.allow, *target);
                 let r = build_report(&project, &results);
                 merged.items.extend(r.items);
                 merged.sources.extend(r.sources);
@@ -258,7 +345,7 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
                 target,
                 ..
             } => {
-                let results = lint::lint_for(&project, &preset, &args.allow, *target);
+                let results = lint::lint_for(&project, preset, &args.allow, *target);
                 let mode = FixMode {
                     diff: *diff,
                     check: *check,
@@ -332,7 +419,9 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
         _ => {}
     }
     let project = load_project(&args.files, &args.load_options())?;
-    let preset = load_preset(args.preset.as_deref())?;
+    let policy = load_policy(args.preset.as_deref(), &args.allow)?;
+    let preset = policy.preset.clone();
+    check_locks(&project, &preset)?;
     match &args.command {
         ComposeCommand::Lint {
             format,
@@ -341,11 +430,13 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             ..
         } => {
             let results = lint::lint_for(&project, &preset, &args.allow, *target);
-            Ok(print_lint(
-                &build_report(&project, &results),
-                *format,
-                *fail_on,
-            ))
+            let mut report = policy_report(&policy);
+            let r = build_report(&project, &results);
+            report.items.extend(r.items);
+            report.sources.extend(r.sources);
+            report.services = r.services;
+            report.kind = r.kind;
+            Ok(print_lint(&report, *format, *fail_on))
         }
         ComposeCommand::Fix {
             diff,
@@ -369,9 +460,18 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             let results = lint::lint(&project, &preset, &args.allow);
             config(&args, &project, &results, a)
         }
-        ComposeCommand::Up { args: a } => up(&args, &project, &preset, "up", a),
-        ComposeCommand::Run { args: a } => up(&args, &project, &preset, "run", a),
-        ComposeCommand::Create { args: a } => up(&args, &project, &preset, "create", a),
+        ComposeCommand::Up { args: a } => {
+            check_trust(&policy, args.trust_project)?;
+            up(&args, &project, &preset, "up", a)
+        }
+        ComposeCommand::Run { args: a } => {
+            check_trust(&policy, args.trust_project)?;
+            up(&args, &project, &preset, "run", a)
+        }
+        ComposeCommand::Create { args: a } => {
+            check_trust(&policy, args.trust_project)?;
+            up(&args, &project, &preset, "create", a)
+        }
         ComposeCommand::External(_) => unreachable!("handled above"),
     }
 }
@@ -1110,6 +1210,9 @@ pub struct StackDeployArgs {
     /// Print the hardened stack file instead of deploying it.
     #[arg(long)]
     pub dry_run: bool,
+    /// Accept, for this command, a project .harden.yaml that weakens the policy.
+    #[arg(long)]
+    pub trust_project: bool,
     /// The stack's name.
     #[arg(value_name = "STACK")]
     pub stack: String,
@@ -1133,7 +1236,10 @@ fn stack_deploy(args: &StackDeployArgs) -> Result<ExitCode, Fail> {
         ..LoadOptions::default()
     };
     let project = load_project(&args.files, &opts)?;
-    let preset = load_preset(args.preset.as_deref())?;
+    let policy = load_policy(args.preset.as_deref(), &args.allow)?;
+    check_trust(&policy, args.trust_project)?;
+    let preset = policy.preset.clone();
+    check_locks(&project, &preset)?;
     let results = lint::lint_for(&project, &preset, &args.allow, Target::Swarm);
     if let Some(refused) = denials(&project, &results) {
         return Ok(refuse(&refused, "deploy the stack"));

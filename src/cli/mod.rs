@@ -124,6 +124,15 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Print the man page (roff): `harden man | man -l -`.
     Man,
+    /// Trust a project's .harden.yaml as it is now (needed when it weakens the policy).
+    ///
+    /// harden run/create and compose up refuse a project file that turns a deny rule down or
+    /// waives one until its current content is trusted; any change needs a new trust. The hash
+    /// is recorded in $XDG_STATE_HOME/harden/trusted.json.
+    Trust {
+        /// The file (default: .harden.yaml found from here upward).
+        file: Option<std::path::PathBuf>,
+    },
     /// List the presets, or show one resolved.
     Presets {
         #[command(subcommand)]
@@ -209,6 +218,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         Command::Compose(args) => compose::main(args),
         Command::Stack { command } => compose::stack_main(command),
         Command::Audit(args) => audit::main(args),
+        Command::Trust { file } => presets::trust(file.as_deref()),
         Command::Man => {
             print_out(&man::page());
             ExitCode::SUCCESS

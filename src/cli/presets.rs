@@ -42,19 +42,90 @@ fn list() -> ExitCode {
 fn show(name: Option<&str>) -> ExitCode {
     let cwd = cwd();
     let result = match name {
-        Some(n) => Preset::named_or_path(n, &cwd),
+        Some(n) => Preset::named_or_path(n, &cwd).map(|p| (p, String::new())),
         None => {
-            let env = std::env::var("HARDEN_PRESET").ok();
-            preset::load(&preset::select(None, env.as_deref(), &cwd), &cwd)
+            let env = |k: &str| std::env::var(k).ok();
+            preset::policy::load_policy(&preset::policy::PolicyRequest {
+                preset_flag: None,
+                allow: &[],
+                cwd: &cwd,
+                env: &env,
+                project: true,
+            })
+            .map(|pol| {
+                let mut head = String::from("# the policy in effect here, in the order applied (a later file overrides an earlier\n# one, except what an earlier one locked):\n");
+                for s in &pol.sources {
+                    head.push_str(&format!("#   {:<15} {}\n", s.layer.word(), s.label));
+                }
+                for w in &pol.weakenings {
+                    head.push_str(&format!("#   weakened: {}:{} {}\n", w.file, w.line, w.what));
+                }
+                (pol.preset, head)
+            })
         }
     };
     match result {
-        Ok(p) => {
-            print_out(&p.to_yaml());
+        Ok((p, head)) => {
+            print_out(&format!("{head}{}", p.to_yaml()));
             ExitCode::SUCCESS
         }
         Err(e) => {
             error_line(&e.to_string());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `harden trust [FILE]`: records the current content of a project policy file as trusted.
+pub fn trust(file: Option<&std::path::Path>) -> ExitCode {
+    let cwd = cwd();
+    let Some(file) = file.map(|f| cwd.join(f)).or_else(|| preset::discover(&cwd)) else {
+        error_line(&format!(
+            "no {} found from {} upward; name the file to trust",
+            preset::TEAM_FILE,
+            cwd.display()
+        ));
+        return ExitCode::from(2);
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    // What it weakens, on top of the machine and user policies (said before trusting).
+    let dir = file.parent().unwrap_or(&cwd).to_path_buf();
+    let policy = preset::policy::load_policy(&preset::policy::PolicyRequest {
+        preset_flag: None,
+        allow: &[],
+        cwd: &dir,
+        env: &|k: &str| if k == "HARDEN_PRESET" { None } else { env(k) },
+        project: true,
+    });
+    let policy = match policy {
+        Ok(p) => p,
+        Err(e) => {
+            error_line(&e.to_string());
+            return ExitCode::from(2);
+        }
+    };
+    match preset::policy::trust(&file, &env) {
+        Ok(store) => {
+            if policy.weakenings.is_empty() {
+                super::notice(&format!(
+                    "trusted {} (it weakens nothing); recorded in {}",
+                    file.display(),
+                    store.display()
+                ));
+            } else {
+                for w in &policy.weakenings {
+                    super::notice(&format!("{}:{}: {}", file.display(), w.line, w.what));
+                }
+                super::notice(&format!(
+                    "trusted {} as it is now; any change needs a new `harden trust` (recorded in {})",
+                    file.display(),
+                    store.display()
+                ));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            error_line(&e);
             ExitCode::from(2)
         }
     }

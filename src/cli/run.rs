@@ -47,6 +47,8 @@ pub struct Plan {
     /// Applied changes with the rule that asked for each.
     pub changes: Vec<(&'static str, Change)>,
     pub preset: Option<Preset>,
+    /// Where the policy came from and what the project file weakens.
+    pub policy: Option<preset::policy::Policy>,
 }
 
 /// Why a plan could not be made.
@@ -67,6 +69,9 @@ pub enum PlanError {
     /// What the engine would refuse (said as the engine says it).
     #[error("{0}")]
     Invalid(String),
+    /// The project file weakens the policy and is not trusted.
+    #[error("{0}")]
+    Untrusted(String),
 }
 
 /// Checks a parsed command line against the preset and hardens it. `facts` is what the image
@@ -101,12 +106,22 @@ pub fn plan(
             outcome: Outcome::default(),
             changes: Vec::new(),
             preset: None,
+            policy: None,
         });
     }
     let cwd = env.cwd();
-    let from_env = env.var("HARDEN_PRESET");
-    let selection = preset::select(request.harden.preset.as_deref(), from_env.as_deref(), &cwd);
-    let preset = preset::load(&selection, &cwd)?;
+    let lookup = |k: &str| env.var(k);
+    let policy = preset::policy::load_policy(&preset::policy::PolicyRequest {
+        preset_flag: request.harden.preset.as_deref(),
+        allow: &request.harden.allow,
+        cwd: &cwd,
+        env: &lookup,
+        project: true,
+    })?;
+    if let Some(why) = policy.untrusted(&lookup, request.harden.trust_project) {
+        return Err(PlanError::Untrusted(why));
+    }
+    let preset = policy.preset.clone();
     let scope = Scope {
         allow: &request.harden.allow,
         ..Scope::default()
@@ -128,6 +143,7 @@ pub fn plan(
         outcome,
         changes: Vec::new(),
         preset: Some(preset),
+        policy: Some(policy),
     };
     plan.apply(changes, env, api_version)?;
     Ok(plan)
@@ -242,8 +258,35 @@ pub fn dry_run_json(mode: Mode, plan: &Plan) -> serde_json::Value {
         "connect": connect,
         "changes": changes,
         "findings": findings,
+        "policy": plan.policy.as_ref().map(|p| json!({
+            "sources": p.sources,
+            "locked": p.preset.locks,
+            "weakened": p.weakenings,
+        })),
         "command": command_line(mode, &plan.parsed),
     })
+}
+
+/// Where the policy came from (strongest first), its locks and what the project weakens.
+pub fn policy_text(p: &preset::policy::Policy) -> String {
+    let mut out = String::from(
+        "policy, in the order applied (later overrides earlier, except what is locked):\n",
+    );
+    for src in &p.sources {
+        out.push_str(&format!("   {:<15} {}\n", src.layer.word(), src.label));
+    }
+    for l in &p.preset.locks {
+        out.push_str(&format!(
+            "   locked {} ({}, {})\n",
+            l.pattern,
+            l.layer.word(),
+            l.declared_in
+        ));
+    }
+    for w in &p.weakenings {
+        out.push_str(&format!("   weakened: {}:{} {}\n", w.file, w.line, w.what));
+    }
+    out
 }
 
 /// One line per denial: rule, reason, and how to waive.
@@ -284,6 +327,9 @@ pub fn summary(plan: &Plan) -> Option<String> {
     }
     if !warned.is_empty() {
         parts.push(format!("warnings: {}", warned.join(", ")));
+    }
+    if let Some(w) = plan.policy.as_ref().and_then(|p| p.weakened_summary()) {
+        parts.push(format!("policy weakened: {w}"));
     }
     Some(format!("{}; --explain for details", parts.join("; ")))
 }
@@ -354,7 +400,7 @@ fn fail(mode: Mode, e: PlanError) -> u8 {
             error_line(&format!("preset: {e}"));
             125
         }
-        PlanError::Invalid(e) => {
+        PlanError::Invalid(e) | PlanError::Untrusted(e) => {
             error_line(&e);
             125
         }
@@ -518,6 +564,9 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
             }
         }
     } else if h.explain {
+        if let Some(p) = plan.policy.as_ref().filter(|p| p.sources.len() > 1) {
+            eprint!("{}", policy_text(p));
+        }
         eprint!(
             "{}",
             explain::outcome(&plan.outcome, Some(plan.parsed.image.as_str()))

@@ -29,6 +29,20 @@ pub enum PresetError {
     UnknownBuiltin { name: String, known: String },
     #[error("preset `extends` chain loops: {0}")]
     Cycle(String),
+    /// A weaker policy layer tried to turn down or waive a rule a stronger one locked.
+    #[error(
+        "{file}:{line}: {what}, but `{rule}` is locked by {lock}: a weaker policy cannot turn it down or waive it"
+    )]
+    Locked {
+        file: String,
+        line: usize,
+        rule: String,
+        what: String,
+        lock: String,
+    },
+    /// Anything else wrong with how the policy was asked for.
+    #[error("{0}")]
+    Other(String),
 }
 
 /// A preset file as written.
@@ -55,6 +69,10 @@ pub struct PresetFile {
     /// Image pattern → what that image needs beyond the preset.
     #[serde(default)]
     pub images: serde_yaml::Mapping,
+    /// Rules (ids or globs such as `host-*`) that weaker policy layers may not turn down or
+    /// waive.
+    #[serde(default)]
+    pub locked: Vec<String>,
 }
 
 /// One image's profile as written.
@@ -208,6 +226,16 @@ impl PresetFile {
         Ok(f)
     }
 
+    /// The file's label (path, or `presets/NAME.yaml`).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The 1-based line of the first `needle` (as a key or list item).
+    pub fn line_of(&self, needle: &str) -> usize {
+        locate(&self.text, needle).0
+    }
+
     fn err(&self, needle: &str, message: String) -> PresetError {
         let (line, column) = locate(&self.text, needle);
         PresetError::Invalid {
@@ -282,6 +310,15 @@ impl PresetFile {
             }
         }
         self.profiles()?;
+        for l in &self.locked {
+            let known = rules::ids().any(|id| wildmatch::WildMatch::new(l).matches(id));
+            if !known {
+                return Err(self.err(
+                    l,
+                    format!("`locked: {l}` matches no rule (`harden rules` lists them)"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -399,6 +436,23 @@ impl PresetFile {
 
     /// Applies this file on top of `base` (its parent in the chain).
     pub(super) fn apply_to(&self, base: &mut Preset) -> Result<(), PresetError> {
+        let origin = |needle: &str| format!("{}:{}", self.label, locate(&self.text, needle).0);
+        for (key, set) in [
+            ("user", self.user.is_some()),
+            ("memory", self.memory.is_some()),
+            ("cpus", self.cpus.is_some()),
+            ("pids_limit", self.pids_limit.is_some()),
+            ("bind_ip", self.bind_ip.is_some()),
+            ("tmpfs", self.tmpfs.is_some()),
+            ("allowed_capabilities", self.allowed_capabilities.is_some()),
+        ] {
+            if set {
+                base.origins.insert(key.to_string(), origin(key));
+            }
+        }
+        for id in self.rules.keys() {
+            base.origins.insert(format!("rules.{id}"), origin(id));
+        }
         if let Some(d) = &self.description {
             base.description = d.clone();
         }
@@ -454,7 +508,7 @@ impl PresetFile {
     }
 }
 
-fn unknown_rule_message(id: &str) -> String {
+pub(super) fn unknown_rule_message(id: &str) -> String {
     let close = rules::ids()
         .filter(|known| known.contains(id) || id.contains(known) || edit_distance(id, known) <= 3)
         .min_by_key(|known| edit_distance(id, known));
@@ -581,22 +635,41 @@ pub(super) fn render_resolved(p: &Preset) -> String {
         p.name,
         p.chain.join(" -> ")
     );
+    let from = |key: &str| match p.origins.get(key) {
+        Some(o) => format!("  # {o}"),
+        None => String::new(),
+    };
     let _ = writeln!(out, "description: {}", yaml_scalar(&p.description));
-    let _ = writeln!(out, "user: {}", yaml_scalar(&s.user));
-    let _ = writeln!(out, "memory: {}", crate::fix::docker_bytes(s.memory));
-    let _ = writeln!(out, "cpus: {}", crate::fix::format_cpus(s.nano_cpus));
-    let _ = writeln!(out, "pids_limit: {}", s.pids_limit);
-    let _ = writeln!(out, "bind_ip: {}", s.bind_ip);
-    let _ = writeln!(out, "tmpfs:");
+    let _ = writeln!(out, "user: {}{}", yaml_scalar(&s.user), from("user"));
+    let _ = writeln!(
+        out,
+        "memory: {}{}",
+        crate::fix::docker_bytes(s.memory),
+        from("memory")
+    );
+    let _ = writeln!(
+        out,
+        "cpus: {}{}",
+        crate::fix::format_cpus(s.nano_cpus),
+        from("cpus")
+    );
+    let _ = writeln!(out, "pids_limit: {}{}", s.pids_limit, from("pids_limit"));
+    let _ = writeln!(out, "bind_ip: {}{}", s.bind_ip, from("bind_ip"));
+    let _ = writeln!(out, "tmpfs:{}", from("tmpfs"));
     let _ = writeln!(out, "  paths: [{}]", s.tmpfs_paths.join(", "));
     let _ = writeln!(out, "  options: {}", yaml_scalar(&s.tmpfs_options));
-    let _ = writeln!(out, "allowed_capabilities:");
+    let _ = writeln!(out, "allowed_capabilities:{}", from("allowed_capabilities"));
     for c in &s.allowed_capabilities {
         let _ = writeln!(out, "  - {}", c.trim_start_matches("CAP_"));
     }
     let _ = writeln!(out, "rules:");
     for id in rules::ids() {
-        let _ = writeln!(out, "  {id}: {}", yaml_scalar(&p.action(id).to_string()));
+        let _ = writeln!(
+            out,
+            "  {id}: {}{}",
+            yaml_scalar(&p.action(id).to_string()),
+            from(&format!("rules.{id}"))
+        );
     }
     if p.waivers.is_empty() {
         let _ = writeln!(out, "waivers: []");
@@ -614,6 +687,12 @@ pub(super) fn render_resolved(p: &Preset) -> String {
             }
             let _ = writeln!(out, "    reason: {}", yaml_scalar(&w.reason));
             let _ = writeln!(out, "    # declared in {}", w.declared_in);
+        }
+    }
+    if !p.locks.is_empty() {
+        let _ = writeln!(out, "locked:");
+        for l in &p.locks {
+            let _ = writeln!(out, "  - {}  # {}", yaml_scalar(&l.pattern), l.declared_in);
         }
     }
     if p.profiles.is_empty() {

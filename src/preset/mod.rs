@@ -7,6 +7,7 @@
 //! required `reason`. Unknown keys and rule ids are errors that name the file and line.
 
 pub mod file;
+pub mod policy;
 
 pub use file::{PresetError, PresetFile};
 
@@ -149,6 +150,10 @@ pub struct Preset {
     pub waivers: Vec<Waiver>,
     /// What particular images need beyond the preset, most local first.
     pub profiles: Vec<ImageProfile>,
+    /// Rules that weaker policy layers may not turn down or waive.
+    pub locks: Vec<policy::Lock>,
+    /// Where each setting (`memory`, `rules.privileged`, …) was last set (`file:line`).
+    pub origins: BTreeMap<String, String>,
 }
 
 /// What one image needs beyond the preset (the `images:` section of a preset), with a reason.
@@ -333,14 +338,9 @@ fn source_for(spec: &str, base: &Path) -> Source {
     }
 }
 
-fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, PresetError> {
-    if seen.contains(src) {
-        let mut chain: Vec<String> = seen.iter().map(Source::label).collect();
-        chain.push(src.label());
-        return Err(PresetError::Cycle(chain.join(" -> ")));
-    }
-    seen.push(src.clone());
-    let (label, text, base_dir) = match src {
+/// A source's label, text and the directory its relative `extends` resolve against.
+fn source_text(src: &Source) -> Result<(String, String, PathBuf), PresetError> {
+    Ok(match src {
         Source::Builtin(name) => {
             let text = BUILTIN
                 .iter()
@@ -368,7 +368,17 @@ fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, Preset
                 .unwrap_or_else(|| PathBuf::from("."));
             (path.display().to_string(), text, dir)
         }
-    };
+    })
+}
+
+fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, PresetError> {
+    if seen.contains(src) {
+        let mut chain: Vec<String> = seen.iter().map(Source::label).collect();
+        chain.push(src.label());
+        return Err(PresetError::Cycle(chain.join(" -> ")));
+    }
+    seen.push(src.clone());
+    let (label, text, base_dir) = source_text(src)?;
     let parsed = PresetFile::parse(&label, &text)?;
     // Files without `extends` build on the default preset; the built-in default is the root.
     let parent = match (&parsed.extends, src) {
@@ -386,6 +396,8 @@ fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, Preset
             rules: BTreeMap::new(),
             waivers: Vec::new(),
             profiles: Vec::new(),
+            locks: Vec::new(),
+            origins: BTreeMap::new(),
         },
     };
     parsed.apply_to(&mut preset)?;

@@ -233,6 +233,8 @@ fn show_renders_a_preset_that_parses_back() {
             rules: BTreeMap::new(),
             waivers: Vec::new(),
             profiles: Vec::new(),
+            locks: Vec::new(),
+            origins: BTreeMap::new(),
         };
         back.apply_to(&mut again).unwrap();
         assert_eq!(again.settings, p.settings, "{name}");

@@ -874,6 +874,7 @@ pub fn build_request(
         format: p.last("format").map(|o| o.value_str().to_string()),
         no_harden: p.boolean("no-harden", false),
         review: p.boolean("review", false),
+        trust_project: p.boolean("trust-project", false),
         watch: p
             .last("watch")
             .and_then(|o| gocompat::parse_duration(o.value_str()).ok()),

@@ -563,6 +563,12 @@ pub static FLAGS: &[FlagSpec] = &[
     )
     .harden(),
     f(
+        "trust-project",
+        Bool,
+        "Accept, for this command, a project .harden.yaml that weakens the policy",
+    )
+    .harden(),
+    f(
         "watch",
         Duration,
         "With -d, watch the container this long and explain a failure (default 2s; 0: off)",

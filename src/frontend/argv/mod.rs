@@ -153,6 +153,8 @@ pub struct HardenOptions {
     pub review: bool,
     /// `--watch`: how long to watch a detached container for a failure (nanoseconds).
     pub watch: Option<i64>,
+    /// `--trust-project`.
+    pub trust_project: bool,
 }
 
 /// Everything `docker run` would send and do.

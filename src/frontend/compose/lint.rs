@@ -17,6 +17,8 @@ use std::path::PathBuf;
 pub const WAIVER_REASON: &str = "waiver-reason";
 /// Pseudo-rule: a security-relevant value could not be read soundly.
 pub const UNRESOLVED_VALUE: &str = "unresolved-value";
+/// Pseudo-rule: a project policy file turns a deny rule down or waives one.
+pub const POLICY_WEAKENED: &str = "policy-weakened";
 
 /// Where a finding points.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

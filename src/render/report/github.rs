@@ -22,7 +22,11 @@ pub fn render(report: &Report) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = format!("[{}] {}", i.subject(), i.message);
+        let mut message = if i.subject().is_empty() {
+            i.message.clone()
+        } else {
+            format!("[{}] {}", i.subject(), i.message)
+        };
         if i.fixable {
             message.push_str(if i.container.is_some() {
                 " (harden run would fix it)"

@@ -18,6 +18,13 @@ pub const PSEUDO_RULES: &[(&str, &str, &str)] = &[
         "The value depends on a variable that is not set here, or is not of the expected type; \
          harden reports what it checked instead of guessing.",
     ),
+    (
+        crate::frontend::compose::lint::POLICY_WEAKENED,
+        "A project policy file weakens the policy",
+        "A .harden.yaml in the project turns a rule the stronger policies deny down, waives it, \
+         or allows a capability back; it is reported so that the change is seen where it is made \
+         (a pull request), and `harden run` / `compose up` refuse it until it is trusted.",
+    ),
 ];
 
 fn level(s: Severity) -> &'static str {
@@ -51,7 +58,9 @@ pub fn render(report: &Report) -> String {
     }
     for (id, title, why) in PSEUDO_RULES {
         ids.push(id.to_string());
-        let lvl = if *id == crate::frontend::compose::lint::WAIVER_REASON {
+        let lvl = if *id == crate::frontend::compose::lint::WAIVER_REASON
+            || *id == crate::frontend::compose::lint::POLICY_WEAKENED
+        {
             "warning"
         } else {
             "note"
@@ -105,7 +114,7 @@ pub fn render(report: &Report) -> String {
                 "ruleId": i.rule,
                 "ruleIndex": ids.iter().position(|x| *x == i.rule).unwrap_or(0),
                 "level": level(i.severity),
-                "message": {"text": format!("[{}] {}", i.subject(), i.message)},
+                "message": {"text": if i.subject().is_empty() { i.message.clone() } else { format!("[{}] {}", i.subject(), i.message) }},
                 "locations": [location],
                 "properties": properties,
             });

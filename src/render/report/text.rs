@@ -143,10 +143,14 @@ pub fn render(report: &Report) -> String {
             } else {
                 format!(" ({})", notes.join(", "))
             };
-            out.push_str(&format!(
-                "  service {}{line}\n",
-                paint_out(svc, Style::Bold)
-            ));
+            if svc.is_empty() {
+                out.push_str("  policy\n");
+            } else {
+                out.push_str(&format!(
+                    "  service {}{line}\n",
+                    paint_out(svc, Style::Bold)
+                ));
+            }
             for i in items {
                 let (lab, style) = label(i);
                 let action = action_note(i);
