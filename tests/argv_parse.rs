@@ -824,6 +824,7 @@ const EVERY_FLAG: &[(&str, &str, &str, &str)] = &[
     ),
     ("review", "--review", "/harden/review", "true"),
     ("watch", "--watch 1.5s", "/harden/watch", "1500000000"),
+    ("trust-project", "--trust-project", "/harden/trust_project", "true"),
     ("rm", "--rm", "/body/HostConfig/AutoRemove", "true"),
     (
         "runtime",
@@ -932,7 +933,7 @@ fn everything(r: &RunRequest) -> Value {
             "preset": r.harden.preset, "allow": r.harden.allow, "explain": r.harden.explain,
             "dry_run": r.harden.dry_run, "format": r.harden.format,
             "no_harden": r.harden.no_harden, "review": r.harden.review,
-            "watch": r.harden.watch,
+            "watch": r.harden.watch, "trust_project": r.harden.trust_project,
         },
     })
 }
