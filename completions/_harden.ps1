@@ -319,6 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the built-in presets and the team file in effect')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema of the preset format (for editors: yaml-language-server)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -334,9 +335,16 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'harden;presets;schema' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'harden;presets;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the built-in presets and the team file in effect')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema of the preset format (for editors: yaml-language-server)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -344,6 +352,9 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;presets;help;show' {
+            break
+        }
+        'harden;presets;help;schema' {
             break
         }
         'harden;presets;help;help' {
@@ -675,12 +686,16 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
         'harden;help;presets' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the built-in presets and the team file in effect')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print a JSON Schema of the preset format (for editors: yaml-language-server)')
             break
         }
         'harden;help;presets;list' {
             break
         }
         'harden;help;presets;show' {
+            break
+        }
+        'harden;help;presets;schema' {
             break
         }
         'harden;help;run' {

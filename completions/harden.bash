@@ -157,6 +157,9 @@ _harden() {
             harden__subcmd__help__subcmd__presets,list)
                 cmd="harden__subcmd__help__subcmd__presets__subcmd__list"
                 ;;
+            harden__subcmd__help__subcmd__presets,schema)
+                cmd="harden__subcmd__help__subcmd__presets__subcmd__schema"
+                ;;
             harden__subcmd__help__subcmd__presets,show)
                 cmd="harden__subcmd__help__subcmd__presets__subcmd__show"
                 ;;
@@ -169,6 +172,9 @@ _harden() {
             harden__subcmd__presets,list)
                 cmd="harden__subcmd__presets__subcmd__list"
                 ;;
+            harden__subcmd__presets,schema)
+                cmd="harden__subcmd__presets__subcmd__schema"
+                ;;
             harden__subcmd__presets,show)
                 cmd="harden__subcmd__presets__subcmd__show"
                 ;;
@@ -177,6 +183,9 @@ _harden() {
                 ;;
             harden__subcmd__presets__subcmd__help,list)
                 cmd="harden__subcmd__presets__subcmd__help__subcmd__list"
+                ;;
+            harden__subcmd__presets__subcmd__help,schema)
+                cmd="harden__subcmd__presets__subcmd__help__subcmd__schema"
                 ;;
             harden__subcmd__presets__subcmd__help,show)
                 cmd="harden__subcmd__presets__subcmd__help__subcmd__show"
@@ -1533,7 +1542,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__presets)
-            opts="list show"
+            opts="list show schema"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1547,6 +1556,20 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help__subcmd__presets__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__help__subcmd__presets__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1681,7 +1704,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__presets)
-            opts="-h --color --help list show help"
+            opts="-h --color --help list show schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1699,7 +1722,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__presets__subcmd__help)
-            opts="list show help"
+            opts="list show schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1740,6 +1763,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__presets__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__presets__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1755,6 +1792,24 @@ _harden() {
             return 0
             ;;
         harden__subcmd__presets__subcmd__list)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__presets__subcmd__schema)
             opts="-h --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

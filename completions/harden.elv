@@ -288,6 +288,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --help 'Print help'
             cand list 'List the built-in presets and the team file in effect'
             cand show 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
+            cand schema 'Print a JSON Schema of the preset format (for editors: yaml-language-server)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'harden;presets;list'= {
@@ -300,14 +301,22 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'harden;presets;schema'= {
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'harden;presets;help'= {
             cand list 'List the built-in presets and the team file in effect'
             cand show 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
+            cand schema 'Print a JSON Schema of the preset format (for editors: yaml-language-server)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'harden;presets;help;list'= {
         }
         &'harden;presets;help;show'= {
+        }
+        &'harden;presets;help;schema'= {
         }
         &'harden;presets;help;help'= {
         }
@@ -618,10 +627,13 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;presets'= {
             cand list 'List the built-in presets and the team file in effect'
             cand show 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
+            cand schema 'Print a JSON Schema of the preset format (for editors: yaml-language-server)'
         }
         &'harden;help;presets;list'= {
         }
         &'harden;help;presets;show'= {
+        }
+        &'harden;help;presets;schema'= {
         }
         &'harden;help;run'= {
         }

@@ -251,13 +251,14 @@ complete -c harden -n "__fish_harden_using_subcommand trust" -l color -d 'When t
 always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand trust" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show schema help" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
-complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List the built-in presets and the team file in effect'
-complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
-complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show schema help" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show schema help" -f -a "list" -d 'List the built-in presets and the team file in effect'
+complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show schema help" -f -a "show" -d 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
+complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show schema help" -f -a "schema" -d 'Print a JSON Schema of the preset format (for editors: yaml-language-server)'
+complete -c harden -n "__fish_harden_using_subcommand presets; and not __fish_seen_subcommand_from list show schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -266,8 +267,13 @@ complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_s
 always\t''
 never\t''"
 complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from schema" -l color -d 'When to use colours (NO_COLOR is honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the built-in presets and the team file in effect'
 complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
+complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print a JSON Schema of the preset format (for editors: yaml-language-server)'
 complete -c harden -n "__fish_harden_using_subcommand presets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c harden -n "__fish_harden_using_subcommand run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
 complete -c harden -n "__fish_harden_using_subcommand run" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r -f -a "stdin\t''
@@ -549,3 +555,4 @@ complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subc
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from stack" -f -a "deploy" -d 'Harden a Compose project for Swarm, then `docker stack deploy` it'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "list" -d 'List the built-in presets and the team file in effect'
 complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "show" -d 'Print a preset with `extends` resolved (a built-in name, a path, or the preset in effect)'
+complete -c harden -n "__fish_harden_using_subcommand help; and __fish_seen_subcommand_from presets" -f -a "schema" -d 'Print a JSON Schema of the preset format (for editors: yaml-language-server)'

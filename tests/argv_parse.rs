@@ -824,7 +824,12 @@ const EVERY_FLAG: &[(&str, &str, &str, &str)] = &[
     ),
     ("review", "--review", "/harden/review", "true"),
     ("watch", "--watch 1.5s", "/harden/watch", "1500000000"),
-    ("trust-project", "--trust-project", "/harden/trust_project", "true"),
+    (
+        "trust-project",
+        "--trust-project",
+        "/harden/trust_project",
+        "true",
+    ),
     ("rm", "--rm", "/body/HostConfig/AutoRemove", "true"),
     (
         "runtime",

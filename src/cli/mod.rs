@@ -149,6 +149,11 @@ pub enum PresetsCommand {
         /// Preset name or path; default: the preset in effect here.
         name: Option<String>,
     },
+    /// Print a JSON Schema of the preset format (for editors: yaml-language-server).
+    ///
+    /// `harden presets schema > harden.schema.json`, then start .harden.yaml with
+    /// `# yaml-language-server: $schema=./harden.schema.json`.
+    Schema,
 }
 
 static QUIET: AtomicBool = AtomicBool::new(false);

@@ -12,6 +12,12 @@ pub fn main(command: Option<PresetsCommand>) -> ExitCode {
     match command.unwrap_or(PresetsCommand::List) {
         PresetsCommand::List => list(),
         PresetsCommand::Show { name } => show(name.as_deref()),
+        PresetsCommand::Schema => {
+            let mut s = serde_json::to_string_pretty(&preset::schema::schema()).unwrap_or_default();
+            s.push('\n');
+            print_out(&s);
+            ExitCode::SUCCESS
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod file;
 pub mod policy;
+pub mod schema;
 
 pub use file::{PresetError, PresetFile};
 
