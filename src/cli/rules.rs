@@ -25,6 +25,18 @@ pub fn explain(id: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
+            // The findings that are not rules of the registry: waiver-reason, unresolved-value,
+            // policy-weakened.
+            if let Some((id, title, why)) = crate::render::report::sarif::PSEUDO_RULES
+                .iter()
+                .find(|(p, _, _)| *p == id)
+            {
+                print_out(&format!(
+                    "{id}: {title}\n\n{why}\n\nThis is a finding about the project's own files, \
+                     not a rule of the registry: it cannot be turned off, only resolved.\n"
+                ));
+                return ExitCode::SUCCESS;
+            }
             error_line(&format!(
                 "unknown rule `{id}`; `harden rules` lists the rules"
             ));
