@@ -100,7 +100,7 @@ fn dir_of(path: &str) -> String {
 
 fn learn_line(ctx: &Context) -> String {
     let mut words = vec!["harden".to_string(), "learn".to_string()];
-    words.extend(ctx.args.iter().map(|a| crate::cli::run::shell_quote(a)));
+    words.extend(ctx.args.iter().map(|a| crate::render::shell_quote(a)));
     words.join(" ")
 }
 

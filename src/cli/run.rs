@@ -208,19 +208,7 @@ pub fn command_line(mode: Mode, parsed: &Parsed) -> String {
         .join(" ")
 }
 
-/// Quotes a word for POSIX shells, leaving words of harmless characters as they are
-/// (`--tmpfs /run:rw,size=64m` stays readable).
-pub fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-.,:=/@%+^".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
+pub use crate::render::shell_quote;
 
 /// The `--format json` document of a dry run.
 pub fn dry_run_json(mode: Mode, plan: &Plan) -> serde_json::Value {

@@ -116,57 +116,7 @@ pub async fn inspect(engine: &Engine, image: &str) -> Result<Option<ImageFacts>,
     Ok(Some(facts_from_inspect(&v)))
 }
 
-/// Reads `Config.User`, `Config.ExposedPorts`, `Config.Volumes`, `Config.Healthcheck`.
-pub fn facts_from_inspect(v: &serde_json::Value) -> ImageFacts {
-    let cfg = v.get("Config").cloned().unwrap_or_default();
-    let keys = |field: &str| -> Vec<String> {
-        let mut k: Vec<String> = cfg
-            .get(field)
-            .and_then(|m| m.as_object())
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default();
-        k.sort();
-        k
-    };
-    let health = cfg
-        .get("Healthcheck")
-        .and_then(|h| h.get("Test"))
-        .and_then(|t| t.as_array())
-        .and_then(|t| t.first())
-        .and_then(|t| t.as_str())
-        .map(|t| t != "NONE");
-    ImageFacts {
-        user: Some(
-            cfg.get("User")
-                .and_then(|u| u.as_str())
-                .unwrap_or("")
-                .to_string(),
-        ),
-        exposed_ports: Some(keys("ExposedPorts")),
-        volumes: Some(keys("Volumes")),
-        has_healthcheck: Some(health.unwrap_or(false)),
-        id: v.get("Id").and_then(|i| i.as_str()).map(str::to_string),
-        entrypoint: cfg
-            .get("Entrypoint")
-            .and_then(|e| e.as_array())
-            .map(|e| {
-                e.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        cmd: cfg
-            .get("Cmd")
-            .and_then(|e| e.as_array())
-            .map(|e| {
-                e.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        fs: None,
-    }
-}
+pub use crate::frontend::inspect::facts_from_inspect;
 
 /// Percent-encodes what is not allowed in a path segment (image names may contain `/`, `:`,
 /// `@`, which the engine accepts as they are).

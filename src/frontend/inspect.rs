@@ -212,7 +212,7 @@ pub fn container(
     spec.mounts
         .retain(|m| !(is_config_volume(&m.origin) && covered.contains(&m.value.target)));
     if let Some(img) = image {
-        spec.image_facts = crate::engine::image::facts_from_inspect(img);
+        spec.image_facts = facts_from_inspect(img);
     } else {
         spec.image_facts = ImageFacts::default();
     }
@@ -270,6 +270,58 @@ fn actual_ports(doc: &Value) -> Option<Vec<At<Port>>> {
         }
     }
     if out.is_empty() { None } else { Some(out) }
+}
+
+/// Reads `Config.User`, `Config.ExposedPorts`, `Config.Volumes`, `Config.Healthcheck`.
+pub fn facts_from_inspect(v: &serde_json::Value) -> crate::spec::ImageFacts {
+    let cfg = v.get("Config").cloned().unwrap_or_default();
+    let keys = |field: &str| -> Vec<String> {
+        let mut k: Vec<String> = cfg
+            .get(field)
+            .and_then(|m| m.as_object())
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    let health = cfg
+        .get("Healthcheck")
+        .and_then(|h| h.get("Test"))
+        .and_then(|t| t.as_array())
+        .and_then(|t| t.first())
+        .and_then(|t| t.as_str())
+        .map(|t| t != "NONE");
+    ImageFacts {
+        user: Some(
+            cfg.get("User")
+                .and_then(|u| u.as_str())
+                .unwrap_or("")
+                .to_string(),
+        ),
+        exposed_ports: Some(keys("ExposedPorts")),
+        volumes: Some(keys("Volumes")),
+        has_healthcheck: Some(health.unwrap_or(false)),
+        id: v.get("Id").and_then(|i| i.as_str()).map(str::to_string),
+        entrypoint: cfg
+            .get("Entrypoint")
+            .and_then(|e| e.as_array())
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        cmd: cfg
+            .get("Cmd")
+            .and_then(|e| e.as_array())
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        fs: None,
+    }
 }
 
 #[cfg(test)]

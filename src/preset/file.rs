@@ -155,7 +155,7 @@ pub(super) fn read_preset_text(path: &Path) -> Result<String, PresetError> {
         ))));
     }
     // Bounded: `--preset /dev/zero` reports no length and would be read until memory runs out.
-    let bytes = crate::frontend::compose::read_at_most(path, MAX_PRESET_BYTES)
+    let bytes = crate::yaml::read_at_most(path, MAX_PRESET_BYTES)
         .map_err(io)?
         .ok_or_else(|| {
             io(std::io::Error::other(format!(
@@ -189,7 +189,7 @@ impl PresetFile {
         // serde_yaml replays an alias without bound when one anchor is used many times (a
         // 170 KB `.harden.yaml` took 56 s and 5 GB, then aborted): measure the expanded size
         // first with the bounded reader of Compose files.
-        if let Err(e) = crate::frontend::compose::tree::parse(text)
+        if let Err(e) = crate::yaml::tree::parse(text)
             && e.message.contains("alias amplification")
         {
             return Err(PresetError::Invalid {

@@ -317,3 +317,11 @@ fn image_profiles_are_validated_and_matched() {
         assert!(e.contains(want) && e.starts_with("p.yaml:"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn settings_default_is_the_builtin_default() {
+    assert_eq!(
+        Settings::default(),
+        Preset::builtin("default").unwrap().settings
+    );
+}

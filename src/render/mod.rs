@@ -36,3 +36,17 @@ fn paint(s: &str, style: Style, stream: Stream) -> String {
         Style::Dim => s.if_supports_color(stream, |t| t.dimmed()).to_string(),
     }
 }
+
+/// Quotes a word for POSIX shells, leaving words of harmless characters as they are
+/// (`--tmpfs /run:rw,size=64m` stays readable).
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,:=/@%+^".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}

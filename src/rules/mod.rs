@@ -4,9 +4,10 @@
 mod catalogue;
 
 use crate::fix::{Change, FixSafety};
-use crate::preset::Settings;
+pub mod settings;
 use crate::spec::{Origin, Spec};
 use serde::Serialize;
+pub use settings::Settings;
 
 pub use catalogue::REGISTRY;
 pub use catalogue::runs_as_root;

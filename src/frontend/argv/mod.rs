@@ -88,7 +88,7 @@ impl Environment for SystemEnvironment {
 
     fn docker_config_json(&self) -> Option<serde_json::Value> {
         // `docker --config DIR harden …` (plugin mode) comes first.
-        let globals = crate::engine::host::global_options();
+        let globals = crate::globals::global_options();
         let dir = match (&globals.config_dir, std::env::var_os("DOCKER_CONFIG")) {
             (Some(d), _) => d.clone(),
             (None, Some(d)) if !d.is_empty() => PathBuf::from(d),
@@ -99,7 +99,7 @@ impl Environment for SystemEnvironment {
     }
 
     fn daemon_host(&self) -> String {
-        if let Some(h) = crate::engine::host::global_options().host {
+        if let Some(h) = crate::globals::global_options().host {
             return h;
         }
         match std::env::var("DOCKER_HOST") {

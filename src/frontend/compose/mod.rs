@@ -5,13 +5,13 @@
 //! Compose is read as a generic YAML tree with typed accessors, never through a typed model that
 //! would reject real files or lose positions.
 
-pub mod events;
+pub use crate::yaml::events;
 pub mod flat;
 pub mod interp;
 pub mod lint;
 pub mod resolve;
 pub mod spec;
-pub mod tree;
+pub use crate::yaml::tree;
 pub mod waivers;
 
 use interp::Env;
@@ -255,15 +255,7 @@ pub fn read_text(path: &Path) -> Result<String, ComposeError> {
     String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))
 }
 
-/// The contents of `path`, or `None` when it holds more than `max` bytes (read no further).
-pub fn read_at_most(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(max + 1)
-        .read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= max).then_some(bytes))
-}
+pub use crate::yaml::read_at_most;
 
 fn io_message(e: &std::io::Error) -> String {
     match e.kind() {

@@ -1,7 +1,7 @@
 //! cgroup-parent: the container is placed in a custom cgroup.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

@@ -2,7 +2,7 @@
 
 use super::finding;
 use crate::fix::{Change, FixSafety};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

@@ -1,7 +1,7 @@
 //! docker-socket: a container-engine socket (or its directory) is mounted into the container.
 
 use super::{finding, normalize_path};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{MountKind, Spec};
 

@@ -1,7 +1,7 @@
 //! healthcheck: nothing tells the engine whether the container works.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{Health, Origin, Spec};
 

@@ -1,7 +1,7 @@
 //! host-devices: a host device is passed through to the container.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

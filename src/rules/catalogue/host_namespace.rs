@@ -2,7 +2,7 @@
 //! one of the host's namespaces. One implementation, six declarations.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{At, Spec};
 

@@ -2,7 +2,7 @@
 
 use super::finding;
 use super::image_tag::parse_image;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

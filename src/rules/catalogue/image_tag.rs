@@ -1,7 +1,7 @@
 //! image-tag: the image is referenced by a moving tag (`latest`, or none at all).
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

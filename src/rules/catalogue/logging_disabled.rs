@@ -1,7 +1,7 @@
 //! logging-disabled: the container's output is thrown away.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

@@ -1,7 +1,7 @@
 //! mount-propagation: a mount propagates mounts back to the host.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

@@ -2,7 +2,7 @@
 
 use super::{finding, split_security_opt};
 use crate::fix::{Change, FixSafety};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{At, Origin, Spec};
 

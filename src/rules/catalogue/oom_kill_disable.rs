@@ -1,7 +1,7 @@
 //! oom-kill-disable: the kernel may not kill the container's processes when memory runs out.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

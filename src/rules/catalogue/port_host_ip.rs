@@ -2,7 +2,7 @@
 
 use super::{finding, normalize_port_proto, port_runs, publishing_ignored};
 use crate::fix::{Change, FixSafety};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{At, Port, Spec};
 

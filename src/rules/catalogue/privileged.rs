@@ -1,7 +1,7 @@
 //! privileged: the container runs with every capability and no confinement.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

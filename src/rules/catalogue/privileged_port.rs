@@ -1,7 +1,7 @@
 //! privileged-port: a container port is published on a privileged host port (below 1024).
 
 use super::{finding, port_runs, publishing_ignored};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

@@ -3,7 +3,7 @@
 use super::non_root_user::runs_as_root;
 use super::{finding, normalize_path, path_within};
 use crate::fix::{Change, FixSafety};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{Origin, Spec, image, numeric_uid_gid};
 

@@ -2,7 +2,7 @@
 
 use super::removable_security_opts;
 use crate::fix::FixSafety;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

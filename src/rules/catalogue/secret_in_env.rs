@@ -14,7 +14,7 @@
 //! No message ever prints the value: URLs are shown as `scheme://****@host`.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{EnvVar, Spec};
 

@@ -2,7 +2,7 @@
 
 use super::docker_socket::is_engine_socket;
 use super::{finding, normalize_path, path_within};
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{MountKind, Spec};
 

@@ -1,6 +1,6 @@
 //! Builders for the rules' unit tests.
 
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Finding, Rule};
 use crate::spec::{At, Mount, MountKind, Origin, Port, Spec};
 

@@ -1,7 +1,7 @@
 //! tmpfs-exec: a tmpfs allows executing files or honouring setuid bits.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

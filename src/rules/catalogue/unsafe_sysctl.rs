@@ -1,7 +1,7 @@
 //! unsafe-sysctl: a kernel parameter outside the safe namespaced set is changed.
 
 use super::finding;
-use crate::preset::Settings;
+use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
 

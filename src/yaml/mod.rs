@@ -1,0 +1,15 @@
+//! YAML: one event reader (over libyaml) and one positioned tree, used by the Compose front end,
+//! the presets and the fixes.
+
+pub mod events;
+pub mod tree;
+
+/// The contents of `path`, or `None` when it holds more than `max` bytes (read no further).
+pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
