@@ -7,6 +7,7 @@
 
 mod from_body;
 pub mod image;
+pub mod reference;
 
 pub use from_body::{
     KNOWN_CAPABILITIES, NoOrigins, OriginLookup, normalize_capability, parse_bind,

@@ -3,10 +3,12 @@
 //! reported is docker's.
 
 use super::flags::{FLAGS, FlagGroup};
-use super::gocompat::{self, os_error_text, path_abs, valid_mac};
 use super::grammar::{Occurrence, Parsed};
 use super::values::{self, CdiName, NetworkAttachment, cut};
 use super::{ArgvError, ClientOptions, Environment, HardenOptions, PullPolicy, RunRequest};
+use crate::parse::gocompat::{self, os_error_text, path_abs, valid_mac};
+use crate::parse::{mounts, ports, units};
+use crate::spec::reference;
 use bollard::models::{
     ContainerCreateBody, DeviceMapping, DeviceRequest, EndpointIpamConfig, EndpointSettings,
     HealthConfig, HostConfig, HostConfigCgroupnsModeEnum, HostConfigIsolationEnum,
@@ -80,7 +82,7 @@ fn int(p: &Parsed, long: &str, default: i64) -> i64 {
 
 fn bytes(p: &Parsed, long: &str) -> i64 {
     p.last(long)
-        .and_then(|o| values::ram_in_bytes(o.value_str()).ok())
+        .and_then(|o| units::ram_in_bytes(o.value_str()).ok())
         .unwrap_or(0)
 }
 
@@ -202,7 +204,7 @@ pub fn build_request(
         if !seen_vol.insert(spec.clone()) {
             continue;
         }
-        let parsed_vol = values::parse_volume(&spec).map_err(err)?;
+        let parsed_vol = mounts::parse_volume(&spec).map_err(err)?;
         if parsed_vol.source.is_empty() {
             volumes.push(spec);
             continue;
@@ -250,7 +252,7 @@ pub fn build_request(
     let mut bindings: Vec<(String, Vec<PortBinding>)> = Vec::new();
     let mut binding_at: HashMap<String, usize> = HashMap::new();
     for raw_port in &converted {
-        for m in values::parse_port_spec(raw_port).map_err(err)? {
+        for m in ports::parse_port_spec(raw_port).map_err(err)? {
             if exposed_set.insert(m.port.clone()) {
                 exposed.push(m.port.clone());
             }
@@ -376,7 +378,7 @@ pub fn build_request(
             let data = read_file(env, v).map_err(|(_, text)| {
                 err(format!("opening seccomp profile ({v}) failed: {text}"))
             })?;
-            let compact = values::json_compact(&data).map_err(|e| {
+            let compact = gocompat::json::json_compact(&data).map_err(|e| {
                 err(format!(
                     "compacting json for seccomp profile ({v}) failed: {e}"
                 ))
@@ -525,11 +527,11 @@ pub fn build_request(
 
     let nano_cpus = p
         .last("cpus")
-        .and_then(|o| values::parse_cpus(o.value_str()).ok())
+        .and_then(|o| units::parse_cpus(o.value_str()).ok())
         .unwrap_or(0);
     let memory_swap = p
         .last("memory-swap")
-        .and_then(|o| values::mem_swap_bytes(o.value_str()).ok())
+        .and_then(|o| units::mem_swap_bytes(o.value_str()).ok())
         .unwrap_or(0);
     let auto_remove = p.boolean("rm", false);
 
@@ -603,7 +605,7 @@ pub fn build_request(
     let stdin_once = stdin_once && !detach;
 
     // createContainer: image reference, --use-api-socket, platform.
-    values::parse_image_reference(&p.image).map_err(err)?;
+    reference::parse_image_reference(&p.image).map_err(err)?;
     let use_api_socket = p.boolean("use-api-socket", false);
     if use_api_socket {
         let host = env.daemon_host();

@@ -2,8 +2,9 @@
 
 use super::ArgvError;
 use super::flags::{FlagGroup, FlagSpec, ValueKind, canonical, lookup_long, lookup_short};
-use super::gocompat::{self, quote, quote_byte_as_rune};
 use super::values;
+use crate::parse::gocompat::{self, quote, quote_byte_as_rune};
+use crate::parse::units;
 
 /// One flag as it appeared on the command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -270,10 +271,10 @@ pub fn set_value_error(spec: &FlagSpec, v: &str) -> Result<(), String> {
         ValueKind::Int | ValueKind::Int64 => gocompat::parse_int(v, 0, 64).map(drop).map_err(num),
         ValueKind::Uint16 => gocompat::parse_uint(v, 0, 16).map(drop).map_err(num),
         ValueKind::Uint64 => gocompat::parse_uint(v, 0, 64).map(drop).map_err(num),
-        ValueKind::Bytes => values::ram_in_bytes(v).map(drop),
-        ValueKind::MemorySwap => values::mem_swap_bytes(v).map(drop),
+        ValueKind::Bytes => units::ram_in_bytes(v).map(drop),
+        ValueKind::MemorySwap => units::mem_swap_bytes(v).map(drop),
         ValueKind::Duration => gocompat::parse_duration(v).map(drop),
-        ValueKind::Decimal => values::parse_cpus(v).map(drop),
+        ValueKind::Decimal => units::parse_cpus(v).map(drop),
         ValueKind::Network => values::parse_network(v).map(drop),
         ValueKind::Mount => values::parse_mount(v).map(drop),
         ValueKind::GpuRequest => values::parse_gpus(v).map(drop),

@@ -18,15 +18,14 @@
 
 mod build;
 mod flags;
-mod gocompat;
 mod grammar;
 mod help;
 mod origins;
 mod values;
 
+pub use crate::parse::gocompat::parse_duration;
 pub use build::build_request;
 pub use flags::{FLAGS, FlagGroup, FlagSpec, ValueKind, canonical, lookup_long, lookup_short};
-pub use gocompat::parse_duration;
 pub use grammar::{Occurrence, Parsed, parse_args, to_args, to_args_with};
 pub use help::help_text;
 

@@ -2,6 +2,8 @@
 //! (`strconv`, `time.ParseDuration`, `net.ParseIP`, `path.Clean`, `encoding/csv`), so that values
 //! are accepted, rejected and reported exactly as the Docker CLI does.
 
+pub mod json;
+
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
