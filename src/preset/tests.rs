@@ -220,6 +220,26 @@ fn image_patterns() {
 }
 
 #[test]
+fn image_profiles_compare_familiar_names() {
+    let profile = |pattern: &str| ImageProfile {
+        pattern: pattern.into(),
+        reason: "r".into(),
+        user: None,
+        tmpfs: vec![],
+        volumes: vec![],
+        cap_add: vec![],
+        declared_in: "p.yaml:1".into(),
+    };
+    assert!(profile("nginx").matches("docker.io/library/nginx:1.27"));
+    assert!(profile("docker.io/library/nginx:1.27").matches("nginx:1.27"));
+    assert!(profile("library/nginx").matches("index.docker.io/nginx"));
+    assert!(profile("bitnami/redis").matches("docker.io/bitnami/redis:7"));
+    // The preset's own shortening dropped `library/` before a nested path, so `foo/bar`
+    // matched the different Hub repository `library/foo/bar`.
+    assert!(!profile("foo/bar").matches("docker.io/library/foo/bar"));
+}
+
+#[test]
 fn show_renders_a_preset_that_parses_back() {
     for (name, _) in BUILTIN {
         let p = Preset::builtin(name).unwrap();
@@ -283,6 +303,7 @@ fn image_profiles_are_validated_and_matched() {
     assert_eq!(prof.declared_in, "p.yaml:2");
     assert!(p.profile_for("nginx").is_some());
     assert!(p.profile_for("registry.example/nginx:1").is_none());
+    assert!(p.profile_for("index.docker.io/library/nginx").is_some());
     for (bad, want) in [
         (
             "images:\n  nginx:\n    user: \"101:101\"\n",
