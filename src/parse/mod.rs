@@ -9,4 +9,5 @@
 pub mod gocompat;
 pub mod mounts;
 pub mod ports;
+pub mod security_opt;
 pub mod units;

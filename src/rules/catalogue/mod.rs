@@ -74,6 +74,7 @@ mod test_support;
 
 use super::{Finding, Rule, RuleMeta};
 use crate::fix::Change;
+use crate::parse::security_opt;
 use crate::spec::{Origin, Spec};
 
 /// Every rule, in the order `harden rules` lists them: rules the default preset fixes, then the
@@ -136,15 +137,6 @@ fn finding(
     }
 }
 
-/// Splits a security option as the engine does: at the first `=`, else at the first `:`
-/// (deprecated separator). A bare option (`no-new-privileges`) has no value.
-fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
-    match opt.split_once('=').or_else(|| opt.split_once(':')) {
-        Some((k, v)) => (k, Some(v)),
-        None => (opt, None),
-    }
-}
-
 /// The security options whose key is `key` and value is `value` (both forms, `k=v` and `k:v`).
 fn security_opts_matching<'a>(
     spec: &'a Spec,
@@ -153,7 +145,7 @@ fn security_opts_matching<'a>(
 ) -> impl Iterator<Item = &'a crate::spec::At<String>> + 'a {
     spec.security_opt
         .iter()
-        .filter(move |o| split_security_opt(o.value.trim()) == (key, Some(value)))
+        .filter(move |o| security_opt::split(o.value.trim()) == (key, Some(value)))
 }
 
 /// One finding per security option `key=value` (or `key:value` when `colon_form`), each fixed by
@@ -231,27 +223,6 @@ fn normalize_port_proto(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn security_opts_split_like_the_engine() {
-        assert_eq!(
-            split_security_opt("seccomp=unconfined"),
-            ("seccomp", Some("unconfined"))
-        );
-        assert_eq!(
-            split_security_opt("seccomp:unconfined"),
-            ("seccomp", Some("unconfined"))
-        );
-        // `=` wins over an earlier `:`.
-        assert_eq!(
-            split_security_opt("label=type:svirt_t"),
-            ("label", Some("type:svirt_t"))
-        );
-        assert_eq!(
-            split_security_opt("no-new-privileges"),
-            ("no-new-privileges", None)
-        );
-    }
 
     #[test]
     fn paths_normalise_lexically() {
