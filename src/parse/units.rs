@@ -1,4 +1,5 @@
-//! Sizes and CPU counts: go-units `RAMInBytes` and docker/cli `opts.ParseCPUs`.
+//! Sizes and CPU counts: go-units `RAMInBytes` (docker run and Compose alike), docker/cli
+//! `opts.ParseCPUs` (`docker run --cpus`, exact) and Compose's float32 `cpus`.
 
 use super::gocompat::{f64_to_i64_amd64, parse_float, parse_uint};
 
@@ -200,6 +201,15 @@ pub fn parse_cpus(value: &str) -> Result<i64, String> {
     Ok(if neg { low.wrapping_neg() } else { low })
 }
 
+/// Compose's `cpus` and `deploy.resources.limits.cpus` as docker compose v2.26 sends them:
+/// compose-go keeps the number as a float32 and compose multiplies in float32 and truncates
+/// (`int64(s.CPUS * 1e9)`), so `0.123456789` becomes 123456792 where `docker run --cpus`
+/// ([`parse_cpus`], exact) gives 123456789.
+pub fn compose_nano_cpus(value: &str) -> Result<i64, String> {
+    let f = parse_float(value).map_err(|e| e.to_string())? as f32;
+    Ok(f64_to_i64_amd64(f64::from(f * 1e9_f32)))
+}
+
 fn parse_big_int(s: &str, signed: bool) -> Option<i128> {
     let (neg, body) = match s.as_bytes().first() {
         Some(b'-') if signed => (true, &s[1..]),
@@ -269,5 +279,30 @@ mod tests {
             parse_cpus("1/0"),
             Err("failed to parse 1/0 as a rational number".into())
         );
+    }
+
+    #[test]
+    fn compose_sizes_are_go_units_sizes() {
+        // Compose's own reader rounded (1740.8 → 1741); go-units truncates, as docker compose.
+        assert_eq!(ram_in_bytes("1.7k"), Ok(1740));
+        assert_eq!(ram_in_bytes("1.5g"), Ok(3 << 29));
+        // ... and refused an exponent that go-units takes.
+        assert_eq!(ram_in_bytes("1e3m"), Ok(1000 << 20));
+        assert_eq!(ram_in_bytes("2p"), Ok(2 << 50));
+    }
+
+    #[test]
+    fn compose_cpus_are_float32() {
+        assert_eq!(compose_nano_cpus("0.5"), Ok(500_000_000));
+        assert_eq!(compose_nano_cpus("1.5"), Ok(1_500_000_000));
+        assert_eq!(compose_nano_cpus("0.1"), Ok(100_000_000));
+        assert_eq!(compose_nano_cpus("0.01"), Ok(10_000_000));
+        // Where float32 shows: compose's own f64 reading said 123456789 and 3333300000.
+        assert_eq!(compose_nano_cpus("0.123456789"), Ok(123_456_792));
+        assert_eq!(parse_cpus("0.123456789"), Ok(123_456_789));
+        assert_eq!(compose_nano_cpus("3.3333"), Ok(3_333_300_224));
+        assert_eq!(compose_nano_cpus("-1"), Ok(-1_000_000_000));
+        assert!(compose_nano_cpus("1/2").is_err());
+        assert!(compose_nano_cpus("x").is_err());
     }
 }

@@ -202,6 +202,16 @@ fn values_parse_exactly() {
     assert!(parse_cpus("0.001").is_err());
     assert!(parse_cpus("1.0000000001").is_err());
     assert!(parse_cpus("-1").is_err());
+    // The preset's own readers differed from docker's: they refused `1/2`, `+1` and `1e3m`
+    // (docker takes them) and took `8mbb` (docker refuses it).
+    assert_eq!(parse_cpus("1/2"), Ok(500_000_000));
+    assert_eq!(parse_cpus("+1"), Ok(1_000_000_000));
+    assert_eq!(parse_memory("1e3m"), Ok(1000 << 20));
+    assert!(parse_memory("8mbb").is_err());
+    assert_eq!(
+        parse_cpus("1/3").unwrap_err(),
+        "cpus `1/3` is too precise (at most 9 decimals)"
+    );
 }
 
 #[test]

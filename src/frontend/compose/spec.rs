@@ -7,6 +7,8 @@
 use super::interp::{self, Env};
 use super::tree::{Entry, Node, Pos, route_string};
 use super::{Project, Service};
+use crate::parse::gocompat;
+use crate::parse::units::{compose_nano_cpus, mem_swap_bytes, ram_in_bytes};
 use crate::spec::{
     At, EnvVar, Health, Mount, MountKind, Origin, Port, Restart, Spec, Tmpfs, normalize_capability,
 };
@@ -130,7 +132,7 @@ impl<'a> Ctx<'a> {
     fn number<T>(
         &mut self,
         keys: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
+        parse: impl Fn(&str) -> Result<T, String>,
         kind: &str,
     ) -> Option<At<T>> {
         let f = self.last(keys)?;
@@ -138,8 +140,8 @@ impl<'a> Ctx<'a> {
         let v = self.text(f.file, &f.entry.value, &what, true)?;
         let origin = self.origin_entry(f.file, f.entry);
         match parse(v.trim()) {
-            Some(x) => Some(At::new(x, origin)),
-            None => {
+            Ok(x) => Some(At::new(x, origin)),
+            Err(_) => {
                 if !v.is_empty() {
                     self.notes.push(Note {
                         origin,
@@ -243,30 +245,30 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     s.memory = c
         .number(
             &["deploy", "resources", "limits", "memory"],
-            parse_bytes,
+            ram_in_bytes,
             "a size",
         )
-        .or_else(|| c.number(&["mem_limit"], parse_bytes, "a size"));
+        .or_else(|| c.number(&["mem_limit"], ram_in_bytes, "a size"));
     // Prefer the service-level key when both are given (Compose rejects differing values).
-    if let Some(m) = c.number(&["mem_limit"], parse_bytes, "a size") {
+    if let Some(m) = c.number(&["mem_limit"], ram_in_bytes, "a size") {
         s.memory = Some(m);
     }
-    s.memory_swap = c.number(&["memswap_limit"], parse_bytes, "a size");
+    s.memory_swap = c.number(&["memswap_limit"], mem_swap_bytes, "a size");
     s.memory_reservation = c
-        .number(&["mem_reservation"], parse_bytes, "a size")
+        .number(&["mem_reservation"], ram_in_bytes, "a size")
         .or_else(|| {
             c.number(
                 &["deploy", "resources", "reservations", "memory"],
-                parse_bytes,
+                ram_in_bytes,
                 "a size",
             )
         });
     s.nano_cpus = c
-        .number(&["cpus"], parse_cpus, "a number of CPUs")
+        .number(&["cpus"], compose_nano_cpus, "a number of CPUs")
         .or_else(|| {
             c.number(
                 &["deploy", "resources", "limits", "cpus"],
-                parse_cpus,
+                compose_nano_cpus,
                 "a number of CPUs",
             )
         });
@@ -301,36 +303,15 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     }
 }
 
-fn parse_int(s: &str) -> Option<i64> {
-    s.parse().ok()
+/// compose-go's integers (`strconv.ParseInt(s, 10, 64)`).
+fn parse_int(s: &str) -> Result<i64, String> {
+    gocompat::parse_int(s, 10, 64).map_err(|e| e.to_string())
 }
 
-/// `1.5` → 1 500 000 000.
-pub fn parse_cpus(s: &str) -> Option<i64> {
-    let f: f64 = s.parse().ok()?;
-    if !(0.0..=1e6).contains(&f) {
-        return None;
-    }
-    Some((f * 1e9).round() as i64)
-}
-
-/// Compose byte values: `512m`, `1g`, `1gb`, `2048k`, `100` (bytes), `1.5g`.
+/// Compose byte values (`512m`, `1.5g`, `100`) as docker compose reads them: go-units
+/// `RAMInBytes` ([`crate::parse::units::ram_in_bytes`]).
 pub fn parse_bytes(s: &str) -> Option<i64> {
-    let s = s.trim().to_ascii_lowercase();
-    let num_end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(num_end);
-    let n: f64 = num.parse().ok()?;
-    let mult: i64 = match unit.trim() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        _ => return None,
-    };
-    Some((n * mult as f64).round() as i64)
+    ram_in_bytes(s.trim()).ok()
 }
 
 fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
@@ -826,11 +807,22 @@ mod tests {
     }
 
     #[test]
-    fn bytes() {
-        assert_eq!(parse_bytes("512m"), Some(512 << 20));
-        assert_eq!(parse_bytes("1GB"), Some(1 << 30));
-        assert_eq!(parse_bytes("100"), Some(100));
-        assert_eq!(parse_bytes("1.5g"), Some(3 << 29));
-        assert_eq!(parse_bytes("x"), None);
+    fn sizes_and_cpus_as_docker_compose_sends_them() {
+        // Measured with docker compose 2.26 on Engine 20.10 (HostConfig.NanoCpus / Memory):
+        // compose's own reader rounded 7.3m to 7654605 and read cpus exactly (123456789,
+        // 1333300000).
+        let s = spec(
+            "services:\n  a:\n    image: x\n    mem_limit: 7.3m\n    cpus: 0.123456789\n    memswap_limit: -1\n",
+        )
+        .spec;
+        assert_eq!(s.memory.unwrap().value, 7_654_604);
+        assert_eq!(s.nano_cpus.unwrap().value, 123_456_792);
+        assert_eq!(s.memory_swap.unwrap().value, -1);
+        let s = spec(
+            "services:\n  b:\n    image: x\n    deploy:\n      resources:\n        limits: {cpus: \"1.3333\", memory: 7.3m}\n",
+        )
+        .spec;
+        assert_eq!(s.nano_cpus.unwrap().value, 1_333_299_968);
+        assert_eq!(s.memory.unwrap().value, 7_654_604);
     }
 }
