@@ -1,13 +1,37 @@
-//! Volume specifications: docker/cli's `loader.ParseVolume`, which `docker run -v` and Compose's
-//! short volume syntax share.
+//! Volume specifications: docker/cli's `loader.ParseVolume` (compose-go's `format.ParseVolume` is
+//! the same), which `docker run -v` and Compose's short volume syntax share, and the engine's
+//! reading of a `HostConfig.Binds` entry.
 
-/// `loader.ParseVolume` (the part `docker run` uses).
+/// A volume specification, split.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VolumeSpec {
+    /// Empty for an anonymous volume.
     pub source: String,
     pub target: String,
     /// `bind` when the source looks like a file path, else `volume`.
     pub typ: &'static str,
+    /// `ro` among the options (a later `rw` undoes it).
+    pub read_only: bool,
+    /// A bind propagation among the options (`rshared`, `slave`, …).
+    pub propagation: Option<String>,
+}
+
+/// The bind propagation modes (`mount.Propagations`).
+pub const PROPAGATIONS: [&str; 6] = [
+    "rprivate", "private", "rshared", "shared", "rslave", "slave",
+];
+
+/// Reads the options of the last section (`ro,rslave`): unknown ones are ignored, as the loader
+/// ignores them.
+fn read_options(v: &mut VolumeSpec, options: &str) {
+    for option in options.split(',') {
+        match option {
+            "ro" => v.read_only = true,
+            "rw" => v.read_only = false,
+            o if PROPAGATIONS.contains(&o) => v.propagation = Some(o.to_string()),
+            _ => {}
+        }
+    }
 }
 
 /// `loader.ParseVolume`.
@@ -46,6 +70,7 @@ pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
             } else if c == ':' {
                 Err("too many colons")
             } else {
+                read_options(&mut v, &s);
                 Ok(())
             };
             if let Err(e) = res {
@@ -80,6 +105,29 @@ fn is_file_path(source: &str) -> bool {
     next == b':' && first.is_alphabetic()
 }
 
+/// A `HostConfig.Binds` entry (`src:dst[:opts]`) as the engine reads it: an absolute source is a
+/// bind, anything else a named volume. `None` without a target.
+pub fn parse_bind(spec: &str) -> Option<VolumeSpec> {
+    let parts: Vec<&str> = spec.splitn(3, ':').collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let mut v = VolumeSpec {
+        source: parts[0].to_string(),
+        target: parts[1].to_string(),
+        typ: if parts[0].starts_with('/') {
+            "bind"
+        } else {
+            "volume"
+        },
+        ..Default::default()
+    };
+    if let Some(options) = parts.get(2) {
+        read_options(&mut v, options);
+    }
+    Some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +157,19 @@ mod tests {
         );
         assert_eq!(parse_volume("").unwrap_err(), "invalid empty volume spec");
         assert_eq!(parse_volume("vol:/x").unwrap().typ, "volume");
+    }
+
+    #[test]
+    fn options_and_binds() {
+        let v = parse_volume("/:/host:ro,rslave").unwrap();
+        assert!(v.read_only);
+        assert_eq!(v.propagation.as_deref(), Some("rslave"));
+        assert!(!parse_volume("data:/d:ro,rw").unwrap().read_only);
+        let b = parse_bind("/:/host:ro,rslave").unwrap();
+        assert_eq!((b.typ, b.read_only), ("bind", true));
+        assert_eq!(b.propagation.as_deref(), Some("rslave"));
+        let b = parse_bind("data:/var/lib/x").unwrap();
+        assert_eq!((b.typ, b.read_only), ("volume", false));
+        assert!(parse_bind("/only").is_none());
     }
 }

@@ -364,39 +364,9 @@ fn port_sort_key(k: &str) -> (u32, String) {
 }
 
 /// Parses a `HostConfig.Binds` entry (`src:dst[:opts]`) as the daemon does: an absolute source is
-/// a bind, anything else a named volume.
+/// a bind, anything else a named volume ([`crate::parse::mounts::parse_bind`]).
 pub fn parse_bind(spec: &str) -> Option<Mount> {
-    let parts: Vec<&str> = spec.splitn(3, ':').collect();
-    if parts.len() < 2 {
-        return None;
-    }
-    let (src, dst) = (parts[0], parts[1]);
-    let opts: Vec<&str> = parts
-        .get(2)
-        .map(|o| o.split(',').collect())
-        .unwrap_or_default();
-    let read_only = opts.contains(&"ro");
-    let propagation = opts
-        .iter()
-        .find(|o| {
-            matches!(
-                **o,
-                "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
-            )
-        })
-        .map(|s| s.to_string());
-    let kind = if src.starts_with('/') {
-        MountKind::Bind
-    } else {
-        MountKind::Volume
-    };
-    Some(Mount {
-        kind,
-        source: Some(src.to_string()),
-        target: dst.to_string(),
-        read_only,
-        propagation,
-    })
+    crate::parse::mounts::parse_bind(spec).map(Mount::from_volume_spec)
 }
 
 #[cfg(test)]

@@ -65,6 +65,23 @@ pub struct Mount {
     pub propagation: Option<String>,
 }
 
+impl Mount {
+    /// A split volume specification (`-v`, Compose short syntax, `HostConfig.Binds`).
+    pub fn from_volume_spec(v: crate::parse::mounts::VolumeSpec) -> Mount {
+        Mount {
+            kind: if v.typ == "bind" {
+                MountKind::Bind
+            } else {
+                MountKind::Volume
+            },
+            source: (!v.source.is_empty()).then_some(v.source),
+            target: v.target,
+            read_only: v.read_only,
+            propagation: v.propagation,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MountKind {

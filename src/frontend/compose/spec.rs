@@ -7,8 +7,8 @@
 use super::interp::{self, Env};
 use super::tree::{Entry, Node, Pos, route_string};
 use super::{Project, Service};
-use crate::parse::gocompat;
 use crate::parse::units::{compose_nano_cpus, mem_swap_bytes, ram_in_bytes};
+use crate::parse::{gocompat, mounts, ports};
 use crate::spec::{
     At, EnvVar, Health, Mount, MountKind, Origin, Port, Restart, Spec, Tmpfs, normalize_capability,
 };
@@ -114,10 +114,10 @@ impl<'a> Ctx<'a> {
         let f = self.last(keys)?;
         let what = keys.join(".");
         let v = self.text(f.file, &f.entry.value, &what, true)?;
-        let b = match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "y" | "1" => true,
-            "false" | "no" | "off" | "n" | "0" | "" => false,
-            other => {
+        let b = match yaml_bool(&v) {
+            Some(b) => b,
+            None => {
+                let other = v.to_ascii_lowercase();
                 let origin = self.origin_entry(f.file, f.entry);
                 self.notes.push(Note {
                     origin,
@@ -303,6 +303,16 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     }
 }
 
+/// A Compose boolean as written: YAML 1.1 words (compose-go's `toBoolean`: `true`, `yes`, `on`,
+/// `y` and their opposites, any case), plus `1`/`0`/empty.
+fn yaml_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "y" | "1" => Some(true),
+        "false" | "no" | "off" | "n" | "0" | "" => Some(false),
+        _ => None,
+    }
+}
+
 /// compose-go's integers (`strconv.ParseInt(s, 10, 64)`).
 fn parse_int(s: &str) -> Result<i64, String> {
     gocompat::parse_int(s, 10, 64).map_err(|e| e.to_string())
@@ -341,8 +351,7 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
                 ));
                 continue;
             }
-            let read_only = get(c, &["read_only"])
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes"));
+            let read_only = get(c, &["read_only"]).is_some_and(|v| yaml_bool(&v) == Some(true));
             Mount {
                 kind: match kind.as_str() {
                     "bind" => MountKind::Bind,
@@ -358,7 +367,16 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
             let Some(v) = c.text(file, &n, "volumes", true) else {
                 continue;
             };
-            short_volume(&v)
+            match parse_short_volume(&v) {
+                Ok(m) => m,
+                Err(e) => {
+                    c.notes.push(Note {
+                        origin,
+                        message: format!("volume `{v}` cannot be read ({e}): ignored"),
+                    });
+                    continue;
+                }
+            }
         };
         // Later files replace a mount with the same target.
         mounts.retain(|m| m.value.target != mount.target);
@@ -367,103 +385,42 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
     s.mounts = mounts;
 }
 
-/// `src:target[:mode]` or `target`.
-pub fn short_volume(v: &str) -> Mount {
-    let parts: Vec<&str> = v.splitn(3, ':').collect();
-    if parts.len() < 2 {
-        return Mount {
-            kind: MountKind::Volume,
-            source: None,
-            target: v.to_string(),
-            read_only: false,
-            propagation: None,
-        };
-    }
-    let (src, target) = (parts[0], parts[1]);
-    let opts: Vec<&str> = parts
-        .get(2)
-        .map(|o| o.split(',').collect())
-        .unwrap_or_default();
-    let bind = src.starts_with('/')
-        || src.starts_with('.')
-        || src.starts_with('~')
-        || src.contains('/')
-        || src.contains('\\');
-    Mount {
-        kind: if bind {
-            MountKind::Bind
-        } else {
-            MountKind::Volume
-        },
-        source: Some(src.to_string()),
-        target: target.to_string(),
-        read_only: opts.contains(&"ro"),
-        propagation: opts
-            .iter()
-            .find(|o| {
-                matches!(
-                    **o,
-                    "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
-                )
-            })
-            .map(|s| s.to_string()),
-    }
+/// The short syntax `[src:]target[:mode]`, read by the Compose loader's `ParseVolume`
+/// ([`crate::parse::mounts::parse_volume`]).
+pub fn parse_short_volume(v: &str) -> Result<Mount, String> {
+    mounts::parse_volume(v).map(Mount::from_volume_spec)
 }
 
-/// A short port string → bindings (ranges that map 1:1 are expanded).
+/// [`parse_short_volume`], or an anonymous volume at `v` when Compose would refuse it (for
+/// callers that only need a target to merge by).
+pub fn short_volume(v: &str) -> Mount {
+    parse_short_volume(v).unwrap_or_else(|_| Mount {
+        kind: MountKind::Volume,
+        source: None,
+        target: v.to_string(),
+        read_only: false,
+        propagation: None,
+    })
+}
+
+/// A short port string → bindings, as compose-go reads it (`ParsePortConfig`: go-connections
+/// `nat.ParsePortSpec`, [`crate::parse::ports::parse_port_spec`]); `None` when Compose refuses it.
 pub fn parse_short_port(v: &str) -> Option<Vec<Port>> {
-    let (body, protocol) = match v.rsplit_once('/') {
-        Some((b, p)) => (b, p.to_ascii_lowercase()),
-        None => (v, "tcp".to_string()),
-    };
-    // Host IP: `[v6]:…`, or everything before the last two colon-separated parts.
-    let (host_ip, rest) = if let Some(r) = body.strip_prefix('[') {
-        let (ip, rest) = r.split_once(']')?;
-        (ip.to_string(), rest.strip_prefix(':').unwrap_or(rest))
-    } else {
-        let parts: Vec<&str> = body.rsplitn(3, ':').collect();
-        match parts.len() {
-            3 => (parts[2].to_string(), &body[parts[2].len() + 1..]),
-            _ => (String::new(), body),
-        }
-    };
-    let (host_port, container) = match rest.split_once(':') {
-        Some((h, c)) => (h.to_string(), c.to_string()),
-        None => (String::new(), rest.to_string()),
-    };
-    if container.is_empty() {
-        return None;
-    }
-    let range = |r: &str| -> Option<(u32, u32)> {
-        match r.split_once('-') {
-            Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
-            None => {
-                let n = r.parse().ok()?;
-                Some((n, n))
-            }
-        }
-    };
-    let (c0, c1) = range(&container)?;
-    let host_range = if host_port.is_empty() {
-        None
-    } else {
-        range(&host_port)
-    };
-    let mut out = Vec::new();
-    for (i, cport) in (c0..=c1).enumerate() {
-        let hp = match host_range {
-            Some((h0, h1)) if h1 - h0 == c1 - c0 => (h0 + i as u32).to_string(),
-            Some(_) => host_port.clone(),
-            None => String::new(),
-        };
-        out.push(Port {
-            host_ip: host_ip.clone(),
-            host_port: hp,
-            container_port: cport.to_string(),
-            protocol: protocol.clone(),
-        });
-    }
-    Some(out)
+    let mappings = ports::parse_port_spec(v).ok()?;
+    Some(
+        mappings
+            .into_iter()
+            .map(|m| {
+                let (container_port, protocol) = m.port.split_once('/').unwrap_or((&m.port, "tcp"));
+                Port {
+                    host_ip: m.host_ip,
+                    host_port: m.host_port,
+                    container_port: container_port.to_string(),
+                    protocol: protocol.to_string(),
+                }
+            })
+            .collect(),
+    )
 }
 
 fn ports(c: &mut Ctx<'_>, s: &mut Spec) {
@@ -824,5 +781,45 @@ mod tests {
         .spec;
         assert_eq!(s.nano_cpus.unwrap().value, 1_333_299_968);
         assert_eq!(s.memory.unwrap().value, 7_654_604);
+    }
+
+    #[test]
+    fn ports_and_volumes_read_like_compose() {
+        // Compose's own port reader took what compose-go (nat.ParsePortSpec) refuses: a single
+        // host port for a container range (it bound 8080 twice), a host port that is not a
+        // number (it dropped it), a host IP that is not an address.
+        assert_eq!(parse_short_port("8080:80-81"), None);
+        assert_eq!(parse_short_port("abc:80"), None);
+        assert_eq!(parse_short_port("foo:80:80"), None);
+        let r = parse_short_port("8000-8001:80").unwrap();
+        assert_eq!((r.len(), r[0].host_port.as_str()), (1, "8000-8001"));
+        assert_eq!(parse_short_port("80/UDP").unwrap()[0].protocol, "udp");
+        // The volume reader called any source with a `/` a bind; the loader calls `data/x` a
+        // volume name (which compose then refuses as undeclared), and refuses a fourth part.
+        assert_eq!(
+            parse_short_volume("data/x:/y").unwrap().kind,
+            MountKind::Volume
+        );
+        assert_eq!(
+            parse_short_volume("./x:/y:ro,rslave").unwrap(),
+            Mount {
+                kind: MountKind::Bind,
+                source: Some("./x".into()),
+                target: "/y".into(),
+                read_only: true,
+                propagation: Some("rslave".into()),
+            }
+        );
+        let s = spec(
+            "services:\n  web:\n    image: x\n    volumes:\n      - vol:/x:ro:z\n      - type: bind\n        source: /etc\n        target: /etc\n        read_only: on\n",
+        );
+        assert_eq!(s.spec.mounts.len(), 1);
+        // `read_only: on` is true for compose (toBoolean), as for every other boolean.
+        assert!(s.spec.mounts[0].value.read_only);
+        assert!(
+            s.notes[0].message.contains("too many colons"),
+            "{:?}",
+            s.notes
+        );
     }
 }
