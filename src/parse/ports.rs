@@ -18,6 +18,26 @@ pub fn split_proto_port(raw: &str) -> (String, String) {
     (parts[1].to_string(), parts[0].to_string())
 }
 
+/// A port key of the Engine API (`80/tcp`, a `nat.Port`) → `(port, protocol)`, as `nat` reads it
+/// ([`split_proto_port`]: no protocol means `tcp`).
+pub fn split_port_key(key: &str) -> (String, String) {
+    let (proto, port) = split_proto_port(key);
+    (port, proto)
+}
+
+/// `80` → `80/tcp`, ` 53/UDP` → `53/udp`: a port key for comparing.
+pub fn normalize_port_key(key: &str) -> String {
+    let (port, proto) = split_port_key(key.trim());
+    format!("{port}/{}", proto.to_ascii_lowercase())
+}
+
+/// The order of port keys: by number, then protocol (`9/tcp` before `10/tcp`); ranges and
+/// what is not a number last.
+pub fn port_key_order(key: &str) -> (u32, String) {
+    let (port, proto) = split_port_key(key);
+    (port.parse().unwrap_or(u32::MAX), proto)
+}
+
 /// go-connections `nat.ParsePortRange`.
 pub fn parse_port_range(ports: &str) -> Result<(u64, u64), String> {
     if ports.is_empty() {
@@ -138,4 +158,41 @@ fn split_host_port_host(hostport: &str) -> Result<String, String> {
         return Err(err("unexpected ']' in address"));
     }
     Ok(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_keys() {
+        assert_eq!(split_port_key("80"), ("80".into(), "tcp".into()));
+        assert_eq!(split_port_key("53/udp"), ("53".into(), "udp".into()));
+        // nat reads an empty protocol as tcp (a split at `/` left it empty).
+        assert_eq!(split_port_key("80/"), ("80".into(), "tcp".into()));
+        assert_eq!(normalize_port_key(" 53/UDP"), "53/udp");
+        let mut keys = vec!["10/tcp", "9/udp", "9/tcp", "8000-8001/tcp"];
+        keys.sort_by_key(|k| port_key_order(k));
+        assert_eq!(keys, ["9/tcp", "9/udp", "10/tcp", "8000-8001/tcp"]);
+    }
+
+    #[test]
+    fn port_specs() {
+        let m = parse_port_spec("127.0.0.1:8080:80/UDP").unwrap();
+        assert_eq!(
+            m,
+            [PortMapping {
+                port: "80/udp".into(),
+                host_ip: "127.0.0.1".into(),
+                host_port: "8080".into(),
+            }]
+        );
+        assert_eq!(parse_port_spec("::1:80:80").unwrap()[0].host_ip, "::1");
+        assert_eq!(parse_port_spec("[::1]:80:80").unwrap()[0].host_ip, "::1");
+        assert_eq!(
+            parse_port_spec("8000-8001:80").unwrap()[0].host_port,
+            "8000-8001"
+        );
+        assert!(parse_port_spec("8080:80-81").is_err());
+    }
 }

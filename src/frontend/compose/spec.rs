@@ -411,12 +411,12 @@ pub fn parse_short_port(v: &str) -> Option<Vec<Port>> {
         mappings
             .into_iter()
             .map(|m| {
-                let (container_port, protocol) = m.port.split_once('/').unwrap_or((&m.port, "tcp"));
+                let (container_port, protocol) = ports::split_port_key(&m.port);
                 Port {
                     host_ip: m.host_ip,
                     host_port: m.host_port,
-                    container_port: container_port.to_string(),
-                    protocol: protocol.to_string(),
+                    container_port,
+                    protocol,
                 }
             })
             .collect(),

@@ -213,11 +213,7 @@ fn publishing_ignored(spec: &Spec) -> bool {
 
 /// `80` → `80/tcp`; `53/UDP` → `53/udp`.
 fn normalize_port_proto(p: &str) -> String {
-    let p = p.trim();
-    match p.split_once('/') {
-        Some((port, proto)) => format!("{port}/{}", proto.to_ascii_lowercase()),
-        None => format!("{p}/tcp"),
-    }
+    crate::parse::ports::normalize_port_key(p)
 }
 
 #[cfg(test)]
