@@ -5,8 +5,8 @@
 //! is replayed here. The other tests pin single behaviours with literal expectations.
 
 use harden::frontend::argv::{
-    ArgvError, Environment, FLAGS, FlagGroup, Parsed, PullPolicy, RunRequest, help_text,
-    lookup_long, parse_args, parse_run, to_args, to_args_with,
+    ArgvError, Environment, FLAGS, FlagGroup, Parsed, PullPolicy, RunRequest, build_request,
+    help_text, lookup_long, parse_args, parse_args_at, to_args, to_args_with,
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -109,6 +109,17 @@ impl Environment for FakeEnv {
 
 fn words(s: &str) -> Vec<String> {
     shell_words::split(s).expect("test args split")
+}
+
+/// What `harden run` does with its arguments (`cli::run::parse`): parse for the daemon's API
+/// version, then build the create body.
+fn parse_run(
+    args: &[String],
+    env: &dyn Environment,
+    api: Option<&str>,
+) -> Result<RunRequest, ArgvError> {
+    let parsed = parse_args_at(args, api)?;
+    build_request(&parsed, env, api)
 }
 
 fn run_env(env: &FakeEnv, api: Option<&str>, args: &str) -> Result<RunRequest, ArgvError> {

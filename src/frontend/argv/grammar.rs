@@ -103,8 +103,23 @@ impl Parsed {
 /// (unknown flags, missing arguments, and each value's `Set`: numbers, sizes, durations, list
 /// validators); the rest of the validation happens in [`super::build_request`].
 pub fn parse_args(args: &[String]) -> Result<Parsed, ArgvError> {
+    parse_checked(args, |_| Ok(()))
+}
+
+/// [`parse_args`], calling `before_error` with the flags parsed so far before reporting a
+/// syntax error or a missing image (its own error, if any, is reported instead).
+pub(crate) fn parse_checked(
+    args: &[String],
+    before_error: impl Fn(&[Occurrence]) -> Result<(), ArgvError>,
+) -> Result<Parsed, ArgvError> {
     let (occurrences, rest) = parse_partial(args);
-    let (image_index, missing) = rest?;
+    let (image_index, missing) = match rest {
+        Ok(r) => r,
+        Err(e) => {
+            before_error(&occurrences)?;
+            return Err(e);
+        }
+    };
     let mut parsed = Parsed {
         occurrences,
         ..Default::default()
@@ -118,6 +133,7 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, ArgvError> {
         None => {
             parsed.image_index = args.len();
             if !parsed.help_requested() {
+                before_error(&parsed.occurrences)?;
                 return Err(missing);
             }
         }
