@@ -234,11 +234,9 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     ports(&mut c, &mut s);
     for (file, n) in c.items(&["expose"]) {
         if let Some(v) = c.text(file, &n, "expose", false) {
-            let v = if v.contains('/') {
-                v
-            } else {
-                format!("{v}/tcp")
-            };
+            // A port key as written (compose passes it to the engine as a `nat.Port`).
+            let (port, proto) = ports::split_port_key(&v);
+            let v = format!("{port}/{proto}");
             s.expose.push(At::new(v, c.origin_node(file, &n)));
         }
     }
