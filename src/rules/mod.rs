@@ -4,6 +4,7 @@
 mod catalogue;
 
 use crate::fix::{Change, FixSafety};
+pub mod pseudo;
 pub mod settings;
 use crate::spec::{Origin, Spec};
 use serde::Serialize;
