@@ -2,6 +2,7 @@
 //! one way (no import circle), nothing but `cli` imports `cli`, and only `cli` (and `main.rs`)
 //! prints. Checked by reading the sources: every `crate::module` path, including the ones inside
 //! `use crate::{a, b::c}` groups, outside `#[cfg(test)]` modules and comments.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

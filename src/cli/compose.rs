@@ -590,29 +590,7 @@ pub fn write_atomic_new(path: &Path, text: &str) -> std::io::Result<()> {
     if path.exists() {
         return write_atomic(path, text);
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.harden-{}.tmp", std::process::id()));
-    let r = (|| {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r
+    write_through_temp(path, text, None, None)
 }
 
 /// Like [`write_atomic`], but only while `path` still holds `original` (checked after the
@@ -623,34 +601,49 @@ pub fn write_if_unchanged(path: &Path, original: &str, text: &str) -> std::io::R
 }
 
 fn write_checked(path: &Path, text: &str, original: Option<&str>) -> std::io::Result<()> {
+    let perms = std::fs::metadata(path)?.permissions();
+    write_through_temp(path, text, Some(perms), original)
+}
+
+/// Writes a temporary file next to `path`, then renames it over `path` (only while `path` still
+/// holds `original`, when given). The result has exactly `perms` (an existing file's), or
+/// without them the usual mode of a new file (0666 less the umask, not a temporary file's
+/// 0600). On any error the temporary file is gone and `path` is untouched.
+fn write_through_temp(
+    path: &Path,
+    text: &str,
+    perms: Option<std::fs::Permissions>,
+    original: Option<&str>,
+) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "compose".into());
-    let perms = std::fs::metadata(path)?.permissions();
-    let tmp = dir.join(format!(".{name}.harden-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::set_permissions(&tmp, perms)?;
-        if let Some(original) = original
-            && !unchanged(path, original)
-        {
-            return Err(std::io::Error::other(CHANGED));
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.harden-"))
+        .suffix(".tmp")
+        .permissions(
+            perms
+                .clone()
+                .unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)),
+        )
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    // The mode asked at creation is masked by the umask; an existing file's is kept exactly.
+    if let Some(perms) = perms {
+        std::fs::set_permissions(tmp.path(), perms)?;
     }
-    result
+    if let Some(original) = original
+        && !unchanged(path, original)
+    {
+        return Err(std::io::Error::other(CHANGED));
+    }
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
 }
 
 /// The Compose v2 command (`docker compose`), when the plugin answers (or
@@ -743,10 +736,10 @@ fn summarize(h: &Hardened) {
 }
 
 /// Writes the hardened document into a temporary directory outside the project.
-fn write_hardened(h: &Hardened) -> Result<(TempDir, PathBuf), Fail> {
+fn write_hardened(h: &Hardened) -> Result<(tempfile::TempDir, PathBuf), Fail> {
     let dir =
         hardened_dir().map_err(|e| Fail(format!("cannot create a temporary directory: {e}")))?;
-    let file = dir.path.join("compose.hardened.json");
+    let file = dir.path().join("compose.hardened.json");
     std::fs::write(&file, flat::to_text(&h.doc))
         .map_err(|e| Fail(format!("cannot write {}: {e}", file.display())))?;
     Ok((dir, file))
@@ -1123,24 +1116,42 @@ fn docker_cli() -> String {
         .unwrap_or_else(|| "docker".into())
 }
 
-/// A temporary directory removed when dropped.
-struct TempDir {
-    path: PathBuf,
+/// A private temporary directory for the hardened copies, removed when dropped.
+fn hardened_dir() -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix("harden-compose-").tempdir()
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
     }
-}
 
-fn hardened_dir() -> std::io::Result<TempDir> {
-    let base = std::env::temp_dir();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let path = base.join(format!("harden-compose-{}-{nanos}", std::process::id()));
-    std::fs::create_dir(&path)?;
-    Ok(TempDir { path })
+    #[test]
+    fn writes_keep_modes_and_leave_no_temporary_files() {
+        let d = tempfile::tempdir().unwrap();
+        // A new file gets what any new file gets here (0666 less the umask).
+        let plain = d.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let new = d.path().join("new.yaml");
+        write_atomic_new(&new, "a: 1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "a: 1\n");
+        assert_eq!(mode(&new), mode(&plain));
+        // An existing file keeps its mode exactly.
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&new, "a: 2\n").unwrap();
+        assert_eq!(mode(&new), 0o640);
+        // Changed meanwhile: nothing written.
+        let e = write_if_unchanged(&new, "a: 1\n", "a: 3\n").unwrap_err();
+        assert_eq!(e.to_string(), CHANGED);
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "a: 2\n");
+        let names: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
 }
