@@ -19,6 +19,7 @@ pub fn render(report: &Report) -> String {
     let mut ids: Vec<String> = Vec::new();
     for r in rules::REGISTRY.iter() {
         let m = r.meta();
+        let doc = m.document();
         ids.push(m.id.to_string());
         let mut props = json!({"tags": ["security"], "fixable": m.fix.is_some()});
         if let Some(c) = m.cis {
@@ -29,7 +30,7 @@ pub fn render(report: &Report) -> String {
             "name": m.id,
             "shortDescription": {"text": m.title},
             "fullDescription": {"text": explain::why(m)},
-            "help": {"text": m.doc.trim(), "markdown": m.doc.trim()},
+            "help": {"text": doc.trim(), "markdown": doc.trim()},
             "defaultConfiguration": {"level": level(m.severity)},
             "properties": props,
         }));
