@@ -262,6 +262,24 @@ async fn learn(args: &[String], cleanup: &Cleanup) -> u8 {
         }
     };
     let env = super::system_env();
+    // Flag errors and the policy (`--allow`, `--preset`) are said before any daemon is needed.
+    match super::run::parse(super::run::Mode::Run, &args, &env, None) {
+        Ok((_, request)) => {
+            if let Err(e) = crate::session::policy(
+                &env,
+                request.harden.preset.as_deref(),
+                &request.harden.allow,
+                crate::session::Reach::Project,
+            ) {
+                error_line(&format!("preset: {e}"));
+                return 125;
+            }
+        }
+        Err(e) => {
+            error_line(&e.to_string());
+            return 125;
+        }
+    }
     let engine = match crate::session::connect(&env).await {
         Ok(e) => e,
         Err(e) => {

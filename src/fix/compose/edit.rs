@@ -692,9 +692,8 @@ mod tests {
         let preset = crate::preset::Preset::builtin("default").unwrap();
         let fixed = |text: &str| {
             let p = project(text);
-            let reqs = crate::session::compose::requests(
-                &crate::session::compose::lint(&p, &preset, &[]),
-            );
+            let reqs =
+                crate::session::compose::requests(&crate::session::compose::lint(&p, &preset, &[]));
             fix(&p, &reqs)
                 .unwrap()
                 .texts
