@@ -14,5 +14,6 @@ pub mod parse;
 pub mod preset;
 pub mod render;
 pub mod rules;
+pub mod session;
 pub mod spec;
 pub mod yaml;
