@@ -181,6 +181,7 @@ pub(super) fn root_settings() -> Settings {
         profile_tmpfs: Vec::new(),
         profile_name: None,
         profile_caps: Vec::new(),
+        profile_volumes: Vec::new(),
     }
 }
 

@@ -11,7 +11,7 @@ use harden::spec::{
 use std::collections::BTreeSet;
 
 /// Ids are stable forever: changing this list is a breaking change.
-const IDS: [&str; 35] = [
+const IDS: [&str; 36] = [
     "cap-drop-all",
     "no-new-privileges",
     "non-root-user",
@@ -39,6 +39,7 @@ const IDS: [&str; 35] = [
     "privileged-port",
     "restart-policy",
     "healthcheck",
+    "data-volume",
     "image-tag",
     "image-digest",
     "cgroup-parent",
@@ -527,6 +528,18 @@ fn every_rule_fires_on_a_spec_that_breaks_everything() {
         } else {
             spec.clone()
         };
+        // data-volume fires only for an image whose profile names a data path.
+        let settings = if id == "data-volume" {
+            Settings {
+                profile_volumes: vec![rules::ProfileVolume {
+                    path: "/data".into(),
+                    reason: "its database".into(),
+                }],
+                ..settings.clone()
+            }
+        } else {
+            settings.clone()
+        };
         let findings = r.check(&spec, &settings);
         assert!(!findings.is_empty(), "{id} did not fire");
         for f in &findings {
@@ -545,7 +558,8 @@ fn every_rule_fires_on_a_spec_that_breaks_everything() {
                         "read-only-rootfs",
                         "memory-limit",
                         "cpu-limit",
-                        "pids-limit"
+                        "pids-limit",
+                        "data-volume"
                     ]
                     .contains(&id),
                     "{id}: finding without origin"

@@ -9,6 +9,7 @@ mod cap_drop_all;
 mod cgroup_parent;
 mod cpu_limit;
 mod dangerous_capability;
+mod data_volume;
 mod docker_socket;
 mod healthcheck;
 mod host_devices;
@@ -110,6 +111,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &privileged_port::PrivilegedPort,
     &restart_policy::RestartPolicy,
     &healthcheck::Healthcheck,
+    &data_volume::DataVolume,
     &image_tag::ImageTag,
     &image_digest::ImageDigest,
     &cgroup_parent::CgroupParent,
