@@ -212,6 +212,9 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         Ok(p) => p,
         Err(e) => return fail(mode, e),
     };
+    if let Err(e) = for_engine(&mut plan, engine.as_ref(), env, api.as_deref()).await {
+        return fail(mode, e);
+    }
     let h = plan.request.harden.clone();
     if h.review && !plan.changes.is_empty() {
         match review::review(&plan.outcome, &plan.changes) {
@@ -233,6 +236,9 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
                     Ok(p) => p,
                     Err(e) => return fail(mode, e),
                 };
+                if let Err(e) = for_engine(&mut plan, engine.as_ref(), env, api.as_deref()).await {
+                    return fail(mode, e);
+                }
             }
             Err(e) => {
                 error_line(&e.to_string());
@@ -276,6 +282,22 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         oom_killed: false,
     };
     execute(mode, &engine, &plan.request, &ctx).await
+}
+
+/// Renders the plan for the connected engine (Podman's tmpfs, CPU limits it cannot apply); its
+/// facts are only asked for when a change depends on them.
+async fn for_engine(
+    plan: &mut Plan,
+    engine: Option<&engine::Engine>,
+    env: &dyn Environment,
+    api: Option<&str>,
+) -> Result<(), PlanError> {
+    match engine {
+        Some(engine) if fix::engine::depends_on_engine(&plan.changes) => {
+            plan.for_engine(engine.facts().await, env, api)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Prints what broke and the remedy, when the last lines say.
