@@ -329,16 +329,20 @@ async fn watch(
     let Ok(waiter) = engine::stream::wait(engine, id, "not-running").await else {
         return;
     };
-    // Follow the logs meanwhile: with --rm they are gone once it exits.
-    let follow = engine
-        .raw(
+    // Follow the logs meanwhile: with --rm they are gone once it exits. Podman answers a
+    // follow only once the container has printed something: do not wait for it past the window.
+    let deadline = tokio::time::Instant::now() + window;
+    let follow = tokio::time::timeout_at(
+        deadline,
+        engine.raw(
             "GET",
             &format!("/containers/{id}/logs?follow=1&stdout=1&stderr=1"),
             None,
-        )
-        .await;
+        ),
+    )
+    .await;
     let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let reader = if let Ok(resp) = follow {
+    let reader = if let Ok(Ok(resp)) = follow {
         let c = collected.clone();
         Some(tokio::spawn(async move {
             let mut body = resp.into_body();
@@ -355,7 +359,7 @@ async fn watch(
     } else {
         None
     };
-    let code = match tokio::time::timeout(window, waiter).await {
+    let code = match tokio::time::timeout_at(deadline, waiter).await {
         Ok(Ok(engine::stream::WaitResult::Exited(c))) => c,
         _ => {
             if let Some(r) = reader {
