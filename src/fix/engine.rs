@@ -169,6 +169,71 @@ mod tests {
         assert_eq!(numeric_uid(Some("app:app")), None);
     }
 
+    fn outcome() -> Outcome {
+        let preset = crate::preset::Preset::builtin("default").unwrap();
+        let spec = crate::spec::Spec::default();
+        crate::check::check(&spec, &preset, &crate::check::Scope::default())
+    }
+
+    fn facts(info: serde_json::Value, libpod: serde_json::Value) -> EngineFacts {
+        let version = serde_json::json!({"Version": "4.3.1",
+            "Components": [{"Name": "Podman Engine", "Version": "4.3.1"}]});
+        EngineFacts::from_documents(&info, &version, &libpod)
+    }
+
+    #[test]
+    fn rootless_cgroup_v1_keeps_the_cpu_finding_as_a_warning_that_says_why() {
+        let mut o = outcome();
+        let f = facts(
+            serde_json::json!({"CgroupVersion": "1", "CpuCfsQuota": true,
+                "SecurityOptions": ["name=rootless"]}),
+            serde_json::json!({"host": {"security": {"rootless": true}}}),
+        );
+        assert!(adapt(&mut o, &f, Some("65534:65534")));
+        let cpu = o
+            .findings
+            .iter()
+            .find(|f| f.finding.rule == "cpu-limit")
+            .unwrap();
+        assert_eq!(cpu.action, Action::Warn);
+        assert!(
+            cpu.finding
+                .message
+                .contains("no CPU limit added: rootless Podman 4.3.1 runs on cgroup v1"),
+            "{}",
+            cpu.finding.message
+        );
+        let changes: Vec<Change> = o.changes().into_iter().map(|(_, c)| c).collect();
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::SetNanoCpus { .. } | Change::SetCpuQuota { .. }))
+        );
+        // Memory and pids stay; the tmpfs is Podman's.
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::SetMemory { .. }))
+        );
+        assert!(changes.contains(&Change::AddTmpfs {
+            path: "/tmp".into(),
+            options: "rw,noexec,nosuid,nodev,size=64m,U".into()
+        }));
+    }
+
+    #[test]
+    fn docker_keeps_everything() {
+        let mut o = outcome();
+        let before = o.changes();
+        let f = EngineFacts::from_documents(
+            &serde_json::json!({"CgroupVersion": "2", "CpuCfsQuota": true}),
+            &serde_json::json!({"Version": "28.2.2"}),
+            &serde_json::Value::Null,
+        );
+        assert!(!adapt(&mut o, &f, Some("65534:65534")));
+        assert_eq!(o.changes(), before);
+    }
+
     #[test]
     fn only_cpu_and_owned_tmpfs_depend_on_the_engine() {
         assert!(!depends_on_engine(&[("x", Change::SetReadOnlyRootfs)]));
