@@ -19,6 +19,14 @@ pub enum EngineKind {
     Podman,
 }
 
+/// A resource limit an engine may be unable to apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Cpu,
+    Memory,
+    Pids,
+}
+
 /// Facts about the engine that no create body or inspect document says.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EngineFacts {
@@ -33,6 +41,10 @@ pub struct EngineFacts {
     /// `CpuCfsQuota` of `/info`: the engine can apply a CFS quota (`--cpus`, `--cpu-quota`).
     /// `None` when `/info` does not say.
     pub cpu_cfs_quota: Option<bool>,
+    /// `MemoryLimit` of `/info`: the engine can apply a memory limit.
+    pub memory_limit: Option<bool>,
+    /// `PidsLimit` of `/info`: the engine can apply a pids limit.
+    pub pids_limit: Option<bool>,
     /// The cgroup controllers available to the engine's containers (Podman's
     /// `host.cgroupControllers`); `None` when not known.
     pub cgroup_controllers: Option<Vec<String>>,
@@ -134,6 +146,8 @@ impl EngineFacts {
             rootless,
             cgroup_version,
             cpu_cfs_quota: info.get("CpuCfsQuota").and_then(Value::as_bool),
+            memory_limit: info.get("MemoryLimit").and_then(Value::as_bool),
+            pids_limit: info.get("PidsLimit").and_then(Value::as_bool),
             cgroup_controllers,
             default_capabilities,
         }
@@ -164,17 +178,29 @@ impl EngineFacts {
     /// Why this engine cannot apply a CPU limit, or `None` when it can (or nothing says it
     /// cannot).
     pub fn cpu_limit_unsupported(&self) -> Option<String> {
+        self.limit_unsupported(Limit::Cpu)
+    }
+
+    /// Why this engine cannot apply a limit of this kind, or `None` when it can (or nothing
+    /// says it cannot): rootless on cgroup v1 applies none, and each needs its cgroup
+    /// controller and the engine's support (`CpuCfsQuota`, `MemoryLimit`, `PidsLimit`).
+    pub fn limit_unsupported(&self, limit: Limit) -> Option<String> {
         let engine = self.describe();
         if self.rootless && self.cgroup_version == Some(1) {
             return Some(format!(
                 "{engine} runs on cgroup v1, where a rootless engine cannot apply resource limits"
             ));
         }
+        let (controller, supported, field) = match limit {
+            Limit::Cpu => ("cpu", self.cpu_cfs_quota, "CpuCfsQuota"),
+            Limit::Memory => ("memory", self.memory_limit, "MemoryLimit"),
+            Limit::Pids => ("pids", self.pids_limit, "PidsLimit"),
+        };
         if let Some(c) = &self.cgroup_controllers
-            && !c.iter().any(|c| c == "cpu")
+            && !c.iter().any(|c| c == controller)
         {
             return Some(format!(
-                "the cpu cgroup controller is not available to {engine} (cgroup controllers: {})",
+                "the {controller} cgroup controller is not available to {engine} (cgroup controllers: {})",
                 if c.is_empty() {
                     "none".to_string()
                 } else {
@@ -182,9 +208,9 @@ impl EngineFacts {
                 }
             ));
         }
-        if self.cpu_cfs_quota == Some(false) {
+        if supported == Some(false) {
             return Some(format!(
-                "{engine} reports no CPU CFS quota support (CpuCfsQuota: false)"
+                "{engine} reports no {controller} limit support ({field}: false)"
             ));
         }
         None
@@ -311,7 +337,12 @@ mod tests {
         let info = json!({"CpuCfsQuota": false, "CgroupVersion": "2",
             "SecurityOptions": ["name=seccomp,profile=builtin", "name=rootless", "name=cgroupns"]});
         let f = EngineFacts::from_documents(&info, &json!({"Version": "28.2.2"}), &Value::Null);
-        assert!(f.cpu_limit_unsupported().unwrap().contains("CpuCfsQuota"));
+        assert!(
+            f.cpu_limit_unsupported()
+                .unwrap()
+                .contains("CpuCfsQuota: false")
+        );
+        assert_eq!(f.limit_unsupported(Limit::Memory), None);
         // Nothing known: assume it can.
         let f = EngineFacts::from_documents(&Value::Null, &Value::Null, &Value::Null);
         assert_eq!(f.cpu_limit_unsupported(), None);

@@ -5,18 +5,27 @@
 //!   the run user gets `U`; one for another owner (a profile's `uid:`) is made world-writable
 //!   with the sticky bit (`mode=1777`), the way `/tmp` is.
 //! - An engine that cannot apply a CPU limit (rootless on cgroup v1, no cpu controller, no CFS
-//!   quota) gets none: the `cpu-limit` finding stays a warning whose message says why.
+//!   quota) gets none: the `cpu-limit` finding stays a warning whose message says why. The same
+//!   for memory and pids limits (rootless Podman on cgroup v1 ignores them all).
 
 use super::Change;
-use crate::check::Outcome;
-use crate::engine::facts::EngineFacts;
+use crate::engine::facts::{EngineFacts, Limit};
 use crate::frontend::argv::Parsed;
-use crate::rules::Action;
+
+/// The resource limit a change sets.
+fn limit_of(c: &Change) -> Option<Limit> {
+    match c {
+        Change::SetNanoCpus { .. } | Change::SetCpuQuota { .. } => Some(Limit::Cpu),
+        Change::SetMemory { .. } => Some(Limit::Memory),
+        Change::SetPidsLimit { .. } => Some(Limit::Pids),
+        _ => None,
+    }
+}
 
 /// The changes whose rendering depends on the engine: only then are its facts needed.
 pub fn depends_on_engine(changes: &[(&'static str, Change)]) -> bool {
     changes.iter().any(|(_, c)| match c {
-        Change::SetNanoCpus { .. } | Change::SetCpuQuota { .. } => true,
+        _ if limit_of(c).is_some() => true,
         Change::AddTmpfs { options, .. } => has_owner(options),
         Change::SetTmpfsOwner { .. } => true,
         _ => false,
@@ -74,43 +83,49 @@ pub fn podman_tmpfs_options(options: &str, run_user: Option<&str>) -> String {
     out.join(",")
 }
 
-/// Adapts the fixes of `outcome` to the engine; true when anything changed (the plan must then
-/// be rendered again from `outcome.changes()`). `run_user` is the hardened `--user`.
-pub fn adapt(outcome: &mut Outcome, facts: &EngineFacts, run_user: Option<&str>) -> bool {
-    let mut changed = false;
-    let no_cpu = facts.cpu_limit_unsupported();
-    for f in &mut outcome.findings {
-        if let Some(why) = &no_cpu
-            && f.is_fix()
-            && f.finding
-                .changes
-                .iter()
-                .any(|c| matches!(c, Change::SetNanoCpus { .. } | Change::SetCpuQuota { .. }))
-        {
-            f.finding
-                .changes
-                .retain(|c| !matches!(c, Change::SetNanoCpus { .. } | Change::SetCpuQuota { .. }));
-            if f.finding.changes.is_empty() {
-                f.action = Action::Warn;
-            }
-            f.finding.message = format!(
-                "{} (no CPU limit added: {why})",
-                f.finding.message.trim_end_matches('.')
-            );
-            changed = true;
+/// What [`adapt_changes`] did to one finding's changes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Adapted {
+    /// Something was rewritten or left out (the plan must be rendered again).
+    pub changed: bool,
+    /// Why limits were left out (`no CPU limit added: …`), for the finding's message.
+    pub left_out: Vec<String>,
+}
+
+/// Adapts the changes of one finding to the engine. `run_user` is the hardened `--user`.
+pub fn adapt_changes(
+    changes: &mut Vec<Change>,
+    facts: &EngineFacts,
+    run_user: Option<&str>,
+) -> Adapted {
+    let mut out = Adapted::default();
+    for limit in [Limit::Cpu, Limit::Memory, Limit::Pids] {
+        if !changes.iter().any(|c| limit_of(c) == Some(limit)) {
+            continue;
         }
-        if !facts.tmpfs_takes_owner_options() {
-            for c in &mut f.finding.changes {
-                if let Change::AddTmpfs { options, .. } = c
-                    && has_owner(options)
-                {
-                    *options = podman_tmpfs_options(options, run_user);
-                    changed = true;
-                }
+        let Some(why) = facts.limit_unsupported(limit) else {
+            continue;
+        };
+        changes.retain(|c| limit_of(c) != Some(limit));
+        let what = match limit {
+            Limit::Cpu => "CPU",
+            Limit::Memory => "memory",
+            Limit::Pids => "pids",
+        };
+        out.left_out.push(format!("no {what} limit added: {why}"));
+        out.changed = true;
+    }
+    if !facts.tmpfs_takes_owner_options() {
+        for c in changes.iter_mut() {
+            if let Change::AddTmpfs { options, .. } = c
+                && has_owner(options)
+            {
+                *options = podman_tmpfs_options(options, run_user);
+                out.changed = true;
             }
         }
     }
-    changed
+    out
 }
 
 /// Rewrites the `--tmpfs` values harden added or changed (those not in `original`) for an
@@ -169,69 +184,81 @@ mod tests {
         assert_eq!(numeric_uid(Some("app:app")), None);
     }
 
-    fn outcome() -> Outcome {
-        let preset = crate::preset::Preset::builtin("default").unwrap();
-        let spec = crate::spec::Spec::default();
-        crate::check::check(&spec, &preset, &crate::check::Scope::default())
-    }
-
-    fn facts(info: serde_json::Value, libpod: serde_json::Value) -> EngineFacts {
+    fn podman(info: serde_json::Value, libpod: serde_json::Value) -> EngineFacts {
         let version = serde_json::json!({"Version": "4.3.1",
             "Components": [{"Name": "Podman Engine", "Version": "4.3.1"}]});
         EngineFacts::from_documents(&info, &version, &libpod)
     }
 
+    fn hardening() -> Vec<Change> {
+        vec![
+            Change::SetReadOnlyRootfs,
+            Change::AddTmpfs {
+                path: "/tmp".into(),
+                options: "rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534".into(),
+            },
+            Change::SetMemory { bytes: 512 << 20 },
+            Change::SetNanoCpus {
+                nano_cpus: 1_000_000_000,
+            },
+            Change::SetPidsLimit { limit: 256 },
+        ]
+    }
+
     #[test]
-    fn rootless_cgroup_v1_keeps_the_cpu_finding_as_a_warning_that_says_why() {
-        let mut o = outcome();
-        let f = facts(
+    fn rootless_cgroup_v1_leaves_the_limits_out_and_says_why() {
+        let f = podman(
             serde_json::json!({"CgroupVersion": "1", "CpuCfsQuota": true,
-                "SecurityOptions": ["name=rootless"]}),
+                "SecurityOptions": ["name=seccomp,profile=default"]}),
             serde_json::json!({"host": {"security": {"rootless": true}}}),
         );
-        assert!(adapt(&mut o, &f, Some("65534:65534")));
-        let cpu = o
-            .findings
-            .iter()
-            .find(|f| f.finding.rule == "cpu-limit")
-            .unwrap();
-        assert_eq!(cpu.action, Action::Warn);
-        assert!(
-            cpu.finding
-                .message
-                .contains("no CPU limit added: rootless Podman 4.3.1 runs on cgroup v1"),
-            "{}",
-            cpu.finding.message
+        let mut changes = hardening();
+        let a = adapt_changes(&mut changes, &f, Some("65534:65534"));
+        assert!(a.changed);
+        assert_eq!(
+            a.left_out[0],
+            "no CPU limit added: rootless Podman 4.3.1 runs on cgroup v1, where a rootless engine cannot apply resource limits"
         );
-        let changes: Vec<Change> = o.changes().into_iter().map(|(_, c)| c).collect();
-        assert!(
-            !changes
-                .iter()
-                .any(|c| matches!(c, Change::SetNanoCpus { .. } | Change::SetCpuQuota { .. }))
+        assert_eq!(a.left_out.len(), 3);
+        assert_eq!(
+            changes,
+            [
+                Change::SetReadOnlyRootfs,
+                Change::AddTmpfs {
+                    path: "/tmp".into(),
+                    options: "rw,noexec,nosuid,nodev,size=64m,U".into()
+                }
+            ]
         );
-        // Memory and pids stay; the tmpfs is Podman's.
-        assert!(
-            changes
-                .iter()
-                .any(|c| matches!(c, Change::SetMemory { .. }))
+    }
+
+    #[test]
+    fn a_missing_cpu_controller_leaves_only_the_cpu_limit_out() {
+        let f = podman(
+            serde_json::json!({"CgroupVersion": "2", "CpuCfsQuota": true}),
+            serde_json::json!({"host": {"cgroupControllers": ["memory", "pids"],
+                "security": {"rootless": true}}}),
         );
-        assert!(changes.contains(&Change::AddTmpfs {
-            path: "/tmp".into(),
-            options: "rw,noexec,nosuid,nodev,size=64m,U".into()
-        }));
+        let mut changes = hardening();
+        let a = adapt_changes(&mut changes, &f, Some("65534:65534"));
+        assert_eq!(a.left_out.len(), 1, "{a:?}");
+        assert!(a.left_out[0].contains("cpu cgroup controller"), "{a:?}");
+        assert_eq!(changes.len(), 4);
     }
 
     #[test]
     fn docker_keeps_everything() {
-        let mut o = outcome();
-        let before = o.changes();
         let f = EngineFacts::from_documents(
             &serde_json::json!({"CgroupVersion": "2", "CpuCfsQuota": true}),
             &serde_json::json!({"Version": "28.2.2"}),
             &serde_json::Value::Null,
         );
-        assert!(!adapt(&mut o, &f, Some("65534:65534")));
-        assert_eq!(o.changes(), before);
+        let mut changes = hardening();
+        assert_eq!(
+            adapt_changes(&mut changes, &f, Some("65534:65534")),
+            Adapted::default()
+        );
+        assert_eq!(changes, hardening());
     }
 
     #[test]

@@ -78,17 +78,6 @@ pub struct DaemonFacts {
     pub default_capabilities: Vec<String>,
 }
 
-impl DaemonFacts {
-    /// From the engine's facts ([`crate::engine::Engine::facts`]).
-    pub fn of(facts: &crate::engine::facts::EngineFacts) -> DaemonFacts {
-        DaemonFacts {
-            cgroup_v1: facts.cgroup_version == Some(1),
-            podman: facts.is_podman(),
-            default_capabilities: facts.default_capabilities(),
-        }
-    }
-}
-
 /// Podman's options for the tmpfs it mounts on `/tmp`, `/var/tmp` and `/run` of a read-only
 /// container.
 const PODMAN_READ_ONLY_TMPFS: &str = "rw,rprivate,nosuid,nodev,tmpcopyup";

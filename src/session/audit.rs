@@ -39,7 +39,12 @@ pub async fn run(args: &Request<'_>, env: &dyn Environment) -> Result<Report, St
     .map_err(|e| format!("preset: {e}"))?
     .preset;
     let engine = crate::session::connect(env).await.map_err(|e| e.message)?;
-    let daemon = DaemonFacts::of(engine.facts().await);
+    let facts = engine.facts().await;
+    let daemon = DaemonFacts {
+        cgroup_v1: facts.cgroup_version == Some(1),
+        podman: facts.is_podman(),
+        default_capabilities: facts.default_capabilities(),
+    };
     let ids: Vec<String> = if args.containers.is_empty() {
         let path = format!("/containers/json?all={}", u8::from(args.all));
         let list = get_json(&engine, &path).await.map_err(|e| e.to_string())?;

@@ -164,7 +164,23 @@ impl Plan {
         api_version: Option<&str>,
     ) -> Result<(), PlanError> {
         let user = self.request.body.user.clone().filter(|u| !u.is_empty());
-        if !fix::engine::adapt(&mut self.outcome, facts, user.as_deref()) {
+        let mut changed = false;
+        for f in self.outcome.findings.iter_mut().filter(|f| f.is_fix()) {
+            let a = fix::engine::adapt_changes(&mut f.finding.changes, facts, user.as_deref());
+            changed |= a.changed;
+            if !a.left_out.is_empty() {
+                // Still reported, as a warning when nothing is left to fix, saying why.
+                f.finding.message = format!(
+                    "{} ({})",
+                    f.finding.message.trim_end_matches('.'),
+                    a.left_out.join("; ")
+                );
+                if f.finding.changes.is_empty() {
+                    f.action = crate::rules::Action::Warn;
+                }
+            }
+        }
+        if !changed {
             if !facts.tmpfs_takes_owner_options() {
                 // Only a tmpfs the user gave was handed to the run user.
                 let changes = std::mem::take(&mut self.changes);
