@@ -6,7 +6,9 @@
 //!   non-root user can write (Podman's tmpfs takes `U`, not Docker's `uid=`/`gid=`);
 //! - `harden audit` reports nothing `harden run` would fix on that container (Podman lists every
 //!   dropped capability instead of `ALL` and mounts its own `/var/tmp`), and flags a container
-//!   started with plain `podman run --privileged`.
+//!   started with plain `podman run --privileged`;
+//! - against a stand-in that answers like rootless Podman on cgroup v1 (no podman needed), the
+//!   dry run adds no CPU, memory or pids limit and `--explain` says why.
 //!
 //! Needs `podman` (`.ci/run` installs Debian's, 4.3) and root; the test image comes from the
 //! Docker engine (`docker save | podman load`). Without podman the tests skip with a notice, or
@@ -391,4 +393,115 @@ fn audit_through_podman_has_no_false_positives_and_flags_privileged() {
     for want in ["privileged", "non-root-user", "read-only-rootfs"] {
         assert!(found.iter().any(|r| r == want), "{want}: {found:?}");
     }
+}
+
+/// A stand-in for a rootless Podman 4.3 on cgroup v1 (what its `/info`, `/version` and
+/// `/libpod/info` say); everything else is 404, so a dry run knows no image.
+fn rootless_podman_standin(dir: &Path) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let socket = dir.join("rootless-podman.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut writer = conn.try_clone().unwrap();
+                let mut reader = BufReader::new(conn);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let target = line.split(' ').nth(1).unwrap_or("").to_string();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                            break;
+                        }
+                    }
+                    let path = target.split('?').next().unwrap_or("");
+                    let path = match path.strip_prefix("/v1.41") {
+                        Some(p) => p,
+                        None => path,
+                    };
+                    let (status, body) = match path {
+                        "/_ping" => ("200 OK", "OK".to_string()),
+                        "/info" => (
+                            "200 OK",
+                            serde_json::json!({"CgroupVersion": "1", "CpuCfsQuota": true,
+                                "MemoryLimit": true, "PidsLimit": true,
+                                "SecurityOptions": ["name=seccomp,profile=default"],
+                                "ServerVersion": "4.3.1"})
+                            .to_string(),
+                        ),
+                        "/version" => (
+                            "200 OK",
+                            serde_json::json!({"Version": "4.3.1", "ApiVersion": "1.41",
+                                "Components": [{"Name": "Podman Engine", "Version": "4.3.1"}]})
+                            .to_string(),
+                        ),
+                        "/libpod/info" => (
+                            "200 OK",
+                            serde_json::json!({"host": {"cgroupVersion": "v1",
+                                "cgroupControllers": [],
+                                "security": {"rootless": true}}})
+                            .to_string(),
+                        ),
+                        _ => (
+                            "404 Not Found",
+                            serde_json::json!({"message": "no such image"}).to_string(),
+                        ),
+                    };
+                    let out = format!(
+                        "HTTP/1.1 {status}\r\nApi-Version: 1.41\r\nOstype: linux\r\n\
+                         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if writer.write_all(out.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("unix://{}", socket.display())
+}
+
+/// The whole `harden run` path against an engine that says it is rootless Podman on cgroup v1:
+/// no CPU, memory or pids limit (Podman would ignore them), each finding saying why, and the
+/// tmpfs given with `U`. Needs no podman.
+#[test]
+fn rootless_podman_on_cgroup_v1_gets_no_limits_and_is_told_why() {
+    let home = tempfile::tempdir().unwrap();
+    let host = rootless_podman_standin(home.path());
+    let out = Command::new(common::harden_bin())
+        .args(["run", "--dry-run", "--explain", common::TEST_IMAGE, "sh"])
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .env("DOCKER_HOST", &host)
+        .env("NO_COLOR", "1")
+        .env_remove("HARDEN_PRESET")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_API_VERSION")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for flag in ["--cpus", "--memory", "--pids-limit", "uid="] {
+        assert!(!stdout.contains(flag), "{flag} in {stdout}");
+    }
+    assert!(
+        stdout.contains("--tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m,U "),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "warn cpu-limit [CIS 5.12]: no CPU limit is set (no CPU limit added: rootless Podman 4.3.1 runs on cgroup v1, where a rootless engine cannot apply resource limits)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no memory limit added"), "{stderr}");
+    assert!(stderr.contains("no pids limit added"), "{stderr}");
 }
