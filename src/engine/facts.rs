@@ -33,6 +33,8 @@ pub struct EngineFacts {
     pub kind: EngineKind,
     /// The engine's own version (`20.10.24`, `4.3.1`), when it says.
     pub version: Option<String>,
+    /// Podman's own API version (`4.3.1`), which its `/libpod/…` endpoints are addressed with.
+    pub libpod_api: Option<String>,
     /// The engine runs without root (`SecurityOptions` has `name=rootless`, or Podman's
     /// `host.security.rootless`).
     pub rootless: bool,
@@ -97,6 +99,11 @@ impl EngineFacts {
             .or_else(|| info.get("ServerVersion"))
             .and_then(Value::as_str)
             .map(str::to_string);
+        let libpod_api = podman_component
+            .and_then(|c| c.pointer("/Details/APIVersion"))
+            .and_then(Value::as_str)
+            .filter(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.') && !v.is_empty())
+            .map(str::to_string);
         let security_options: Vec<&str> = info
             .get("SecurityOptions")
             .and_then(Value::as_array)
@@ -143,6 +150,7 @@ impl EngineFacts {
         EngineFacts {
             kind,
             version: version_text,
+            libpod_api,
             rootless,
             cgroup_version,
             cpu_cfs_quota: info.get("CpuCfsQuota").and_then(Value::as_bool),
@@ -150,6 +158,15 @@ impl EngineFacts {
             pids_limit: info.get("PidsLimit").and_then(Value::as_bool),
             cgroup_controllers,
             default_capabilities,
+        }
+    }
+
+    /// The path of a Podman endpoint (`/info` → `/v4.3.1/libpod/info`): addressed with Podman's
+    /// own API version when known, else under the negotiated Docker API version.
+    pub fn libpod_path(&self, path: &str) -> String {
+        match &self.libpod_api {
+            Some(v) => format!("/v{v}/libpod{path}"),
+            None => format!("/libpod{path}"),
         }
     }
 
@@ -290,6 +307,7 @@ mod tests {
         );
         assert_eq!(f.kind, EngineKind::Podman);
         assert_eq!(f.describe(), "Podman 4.3.1");
+        assert_eq!(f.libpod_path("/info"), "/v4.3.1/libpod/info");
         assert!(!f.tmpfs_takes_owner_options());
         assert_eq!(f.cpu_limit_unsupported(), None);
         assert_eq!(

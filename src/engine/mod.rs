@@ -171,7 +171,11 @@ impl Engine {
                 let mut facts =
                     facts::EngineFacts::from_documents(&info, &version, &serde_json::Value::Null);
                 if facts.is_podman() {
-                    let libpod = get("/libpod/info").await;
+                    let path = facts.libpod_path("/info");
+                    let libpod = match self.call("GET", &path, None).await {
+                        Ok(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+                        Err(_) => serde_json::Value::Null,
+                    };
                     facts = facts::EngineFacts::from_documents(&info, &version, &libpod);
                 }
                 facts
@@ -203,7 +207,11 @@ impl Engine {
     }
 
     fn uri(&self, path_and_query: &str) -> String {
-        if path_and_query == "/_ping" || self.api_version.is_empty() {
+        // Already versioned (Podman's `/v4.3.1/libpod/…`).
+        let versioned = path_and_query
+            .strip_prefix("/v")
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        if path_and_query == "/_ping" || self.api_version.is_empty() || versioned {
             format!("{}{path_and_query}", self.base)
         } else {
             format!("{}/v{}{path_and_query}", self.base, self.api_version)

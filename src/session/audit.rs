@@ -81,7 +81,10 @@ pub async fn run(args: &Request<'_>, env: &dyn Environment) -> Result<Report, St
         };
         if daemon.podman {
             // Podman's own inspect says which capabilities the container keeps.
-            let path = format!("/libpod/containers/{}/json", engine::image::encode_path(id));
+            let path = facts.libpod_path(&format!(
+                "/containers/{}/json",
+                engine::image::encode_path(id)
+            ));
             if let Ok(libpod) = get_json(&engine, &path).await
                 && let Value::Object(d) = &mut doc
             {
