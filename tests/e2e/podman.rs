@@ -18,7 +18,7 @@
 //! permitted`). Every container is labelled `harden.test=1` and removed at the end.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
