@@ -211,29 +211,23 @@ fn bind_unix(path: &Path) -> Result<std::os::unix::net::UnixListener, ListenErro
 }
 
 fn systemd_listener(allow_remote: bool) -> Result<Listener, ListenError> {
-    use std::os::fd::{FromRawFd, OwnedFd};
-    let pid_ok = std::env::var("LISTEN_PID")
-        .ok()
-        .and_then(|p| p.parse::<u32>().ok())
-        .is_some_and(|p| p == std::process::id());
-    let fds = std::env::var("LISTEN_FDS")
-        .ok()
-        .and_then(|n| n.parse::<u32>().ok())
-        .unwrap_or(0);
-    if !pid_ok || fds == 0 {
-        return Err(ListenError::NoSystemdSocket);
-    }
     let io_err = |source| ListenError::Io {
         what: "fd://".into(),
         source,
     };
-    // SAFETY: systemd's protocol hands this process descriptor 3 (SD_LISTEN_FDS_START), open
-    // and owned by nobody else; LISTEN_PID says it is meant for this process.
-    let fd = unsafe { OwnedFd::from_raw_fd(3) };
-    let unix = std::os::unix::net::UnixListener::from(fd);
-    if let Ok(addr) = unix.local_addr() {
+    // listenfd checks LISTEN_PID and LISTEN_FDS and takes descriptor 3 (SD_LISTEN_FDS_START)
+    // once; it clears nothing a child could inherit (the proxy starts none).
+    let mut fds = listenfd::ListenFd::from_env();
+    if fds.len() == 0 {
+        return Err(ListenError::NoSystemdSocket);
+    }
+    if let Ok(Some(unix)) = fds.take_unix_listener(0) {
         unix.set_nonblocking(true).map_err(io_err)?;
-        let shown = match addr.as_pathname() {
+        let shown = match unix
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_pathname().map(Path::to_path_buf))
+        {
             Some(p) => format!("fd:// (unix://{})", p.display()),
             None => "fd:// (unix)".into(),
         };
@@ -244,7 +238,11 @@ fn systemd_listener(allow_remote: bool) -> Result<Listener, ListenError> {
             shown,
         });
     }
-    let tcp = std::net::TcpListener::from(OwnedFd::from(unix));
+    let tcp = match fds.take_tcp_listener(0) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Err(ListenError::NoSystemdSocket),
+        Err(e) => return Err(io_err(e)),
+    };
     let addr = tcp.local_addr().map_err(io_err)?;
     if !addr.ip().is_loopback() && !allow_remote {
         return Err(ListenError::NotLoopback(addr));
