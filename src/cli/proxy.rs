@@ -4,8 +4,9 @@
 use super::error_line;
 use crate::engine::connect::Connector;
 use crate::engine::host::{self, Address};
+use crate::proxy::PolicyJudge;
 use crate::proxy::server::{self, Event, Listen, Listener, Server};
-use crate::proxy::{Judge, PassThrough};
+use crate::session::proxy::Mode;
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,7 +39,8 @@ pub struct ProxyArgs {
     /// forward unchanged, log what would change.
     #[arg(long, value_enum, default_value_t = Mode::Enforce)]
     pub mode: Mode,
-    /// Preset name or path (default: $HARDEN_PRESET, else .harden.yaml, else `default`).
+    /// Preset name or path (default: $HARDEN_PRESET, else `default`; the machine and user
+    /// policies apply as for every command; no working directory's .harden.yaml is read).
     #[arg(long, value_name = "P")]
     pub preset: Option<String>,
     /// Write the decision log (one JSON object a line) to FILE instead of stderr.
@@ -48,13 +50,6 @@ pub struct ProxyArgs {
     /// Docker engine: there is no TLS and no authentication.
     #[arg(long)]
     pub allow_remote: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Mode {
-    Enforce,
-    Warn,
-    Audit,
 }
 
 pub fn main(args: ProxyArgs) -> ExitCode {
@@ -84,33 +79,38 @@ fn run(args: ProxyArgs) -> Result<(), String> {
             endpoint.host
         ));
     }
-    let connector = Connector::new(endpoint).map_err(|e| format!("upstream: {e}"))?;
+    let policy = crate::session::policy(
+        &super::system_env(),
+        args.preset.as_deref(),
+        &[],
+        crate::session::Reach::NoProject,
+    )
+    .map_err(|e| format!("preset: {e}"))?;
+    let preset_name = policy.preset.name.clone();
+    let connector = Connector::new(endpoint.clone()).map_err(|e| format!("upstream: {e}"))?;
     let log = open_log(args.log.as_deref())?;
-    let judge = judge_for(&args);
+    let mode = args.mode;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
         let listener = Listener::bind(&listen, args.allow_remote).map_err(|e| e.to_string())?;
+        let judge = Arc::new(PolicyJudge::new(endpoint, policy.preset, mode, log.clone()));
         let mut srv = Server::new(connector, judge);
         srv.events = log;
         super::notice(&format!(
-            "proxy listening on {}, forwarding to {} (pass-through: no policy judge yet, --mode {} and --preset are not applied)",
+            "proxy listening on {}, forwarding to {} (preset {preset_name}, mode {})",
             listener.address(),
             srv.upstream_host,
-            args.mode.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
+            mode.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
         ));
         let srv = Arc::new(srv);
         srv.serve(listener, stop_signal()).await;
         Ok(())
     })
-}
-
-/// The judge for these options. Only [`PassThrough`] exists yet: it forwards every request
-/// unchanged (the policy judge replaces it).
-fn judge_for(_args: &ProxyArgs) -> Arc<dyn Judge> {
-    Arc::new(PassThrough)
 }
 
 fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {

@@ -208,13 +208,7 @@ async fn request(
         .await;
     match verdict {
         Verdict::Refuse { status, message } => {
-            server.event(Event::Refused {
-                peer: peer.clone(),
-                request: Some(request_line(&head)),
-                door: Some(door),
-                status,
-                message: message.clone(),
-            });
+            // The judge logs its own decisions.
             // A streamed body was not read: the connection cannot be reused.
             let close = head.close || body.is_none();
             reply(&mut c.wr, status, &message, close).await;
@@ -225,14 +219,6 @@ async fn request(
             query,
             warnings,
         } => {
-            server.event(Event::Forwarded {
-                peer: peer.clone(),
-                request: request_line(&head),
-                door,
-                body_replaced: new_body.is_some(),
-                query_replaced: query.is_some(),
-                warnings: warnings.len(),
-            });
             match body {
                 Some(read) => {
                     let send = new_body.unwrap_or(read);

@@ -5,7 +5,9 @@
 mod conn;
 mod http;
 pub mod judge;
+pub mod policy;
 pub mod route;
 pub mod server;
 
 pub use judge::{Judge, JudgeFuture, JudgedRequest, PassThrough, PeerInfo, Verdict};
+pub use policy::PolicyJudge;

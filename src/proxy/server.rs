@@ -259,15 +259,8 @@ fn systemd_listener(allow_remote: bool) -> Result<Listener, ListenError> {
 /// What the proxy reports (the CLI writes them as JSON lines to stderr or `--log`).
 #[derive(Clone, Debug)]
 pub enum Event {
-    /// A door's request went on (maybe changed).
-    Forwarded {
-        peer: PeerInfo,
-        request: String,
-        door: Door,
-        body_replaced: bool,
-        query_replaced: bool,
-        warnings: usize,
-    },
+    /// The judge's decision about a door's request (a JSON object, logged as it is).
+    Decision(serde_json::Value),
     /// A request was answered by the proxy (the judge refused it, or it could not be read).
     Refused {
         peer: PeerInfo,
@@ -289,17 +282,7 @@ impl Event {
         let peer =
             |p: &PeerInfo| json!({ "pid": p.pid, "uid": p.uid, "gid": p.gid, "addr": p.addr });
         match self {
-            Event::Forwarded {
-                peer: p,
-                request,
-                door,
-                body_replaced,
-                query_replaced,
-                warnings,
-            } => json!({
-                "event": "forward", "peer": peer(p), "request": request, "door": door.name(),
-                "body_replaced": body_replaced, "query_replaced": query_replaced, "warnings": warnings,
-            }),
+            Event::Decision(v) => v.clone(),
             Event::Refused {
                 peer: p,
                 request,
