@@ -404,6 +404,29 @@ impl BodyRelay {
         }
     }
 
+    /// Consumes the body's bytes at the start of `buf` without sending them anywhere.
+    fn take(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match (&mut self.left, &mut self.chunked) {
+            (Some(left), _) => {
+                let k = usize::try_from(*left).unwrap_or(usize::MAX).min(buf.len());
+                *left -= k as u64;
+                self.done = *left == 0;
+                Ok(k)
+            }
+            (None, Some(s)) => {
+                let k = s
+                    .scan(buf, |_| {})
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                self.done = s.done();
+                Ok(k)
+            }
+            (None, None) => {
+                self.done = true;
+                Ok(0)
+            }
+        }
+    }
+
     /// Reads more from the client or writes what is buffered; each await either completes
     /// or leaves everything as it was, so the step can be dropped by a `select!`.
     async fn step(&mut self, rd: &mut Rd, buf: &mut BytesMut, uw: &mut Wr) -> io::Result<()> {
@@ -440,6 +463,28 @@ impl BodyRelay {
         buf.advance(n);
         Ok(())
     }
+}
+
+/// Reads and drops the rest of a request body (at most 1 MiB, for at most 2 seconds).
+async fn discard_body(c: &mut Half, body: &mut BodyRelay) {
+    let mut budget: usize = 1 << 20;
+    let drain = async {
+        while !body.done && budget > 0 {
+            if c.buf.is_empty() {
+                match c.rd.read_buf(&mut c.buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+            let Ok(k) = body.take(&c.buf) else { return };
+            if k == 0 && !body.done {
+                return;
+            }
+            c.buf.advance(k);
+            budget = budget.saturating_sub(k);
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
 }
 
 enum Step {
@@ -539,6 +584,11 @@ async fn exchange(
         Ok(Resp::Done { close }) => {
             if close || client_close || body_broken {
                 *up = None;
+                if !body_broken && !client_eof {
+                    // The daemon answered early (a redirect, an error): read the rest of the
+                    // body as it would, so the client is not cut off mid-write.
+                    discard_body(c, &mut body).await;
+                }
                 return Ok(End::Close);
             }
             // The daemon answered before the body was all sent: finish it.
