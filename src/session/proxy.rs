@@ -632,4 +632,83 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn exec_privileged_or_root_is_refused_and_fixed_in_warn() {
+        let p = preset();
+        let body = json!({"Cmd": ["sh"], "Privileged": true, "User": "0:0"});
+        let j = judge_exec(&body, "busybox", Some("c"), &p, Mode::Enforce);
+        assert!(j.refused);
+        assert_eq!(j.refusals.len(), 2);
+        assert!(j.refusal_message().contains("refused by privileged"));
+        let j = judge_exec(&body, "busybox", Some("c"), &p, Mode::Warn);
+        assert!(!j.refused);
+        let b = j.body.unwrap();
+        assert!(b.get("Privileged").is_none() && b.get("User").is_none());
+        let j = judge_exec(&body, "busybox", Some("c"), &p, Mode::Audit);
+        assert!(!j.refused && j.body.is_none() && j.refusals.len() == 2);
+        let fine = json!({"Cmd": ["sh"], "User": "1000"});
+        let j = judge_exec(&fine, "busybox", None, &p, Mode::Enforce);
+        assert!(!j.refused && j.refusals.is_empty());
+    }
+
+    #[test]
+    fn update_may_change_limits_not_remove_them() {
+        let p = preset();
+        for body in [
+            json!({"PidsLimit": -1}),
+            json!({"PidsLimit": 0}),
+            json!({"CpuQuota": -1}),
+        ] {
+            let j = judge_update(&body, "busybox", None, &p, Mode::Enforce);
+            assert!(j.refused, "{body}");
+        }
+        let j = judge_update(&json!({"PidsLimit": -1}), "busybox", None, &p, Mode::Warn);
+        assert_eq!(j.body.unwrap()["PidsLimit"], 256);
+        for body in [
+            json!({"PidsLimit": 500, "Memory": 1 << 30}),
+            json!({"PidsLimit": null}),
+            json!({"RestartPolicy": {"Name": "always"}}),
+        ] {
+            let j = judge_update(&body, "busybox", None, &p, Mode::Enforce);
+            assert!(!j.refused, "{body}");
+        }
+    }
+
+    #[test]
+    fn services_plugins_volumes_and_builds_are_judged_as_containers() {
+        let p = preset();
+        let sock = json!({"Name": "s", "TaskTemplate": {"ContainerSpec": {"Image": "busybox",
+            "Mounts": [{"Type": "bind", "Source": "/var/run/docker.sock", "Target": "/s"}]}}});
+        let j = judge_service(&sock, &p, Mode::Enforce).unwrap();
+        assert!(j.refused, "{:?}", j.refusals);
+        let caps = json!({"TaskTemplate": {"ContainerSpec": {"Image": "busybox",
+            "CapabilityAdd": ["CAP_SYS_ADMIN"]}}});
+        assert!(judge_service(&caps, &p, Mode::Enforce).unwrap().refused);
+        let plain = json!({"TaskTemplate": {"ContainerSpec": {"Image": "busybox"}}});
+        assert!(!judge_service(&plain, &p, Mode::Enforce).unwrap().refused);
+        let w = judge_service(&caps, &p, Mode::Warn).unwrap();
+        assert!(!w.refused && !w.warnings.is_empty());
+
+        let privs = json!([{"Name": "network", "Value": ["host"]},
+            {"Name": "capabilities", "Value": ["CAP_SYS_ADMIN"]}]);
+        let j = judge_plugin_privileges(&privs, "vieux/sshfs", &p, Mode::Enforce).unwrap();
+        assert!(j.refused);
+        assert!(j.refusals[0].starts_with("plugin vieux/sshfs: "));
+        assert!(
+            !judge_plugin_privileges(&json!([]), "x", &p, Mode::Enforce)
+                .unwrap()
+                .refused
+        );
+
+        let bind =
+            json!({"Name": "v", "DriverOpts": {"type": "none", "o": "bind", "device": "/var/run"}});
+        assert!(judge_volume(&bind, &p, Mode::Enforce).unwrap().refused);
+        let plain = json!({"Name": "v"});
+        assert!(!judge_volume(&plain, &p, Mode::Enforce).unwrap().refused);
+
+        let host = vec![("networkmode".to_string(), "host".to_string())];
+        assert!(judge_build(&host, &p, Mode::Enforce).unwrap().refused);
+        assert!(!judge_build(&[], &p, Mode::Enforce).unwrap().refused);
+    }
 }
