@@ -510,6 +510,59 @@ fn build_and_compose_up_through_the_proxy() {
     assert_eq!(hc["ReadonlyRootfs"], true);
 }
 
+/// The legacy raw hijack (attach without `Upgrade`: a 200 whose body is the stream until the
+/// connection ends), stdin half-closed by the client, and `HEAD /_ping`.
+#[test]
+fn raw_hijack_with_half_close_and_head() {
+    let Some(s) = setup() else { return };
+    let p = Proxy::start(&s.engine, "enforce");
+    let body = format!(
+        r#"{{"Image":"{TEST_IMAGE}","Cmd":["cat"],"OpenStdin":true,"StdinOnce":true,"AttachStdin":true,"AttachStdout":true,"Labels":{{"harden.test":"1"}}}}"#
+    );
+    let (status, v) = post(&p.host(), "/v1.41/containers/create", body.as_bytes());
+    assert_eq!(status, 201, "{v}");
+    let id = v["Id"].as_str().unwrap().to_string();
+    let mut guard = ContainerGuard::new(&s.engine);
+    guard.track(id.clone());
+
+    let mut conn = UnixStream::connect(&p.sock).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    conn.write_all(
+        format!("POST /v1.41/containers/{id}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: docker\r\n\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    // The head of the hijacked answer.
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = conn.read(&mut buf).unwrap();
+        assert!(n > 0, "attach closed: {}", text(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(text(&got).starts_with("HTTP/1.1 200"), "{}", text(&got));
+    let (status, v) = post(&p.host(), &format!("/v1.41/containers/{id}/start"), b"");
+    assert_eq!(status, 204, "{v}");
+    conn.write_all(b"raw hijack round trip\n").unwrap();
+    conn.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut rest = Vec::new();
+    conn.read_to_end(&mut rest).unwrap();
+    assert!(
+        text(&rest).contains("raw hijack round trip"),
+        "{:?}",
+        text(&rest)
+    );
+
+    let (status, body) = http(
+        p.sock.to_str().unwrap(),
+        "HEAD /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n",
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(body.is_empty());
+}
+
 // ---------------------------------------------------------------------------------------
 // The attack suite: raw bodies and paths
 // ---------------------------------------------------------------------------------------
