@@ -15,9 +15,13 @@ use std::sync::{Arc, Mutex};
 const AFTER_HELP: &str = "\
 Point clients at it: `export DOCKER_HOST=unix:///run/harden/docker.sock`, or
 `docker context create harden --docker host=unix:///run/harden/docker.sock`.
-Judged: container create/update/exec, legacy start with a body (API < 1.24), services
-create/update, plugin pull/upgrade/set/create/enable, volume create, swarm init/join, build
-and BuildKit's /grpc. Everything else passes through untouched and unbuffered.
+Judged: container create, exec, update and legacy start (API < 1.24); services create and
+update; plugin pull, upgrade, set and create; volume create; swarm join; build (classic
+builder). Logged, then forwarded: plugin enable, swarm init, BuildKit's /grpc. Everything
+else passes through untouched and unbuffered.
+
+--mode enforce fixes and refuses; warn fixes and turns refusals into warnings; audit forwards
+everything unchanged. Each judged request is one JSON line on stderr or in --log FILE.
 
 A unix socket is created with mode 0660 (owner and group of the proxy's process); with
 socket activation (`--listen fd://`) systemd sets its owner, group and mode. A stale socket
