@@ -563,6 +563,60 @@ fn raw_hijack_with_half_close_and_head() {
     assert!(body.is_empty());
 }
 
+/// Socket activation (`--listen fd://`), as `examples/systemd/harden-proxy.socket` sets it up:
+/// `systemd-socket-activate` stands in for systemd (skipped where it is missing).
+#[test]
+fn systemd_socket_activation() {
+    let Some(s) = setup() else { return };
+    let Ok(activate) = which("systemd-socket-activate") else {
+        eprintln!("skipping systemd_socket_activation: no systemd-socket-activate");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("activated.sock");
+    let mut child = Command::new(activate)
+        .arg("-l")
+        .arg(&sock)
+        .arg(common::harden_bin())
+        .args(["proxy", "--listen", "fd://", "--upstream", &s.engine.host])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !sock.exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let host = format!("unix://{}", sock.display());
+    let out = run({
+        let mut c = docker(&s, &host);
+        c.args([
+            "run",
+            "--rm",
+            "--label",
+            common::TEST_LABEL,
+            TEST_IMAGE,
+            "id",
+            "-u",
+        ]);
+        c
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_ne!(text(&out.stdout).trim(), "0");
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or(())
+}
+
 // ---------------------------------------------------------------------------------------
 // The attack suite: raw bodies and paths
 // ---------------------------------------------------------------------------------------
