@@ -681,6 +681,12 @@ fn attack_suite_create_bodies_and_paths() {
             false,
         ),
         (
+            "HostConfig fields at the top level (API 1.41)",
+            "/v1.41/containers/create".into(),
+            format!(r#"{{"Image":"{img}","Labels":{{"harden.test":"1"}},"Privileged":true}}"#),
+            false,
+        ),
+        (
             "chunked body",
             "/v1.41/containers/create".into(),
             format!(

@@ -343,9 +343,130 @@ fn query_param(query: &str, key: &str) -> Option<String> {
 /// Reads a door's JSON body as the engine does. Until the Go-faithful reader lands this is
 /// serde_json (the last of duplicate keys wins, `\uXXXX` escapes decoded) plus Go's
 /// case-insensitive field matching ([`canonical_keys`]).
-pub fn read_json(_door: Door, body: &[u8]) -> Result<Value, String> {
+pub fn read_json(door: Door, body: &[u8]) -> Result<Value, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    Ok(canonical_keys(v, false))
+    let mut v = canonical_keys(v, false);
+    if door == Door::ContainerCreate {
+        lift_top_level_host_config(&mut v);
+    }
+    Ok(v)
+}
+
+/// HostConfig's fields (Resources' included), which API 1.41's create body also takes at its
+/// top level (moby 20.10 `ContainerConfigWrapper` embeds `*HostConfig`).
+const HOST_CONFIG: &[&str] = &[
+    "Binds",
+    "ContainerIDFile",
+    "LogConfig",
+    "NetworkMode",
+    "PortBindings",
+    "RestartPolicy",
+    "AutoRemove",
+    "VolumeDriver",
+    "VolumesFrom",
+    "Mounts",
+    "CapAdd",
+    "CapDrop",
+    "CgroupnsMode",
+    "Dns",
+    "DnsOptions",
+    "DnsSearch",
+    "ExtraHosts",
+    "GroupAdd",
+    "IpcMode",
+    "Cgroup",
+    "Links",
+    "OomScoreAdj",
+    "PidMode",
+    "Privileged",
+    "PublishAllPorts",
+    "ReadonlyRootfs",
+    "SecurityOpt",
+    "StorageOpt",
+    "Tmpfs",
+    "UTSMode",
+    "UsernsMode",
+    "ShmSize",
+    "Sysctls",
+    "Runtime",
+    "ConsoleSize",
+    "Isolation",
+    "CpuShares",
+    "Memory",
+    "NanoCpus",
+    "CgroupParent",
+    "BlkioWeight",
+    "BlkioWeightDevice",
+    "BlkioDeviceReadBps",
+    "BlkioDeviceWriteBps",
+    "BlkioDeviceReadIOps",
+    "BlkioDeviceWriteIOps",
+    "CpuPeriod",
+    "CpuQuota",
+    "CpuRealtimePeriod",
+    "CpuRealtimeRuntime",
+    "CpusetCpus",
+    "CpusetMems",
+    "Devices",
+    "DeviceCgroupRules",
+    "DeviceRequests",
+    "KernelMemory",
+    "KernelMemoryTCP",
+    "MemoryReservation",
+    "MemorySwap",
+    "MemorySwappiness",
+    "OomKillDisable",
+    "PidsLimit",
+    "Ulimits",
+    "CpuCount",
+    "CpuPercent",
+    "IOMaximumIOps",
+    "IOMaximumBandwidth",
+    "MaskedPaths",
+    "ReadonlyPaths",
+    "Init",
+];
+
+/// What the 20.10 engine makes of HostConfig fields at the top of a create body: without a
+/// `HostConfig` (or with `null`) they are the HostConfig; with one, only `Memory`,
+/// `MemorySwap`, `CpuShares`, `CpusetCpus` and `VolumeDriver` fill its zero values and the rest
+/// is ignored. The result has them all moved (or dropped), so what is judged and forwarded is
+/// one HostConfig.
+fn lift_top_level_host_config(v: &mut Value) {
+    let Some(top) = v.as_object_mut() else { return };
+    let mut lifted = serde_json::Map::new();
+    for k in HOST_CONFIG {
+        if let Some(x) = top.remove(*k) {
+            lifted.insert((*k).to_string(), x);
+        }
+    }
+    if lifted.is_empty() {
+        return;
+    }
+    match top.get_mut("HostConfig") {
+        Some(Value::Object(inner)) => {
+            for k in [
+                "Memory",
+                "MemorySwap",
+                "CpuShares",
+                "CpusetCpus",
+                "VolumeDriver",
+            ] {
+                let zero = match inner.get(k) {
+                    None | Some(Value::Null) => true,
+                    Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+                    Some(Value::String(s)) => s.is_empty(),
+                    Some(_) => false,
+                };
+                if zero && let Some(x) = lifted.remove(k) {
+                    inner.insert(k.to_string(), x);
+                }
+            }
+        }
+        _ => {
+            top.insert("HostConfig".into(), Value::Object(lifted));
+        }
+    }
 }
 
 /// Struct fields of the bodies the proxy judges, as the engine's types spell them.
@@ -593,6 +714,26 @@ mod tests {
             "{\"HostConfig\":{\"CapAdd\":[\"SYS_ADMIN\"]},\"hostconfiſ\":1}".as_bytes(),
         );
         assert!(v.is_ok());
+    }
+
+    #[test]
+    fn top_level_host_config_counts_without_a_host_config() {
+        let v = read_json(
+            Door::ContainerCreate,
+            br#"{"Image":"x","privileged":true,"Binds":["/:/h"]}"#,
+        )
+        .unwrap();
+        assert_eq!(v["HostConfig"]["Privileged"], true);
+        assert_eq!(v["HostConfig"]["Binds"][0], "/:/h");
+        assert!(v.get("Privileged").is_none());
+        let v = read_json(
+            Door::ContainerCreate,
+            br#"{"Image":"x","Privileged":true,"Memory":1000000000,"HostConfig":{"CapAdd":["CHOWN"]}}"#,
+        )
+        .unwrap();
+        assert!(v["HostConfig"].get("Privileged").is_none());
+        assert!(v.get("Privileged").is_none());
+        assert_eq!(v["HostConfig"]["Memory"], 1_000_000_000);
     }
 
     #[test]
