@@ -737,6 +737,85 @@ fn attack_suite_create_bodies_and_paths() {
     }
 }
 
+/// Swarm services: a task that mounts the engine's socket is created by the bare engine and
+/// refused through the proxy (create and update). Makes this engine a single-node Swarm for the
+/// test when it is not one, and leaves it after.
+#[test]
+fn swarm_services_are_judged() {
+    let Some(s) = setup() else { return };
+    let swarm = |args: &[&str]| {
+        run({
+            let mut c = docker(&s, &s.engine.host);
+            c.args(args);
+            c
+        })
+    };
+    let state = text(&swarm(&["info", "--format", "{{.Swarm.LocalNodeState}}"]).stdout);
+    let created = state.trim() != "active";
+    if created {
+        let o = swarm(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+        assert!(o.status.success(), "swarm init: {}", text(&o.stderr));
+    }
+    let p = Proxy::start(&s.engine, "enforce");
+    let name = format!("harden-proxy-test-{}", std::process::id());
+    let spec = |mounts: Value| {
+        json!({
+            "Name": name,
+            "Labels": {"harden.test": "1"},
+            "TaskTemplate": {"ContainerSpec": {
+                "Image": TEST_IMAGE, "Command": ["sleep", "30"], "Mounts": mounts,
+            }},
+            "Mode": {"Replicated": {"Replicas": 0}},
+        })
+    };
+    let sock_mount = json!([{"Type": "bind", "Source": "/var/run/docker.sock", "Target": "/s"}]);
+    let result = std::panic::catch_unwind(|| {
+        // The bare engine takes the socket mount.
+        let body = serde_json::to_vec(&spec(sock_mount.clone())).unwrap();
+        let (status, v) = post(&s.engine.host, "/v1.41/services/create", &body);
+        assert_eq!(status, 201, "{v}");
+        let id = v["ID"].as_str().unwrap().to_string();
+        let (_, bytes) = http(
+            sock_of(&s.engine.host),
+            &format!(
+                "GET /v1.41/services/{id} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
+            ),
+            b"",
+        );
+        let svc: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            svc["Spec"]["TaskTemplate"]["ContainerSpec"]["Mounts"][0]["Source"],
+            "/var/run/docker.sock"
+        );
+        swarm(&["service", "rm", &id]);
+        // Through the proxy: refused with harden's reason.
+        let (status, v) = post(&p.host(), "/v1.41/services/create", &body);
+        assert_eq!(status, 403, "{v}");
+        assert!(
+            v["message"].as_str().unwrap().contains("docker-socket"),
+            "{v}"
+        );
+        // A plain service passes, and an update that adds the mount is refused.
+        let plain = serde_json::to_vec(&spec(json!([]))).unwrap();
+        let (status, v) = post(&p.host(), "/v1.41/services/create", &plain);
+        assert_eq!(status, 201, "{v}");
+        let id = v["ID"].as_str().unwrap().to_string();
+        let (status, v) = post(
+            &p.host(),
+            &format!("/v1.41/services/{id}/update?version=1"),
+            &body,
+        );
+        swarm(&["service", "rm", &id]);
+        assert_eq!(status, 403, "{v}");
+    });
+    if created {
+        swarm(&["swarm", "leave", "--force"]);
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Modes
 // ---------------------------------------------------------------------------------------
