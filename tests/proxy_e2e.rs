@@ -816,6 +816,59 @@ fn swarm_services_are_judged() {
     }
 }
 
+/// A `local` volume with `o=bind` is a bind mount of any host path under a volume's name, and a
+/// classic build with `--network host` runs its steps in the host's network: both work on the
+/// bare engine and are refused through the proxy.
+#[test]
+fn bind_volumes_and_host_network_builds() {
+    let Some(s) = setup() else { return };
+    let p = Proxy::start(&s.engine, "enforce");
+    let vol = format!("harden-proxy-test-{}", std::process::id());
+    let body = serde_json::to_vec(&json!({
+        "Name": vol, "Labels": {"harden.test": "1"},
+        "DriverOpts": {"type": "none", "o": "bind", "device": "/var/run"},
+    }))
+    .unwrap();
+    let (status, v) = post(&s.engine.host, "/v1.41/volumes/create", &body);
+    let _ = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["volume", "rm", &vol]);
+        c
+    });
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = post(&p.host(), "/v1.41/volumes/create", &body);
+    assert_eq!(status, 403, "{v}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {TEST_IMAGE}\nRUN true\n"),
+    )
+    .unwrap();
+    let build = |host: &str| {
+        run({
+            let mut c = docker(&s, host);
+            c.args(["build", "-q", "--network", "host"]).arg(dir.path());
+            c
+        })
+    };
+    let out = build(&s.engine.host);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = build(&p.host());
+    assert!(
+        !out.status.success(),
+        "{}\n{}\n{:?}",
+        text(&out.stdout),
+        text(&out.stderr),
+        p.decisions()
+    );
+    assert!(
+        text(&out.stderr).contains("refused by host-network"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Modes
 // ---------------------------------------------------------------------------------------

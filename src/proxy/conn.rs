@@ -15,6 +15,7 @@ use crate::engine::connect::Duplex;
 use bytes::{Buf, BytesMut};
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::watch;
 
@@ -212,6 +213,12 @@ async fn request(
             // A streamed body was not read: the connection cannot be reused.
             let close = head.close || body.is_none();
             reply(&mut c.wr, status, &message, close).await;
+            if body.is_none() && !matches!(head.framing, Framing::UntilClose) {
+                // A build context or a plugin tar on its way: read it to the end (within
+                // bounds) so the client is not cut off mid-upload and reads the refusal.
+                let mut rest = BodyRelay::new(head.framing);
+                discard_body(c, &mut rest, 256 << 20, Duration::from_secs(30)).await;
+            }
             Ok(if close { End::Close } else { End::KeepAlive })
         }
         Verdict::Forward {
@@ -465,9 +472,8 @@ impl BodyRelay {
     }
 }
 
-/// Reads and drops the rest of a request body (at most 1 MiB, for at most 2 seconds).
-async fn discard_body(c: &mut Half, body: &mut BodyRelay) {
-    let mut budget: usize = 1 << 20;
+/// Reads and drops the rest of a request body (at most `budget` bytes, for at most `time`).
+async fn discard_body(c: &mut Half, body: &mut BodyRelay, mut budget: usize, time: Duration) {
     let drain = async {
         while !body.done && budget > 0 {
             if c.buf.is_empty() {
@@ -484,7 +490,7 @@ async fn discard_body(c: &mut Half, body: &mut BodyRelay) {
             budget = budget.saturating_sub(k);
         }
     };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+    let _ = tokio::time::timeout(time, drain).await;
 }
 
 enum Step {
@@ -587,7 +593,7 @@ async fn exchange(
                 if !body_broken && !client_eof {
                     // The daemon answered early (a redirect, an error): read the rest of the
                     // body as it would, so the client is not cut off mid-write.
-                    discard_body(c, &mut body).await;
+                    discard_body(c, &mut body, 1 << 20, Duration::from_secs(2)).await;
                 }
                 return Ok(End::Close);
             }
