@@ -225,7 +225,10 @@ impl PolicyJudge {
                 status: 403,
                 message: j.refusal_message(),
             }
-        } else if mode == Mode::Audit || req.body.is_none() {
+        } else if mode == Mode::Audit
+            || req.body.is_none()
+            || (j.body.is_none() && !canonical_door(req.door))
+        {
             Verdict::forward()
         } else {
             // The body as judged: canonical (no duplicate or case-folded keys) even when
@@ -285,6 +288,18 @@ impl PolicyJudge {
         (self.log)(Event::Decision(line));
         verdict
     }
+}
+
+/// Doors whose body is always forwarded as judged (canonical), changed or not: the container's
+/// own settings, where a misread would be a bypass. Other bodies go on as sent unless changed.
+fn canonical_door(door: Door) -> bool {
+    matches!(
+        door,
+        Door::ContainerCreate
+            | Door::ExecCreate
+            | Door::ContainerUpdate
+            | Door::ContainerStartLegacy
+    )
 }
 
 struct Record {
