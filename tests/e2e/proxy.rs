@@ -123,8 +123,11 @@ fn inspect(s: &Setup, id: &str) -> Value {
 fn http(sock: &str, head: &str, body: &[u8]) -> (u16, Vec<u8>) {
     let mut s = UnixStream::connect(sock).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
+    // One write; a server that answers early (a redirect) may close before it has all of it,
+    // and its answer is what counts.
+    let mut request = head.as_bytes().to_vec();
+    request.extend_from_slice(body);
+    let _ = s.write_all(&request);
     let mut resp = Vec::new();
     let _ = s.read_to_end(&mut resp);
     let end = resp
