@@ -80,6 +80,7 @@ impl PolicyJudge {
         let mut record = Record {
             container: None,
             image: None,
+            started: std::time::Instant::now(),
         };
         let body_value = match req.body {
             Some(b) if req.door.body_use() == super::route::BodyUse::Read => {
@@ -284,6 +285,7 @@ impl PolicyJudge {
             "changes": changes,
             "refusals": refusals,
             "error": error,
+            "judge_ms": (record.started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0,
         });
         (self.log)(Event::Decision(line));
         verdict
@@ -305,6 +307,8 @@ fn canonical_door(door: Door) -> bool {
 struct Record {
     container: Option<String>,
     image: Option<String>,
+    /// When the judge got the request (the log says how long judging took).
+    started: std::time::Instant,
 }
 
 enum Outcome {
