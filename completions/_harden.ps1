@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
             [CompletionResult]::new('stack', 'stack', [CompletionResultType]::ParameterValue, 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Serve the Engine API to every client (Compose, CI runners, SDKs) with the doors to privilege judged: `harden proxy --listen unix:///run/harden/docker.sock`')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
@@ -297,6 +298,18 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Audit every container, stopped ones too')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Audit every container, stopped ones too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'harden;proxy' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where clients connect: unix:///PATH (socket mode 0660), tcp://127.0.0.1:PORT, or fd:// (the socket systemd passes)')
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'The Docker daemon to forward to (default: found as the Docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, the current context; TLS and ssh:// included)')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'enforce: fix and refuse; warn: fix, never refuse (refusals become warnings); audit: forward unchanged, log what would change')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Preset name or path (default: $HARDEN_PRESET, else `default`; the machine and user policies apply as for every command; no working directory''s .harden.yaml is read)')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Write the decision log (one JSON object a line) to FILE instead of stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured with `auto`)')
+            [CompletionResult]::new('--allow-remote', '--allow-remote', [CompletionResultType]::ParameterName, 'Allow --listen on a TCP address that is not loopback. Whoever reaches it controls the Docker engine: there is no TLS and no authentication')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -620,6 +633,7 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             [CompletionResult]::new('compose', 'compose', [CompletionResultType]::ParameterValue, 'Lint, fix, print or bring up a Docker Compose project with the same rules')
             [CompletionResult]::new('stack', 'stack', [CompletionResultType]::ParameterValue, 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check running containers (or all with --all) against the rules and the preset')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Serve the Engine API to every client (Compose, CI runners, SDKs) with the doors to privilege judged: `harden proxy --listen unix:///run/harden/docker.sock`')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff): `harden man | man -l -`')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)')
             [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the presets, or show one resolved')
@@ -675,6 +689,9 @@ Register-ArgumentCompleter -Native -CommandName 'harden' -ScriptBlock {
             break
         }
         'harden;help;audit' {
+            break
+        }
+        'harden;help;proxy' {
             break
         }
         'harden;help;man' {

@@ -43,6 +43,9 @@ _harden() {
             harden,presets)
                 cmd="harden__subcmd__presets"
                 ;;
+            harden,proxy)
+                cmd="harden__subcmd__proxy"
+                ;;
             harden,rules)
                 cmd="harden__subcmd__rules"
                 ;;
@@ -123,6 +126,9 @@ _harden() {
                 ;;
             harden__subcmd__help,presets)
                 cmd="harden__subcmd__help__subcmd__presets"
+                ;;
+            harden__subcmd__help,proxy)
+                cmd="harden__subcmd__help__subcmd__proxy"
                 ;;
             harden__subcmd__help,rules)
                 cmd="harden__subcmd__help__subcmd__rules"
@@ -209,7 +215,7 @@ _harden() {
 
     case "${cmd}" in
         harden)
-            opts="-q -h -V --color --quiet --help --version learn rules explain completions compose stack audit man trust presets run create help"
+            opts="-q -h -V --color --quiet --help --version learn rules explain completions compose stack audit proxy man trust presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1332,7 +1338,7 @@ _harden() {
             return 0
             ;;
         harden__subcmd__help)
-            opts="learn rules explain completions compose stack audit man trust presets run create help"
+            opts="learn rules explain completions compose stack audit proxy man trust presets run create help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1597,6 +1603,20 @@ _harden() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        harden__subcmd__help__subcmd__proxy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         harden__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1834,6 +1854,44 @@ _harden() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        harden__subcmd__proxy)
+            opts="-h --listen --upstream --mode --preset --log --allow-remote --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --upstream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "enforce warn audit" -- "${cur}"))
+                    return 0
+                    ;;
+                --preset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
             cand stack 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
             cand audit 'Check running containers (or all with --all) against the rules and the preset'
+            cand proxy 'Serve the Engine API to every client (Compose, CI runners, SDKs) with the doors to privilege judged: `harden proxy --listen unix:///run/harden/docker.sock`'
             cand man 'Print the man page (roff): `harden man | man -l -`'
             cand trust 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)'
             cand presets 'List the presets, or show one resolved'
@@ -269,6 +270,17 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
             cand -a 'Audit every container, stopped ones too'
             cand --all 'Audit every container, stopped ones too'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'harden;proxy'= {
+            cand --listen 'Where clients connect: unix:///PATH (socket mode 0660), tcp://127.0.0.1:PORT, or fd:// (the socket systemd passes)'
+            cand --upstream 'The Docker daemon to forward to (default: found as the Docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, the current context; TLS and ssh:// included)'
+            cand --mode 'enforce: fix and refuse; warn: fix, never refuse (refusals become warnings); audit: forward unchanged, log what would change'
+            cand --preset 'Preset name or path (default: $HARDEN_PRESET, else `default`; the machine and user policies apply as for every command; no working directory''s .harden.yaml is read)'
+            cand --log 'Write the decision log (one JSON object a line) to FILE instead of stderr'
+            cand --color 'When to use colours (NO_COLOR is honoured with `auto`)'
+            cand --allow-remote 'Allow --listen on a TCP address that is not loopback. Whoever reaches it controls the Docker engine: there is no TLS and no authentication'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -578,6 +590,7 @@ set edit:completion:arg-completer[harden] = {|@words|
             cand compose 'Lint, fix, print or bring up a Docker Compose project with the same rules'
             cand stack 'Deploy a Compose project to Swarm, hardened: `harden stack deploy -c FILE STACK`'
             cand audit 'Check running containers (or all with --all) against the rules and the preset'
+            cand proxy 'Serve the Engine API to every client (Compose, CI runners, SDKs) with the doors to privilege judged: `harden proxy --listen unix:///run/harden/docker.sock`'
             cand man 'Print the man page (roff): `harden man | man -l -`'
             cand trust 'Trust a project''s .harden.yaml as it is now (needed when it weakens the policy)'
             cand presets 'List the presets, or show one resolved'
@@ -619,6 +632,8 @@ set edit:completion:arg-completer[harden] = {|@words|
         &'harden;help;stack;deploy'= {
         }
         &'harden;help;audit'= {
+        }
+        &'harden;help;proxy'= {
         }
         &'harden;help;man'= {
         }

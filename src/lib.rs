@@ -15,6 +15,7 @@ pub mod frontend;
 pub mod globals;
 pub mod parse;
 pub mod preset;
+pub mod proxy;
 pub mod render;
 pub mod rules;
 pub mod session;

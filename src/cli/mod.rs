@@ -12,6 +12,7 @@ pub mod man;
 pub mod plugin;
 mod presets;
 mod progress;
+pub mod proxy;
 mod review;
 mod rules;
 pub mod run;
@@ -128,6 +129,13 @@ pub enum Command {
     /// Engine API's inspect data. Exit 0 when clean, 1 with findings at or above --fail-on,
     /// 2 on errors (unknown container, no engine).
     Audit(audit::AuditArgs),
+    /// Serve the Engine API to every client (Compose, CI runners, SDKs) with the doors to
+    /// privilege judged: `harden proxy --listen unix:///run/harden/docker.sock`.
+    ///
+    /// Requests that create or widen containers (create, exec, update, services, plugins,
+    /// volumes, builds) are read whole and judged; everything else passes through untouched
+    /// and unbuffered (attach, logs -f, events, cp, build contexts, BuildKit sessions).
+    Proxy(proxy::ProxyArgs),
     /// Print the man page (roff): `harden man | man -l -`.
     Man,
     /// Trust a project's .harden.yaml as it is now (needed when it weakens the policy).
@@ -240,6 +248,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         Command::Compose(args) => compose::main(args),
         Command::Stack { command } => compose::stack_main(command),
         Command::Audit(args) => audit::main(args),
+        Command::Proxy(args) => proxy::main(args),
         Command::Trust { file } => presets::trust(file.as_deref()),
         Command::Man => {
             print_out(&man::page());

@@ -48,6 +48,18 @@ impl Decision {
     }
 }
 
+/// A waiver hint for the proxy's users: no `--allow` and no project file reach a proxy, only
+/// the preset it runs with.
+fn proxy_hint(line: &str) -> String {
+    match line.split_once("; to allow it: --allow ") {
+        Some((head, rest)) => match rest.split_once(", or in .harden.yaml: ") {
+            Some((_, waiver)) => format!("{head}; to allow it, in the proxy's preset: {waiver}"),
+            None => line.to_string(),
+        },
+        None => line.to_string(),
+    }
+}
+
 /// Origins pointing into the create body (`HostConfig.CapAdd[1]`, `User`).
 struct BodyOrigins<'a> {
     body: &'a Value,
@@ -87,12 +99,19 @@ pub fn judge_create(
     }
     let outcome = check::check(&spec, preset, &Scope::default());
     let image = typed.image.clone().unwrap_or_default();
-    let refusals = crate::session::run::denial_lines(&outcome, &image);
+    let refusals: Vec<String> = crate::session::run::denial_lines(&outcome, &image)
+        .into_iter()
+        .map(|l| proxy_hint(&l))
+        .collect();
     let changes = outcome.changes();
     let only: Vec<Change> = changes.iter().map(|(_, c)| c.clone()).collect();
-    let described: Vec<String> = changes
-        .iter()
-        .map(|(rule, c)| format!("harden: {rule}: {}", c.describe()))
+    // One warning line for all the changes (the Docker CLI prints each as `WARNING: …`).
+    let described: Vec<String> = (!changes.is_empty())
+        .then(|| {
+            let what: Vec<String> = changes.iter().map(|(_, c)| c.describe()).collect();
+            format!("harden: hardened: {}", what.join("; "))
+        })
+        .into_iter()
         .collect();
     let (new_body, refused, warnings) = match mode {
         Mode::Audit => (None, false, Vec::new()),
@@ -118,6 +137,424 @@ pub fn judge_create(
         warnings,
         outcome,
     })
+}
+
+/// The decision about a request at a door other than container create: changes are described
+/// in words (the body they apply to is not a container's).
+#[derive(Debug, Default, Serialize)]
+pub struct Judgement {
+    /// The body to forward instead of the client's (`None`: as sent).
+    #[serde(skip)]
+    pub body: Option<Value>,
+    /// What was changed (or, in audit mode, would be).
+    pub changes: Vec<String>,
+    /// One line per denial: rule, reason, how to waive.
+    pub refusals: Vec<String>,
+    /// The request is refused (enforce mode with denials).
+    pub refused: bool,
+    /// Lines for the answer's `Warnings`, where the answer has one.
+    pub warnings: Vec<String>,
+}
+
+impl Judgement {
+    /// The message of a refusal, as the engine words an error.
+    pub fn refusal_message(&self) -> String {
+        format!("harden: {}", self.refusals.join("; "))
+    }
+
+    /// Settles refusals and fixes by the mode: enforce refuses when there are refusals, warn
+    /// turns them into warnings and keeps the fixed body, audit keeps nothing but the record.
+    fn settle(mut self, mode: Mode) -> Judgement {
+        match mode {
+            Mode::Enforce => {
+                self.refused = !self.refusals.is_empty();
+                if self.refused {
+                    self.body = None;
+                }
+            }
+            Mode::Warn => {
+                self.warnings
+                    .extend(self.refusals.iter().map(|r| format!("harden: {r}")));
+            }
+            Mode::Audit => {
+                self.body = None;
+                self.warnings.clear();
+            }
+        }
+        self
+    }
+}
+
+impl From<Decision> for Judgement {
+    fn from(d: Decision) -> Judgement {
+        Judgement {
+            body: d.body,
+            changes: d
+                .changes
+                .iter()
+                .map(|(rule, c)| format!("{rule}: {}", c.describe()))
+                .collect(),
+            refusals: d.refusals,
+            refused: d.refused,
+            warnings: d.warnings,
+        }
+    }
+}
+
+/// The denials the preset makes for a container that would have `body` (a create body built
+/// from what another door grants: a Swarm task, a plugin's privileges, a volume's bind).
+fn denials_for(body: &Value, preset: &Preset) -> Result<Vec<String>, BodyError> {
+    Ok(judge_create(body, None, None, preset, Mode::Audit)?.refusals)
+}
+
+/// How to waive `rule` in the proxy's preset.
+fn waiver_hint(rule: &str, image: &str) -> String {
+    format!(
+        "in the proxy's preset: waivers: [{{rules: [{rule}], images: [\"{}\"], reason: \"…\"}}]",
+        crate::preset::repository(image)
+    )
+}
+
+/// What a user string means: root when its user part is `root` or `0`.
+fn is_root_user(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or("");
+    name == "root" || name == "0"
+}
+
+/// `POST /containers/{id}/exec`: a privileged process, or a root one in a container the preset
+/// runs as non-root. `image` is the container's image (for waivers), `name` its name.
+pub fn judge_exec(
+    body: &Value,
+    image: &str,
+    name: Option<&str>,
+    preset: &Preset,
+    mode: Mode,
+) -> Judgement {
+    let waived = |rule: &str| preset.waiver_for(rule, Some(image), name).is_some();
+    let mut j = Judgement::default();
+    let mut fixed = body.clone();
+    if body.get("Privileged").and_then(Value::as_bool) == Some(true)
+        && preset.action("privileged") == crate::rules::Action::Deny
+        && !waived("privileged")
+    {
+        j.refusals.push(format!(
+            "refused by privileged: exec --privileged gives the process every capability and every device; to allow it, {}",
+            waiver_hint("privileged", image)
+        ));
+        if let Some(o) = fixed.as_object_mut() {
+            o.remove("Privileged");
+        }
+        j.changes
+            .push("privileged: run the process unprivileged".into());
+    }
+    if let Some(user) = body.get("User").and_then(Value::as_str)
+        && is_root_user(user)
+        && matches!(
+            preset.action("non-root-user"),
+            crate::rules::Action::Deny | crate::rules::Action::Fix
+        )
+        && !waived("non-root-user")
+    {
+        j.refusals.push(format!(
+            "refused by non-root-user: exec as user {user:?} runs the process as root; to allow it, {}",
+            waiver_hint("non-root-user", image)
+        ));
+        if let Some(o) = fixed.as_object_mut() {
+            o.remove("User");
+        }
+        j.changes
+            .push("non-root-user: run the process as the container's user".into());
+    }
+    if !j.changes.is_empty() {
+        j.body = Some(fixed);
+    }
+    j.settle(mode)
+}
+
+/// `POST /containers/{id}/update`: a limit the preset sets (memory, CPU, pids) may be changed,
+/// not removed (`PidsLimit` 0 or -1, a negative `CpuQuota`, `NanoCpus` or `Memory`).
+pub fn judge_update(
+    body: &Value,
+    image: &str,
+    name: Option<&str>,
+    preset: &Preset,
+    mode: Mode,
+) -> Judgement {
+    use crate::rules::Action;
+    let mut j = Judgement::default();
+    let mut fixed = body.clone();
+    let int = |k: &str| body.get(k).and_then(Value::as_i64);
+    let mut lift = |rule: &str, field: &str, what: String, replace: Option<i64>| {
+        if !matches!(preset.action(rule), Action::Fix | Action::Deny)
+            || preset.waiver_for(rule, Some(image), name).is_some()
+        {
+            return;
+        }
+        j.refusals.push(format!(
+            "refused by {rule}: the update {what}; to allow it, {}",
+            waiver_hint(rule, image)
+        ));
+        if let Some(o) = fixed.as_object_mut() {
+            match replace {
+                Some(v) => {
+                    o.insert(field.into(), v.into());
+                    j.changes.push(format!("{rule}: set {field} to {v}"));
+                }
+                None => {
+                    o.remove(field);
+                    j.changes.push(format!("{rule}: leave {field} as it is"));
+                }
+            }
+        }
+    };
+    let s = &preset.settings;
+    if body.get("PidsLimit").is_some_and(|v| !v.is_null())
+        && int("PidsLimit").is_some_and(|p| p <= 0)
+    {
+        lift(
+            "pids-limit",
+            "PidsLimit",
+            format!("removes the pids limit (PidsLimit {})", body["PidsLimit"]),
+            Some(s.pids_limit),
+        );
+    }
+    if int("Memory").is_some_and(|m| m < 0) {
+        lift(
+            "memory-limit",
+            "Memory",
+            "removes the memory limit".into(),
+            None,
+        );
+    }
+    if int("CpuQuota").is_some_and(|q| q < 0) {
+        lift(
+            "cpu-limit",
+            "CpuQuota",
+            "removes the CPU limit (CpuQuota -1)".into(),
+            None,
+        );
+    }
+    if int("NanoCpus").is_some_and(|q| q < 0) {
+        lift(
+            "cpu-limit",
+            "NanoCpus",
+            "removes the CPU limit".into(),
+            None,
+        );
+    }
+    if !j.changes.is_empty() {
+        j.body = Some(fixed);
+    }
+    j.settle(mode)
+}
+
+/// `POST /services/create` and `/services/{id}/update`: the task's container, judged as a
+/// container create (denials only: a Swarm spec is not rewritten).
+pub fn judge_service(body: &Value, preset: &Preset, mode: Mode) -> Result<Judgement, BodyError> {
+    let spec = &body["TaskTemplate"]["ContainerSpec"];
+    let mut host = serde_json::Map::new();
+    let mut create = serde_json::Map::new();
+    if let Some(i) = spec.get("Image") {
+        create.insert("Image".into(), i.clone());
+    }
+    if let Some(u) = spec.get("User") {
+        create.insert("User".into(), u.clone());
+    }
+    if let Some(c) = spec.get("CapabilityAdd") {
+        host.insert("CapAdd".into(), c.clone());
+    }
+    if let Some(c) = spec.get("CapabilityDrop") {
+        host.insert("CapDrop".into(), c.clone());
+    }
+    if let Some(s) = spec.get("Sysctls") {
+        host.insert("Sysctls".into(), s.clone());
+    }
+    if let Some(m) = spec.get("Mounts").and_then(Value::as_array) {
+        let mounts: Vec<Value> = m
+            .iter()
+            .map(|m| {
+                let mut out = serde_json::Map::new();
+                for k in ["Type", "Source", "Target", "ReadOnly"] {
+                    if let Some(v) = m.get(k) {
+                        out.insert(k.into(), v.clone());
+                    }
+                }
+                if let Some(p) = m.pointer("/BindOptions/Propagation") {
+                    out.insert("BindOptions".into(), serde_json::json!({"Propagation": p}));
+                }
+                Value::Object(out)
+            })
+            .collect();
+        host.insert("Mounts".into(), mounts.into());
+    }
+    let mut secopt = Vec::new();
+    let p = &spec["Privileges"];
+    if p.pointer("/Seccomp/Mode").and_then(Value::as_str) == Some("unconfined") {
+        secopt.push("seccomp=unconfined");
+    }
+    if p.pointer("/AppArmor/Mode").and_then(Value::as_str) == Some("disabled") {
+        secopt.push("apparmor=unconfined");
+    }
+    if p.pointer("/SELinuxContext/Disable")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        secopt.push("label=disable");
+    }
+    if !secopt.is_empty() {
+        host.insert("SecurityOpt".into(), secopt.into());
+    }
+    let networks = body["TaskTemplate"]["Networks"]
+        .as_array()
+        .into_iter()
+        .chain(body["Networks"].as_array())
+        .flatten();
+    for n in networks {
+        if n.get("Target").and_then(Value::as_str) == Some("host") {
+            host.insert("NetworkMode".into(), "host".into());
+        }
+    }
+    create.insert("HostConfig".into(), Value::Object(host));
+    let refusals = denials_for(&Value::Object(create), preset)?;
+    Ok(Judgement {
+        refusals,
+        ..Judgement::default()
+    }
+    .settle(mode))
+}
+
+/// `POST /plugins/pull` and `/plugins/{name}/upgrade`: the privileges the client accepted for
+/// the plugin (`[{"Name": "network", "Value": ["host"]}, …]`), judged as the container they
+/// amount to. `remote` is the plugin's reference (for waivers).
+pub fn judge_plugin_privileges(
+    body: &Value,
+    remote: &str,
+    preset: &Preset,
+    mode: Mode,
+) -> Result<Judgement, BodyError> {
+    let mut host = serde_json::Map::new();
+    let (mut binds, mut devices, mut caps) = (Vec::new(), Vec::new(), Vec::new());
+    for p in body.as_array().into_iter().flatten() {
+        let name = p.get("Name").and_then(Value::as_str).unwrap_or("");
+        let values: Vec<&str> = p
+            .get("Value")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        match name {
+            "network" if values.contains(&"host") => {
+                host.insert("NetworkMode".into(), "host".into());
+            }
+            "host pid" => {
+                host.insert("PidMode".into(), "host".into());
+            }
+            "host ipc" => {
+                host.insert("IpcMode".into(), "host".into());
+            }
+            "allow-all-devices" => {
+                host.insert("Privileged".into(), true.into());
+            }
+            "mount" => binds.extend(values.iter().map(|v| Value::from(format!("{v}:{v}")))),
+            "device" => devices.extend(values.iter().map(
+                |v| serde_json::json!({"PathOnHost": v, "PathInContainer": v, "CgroupPermissions": "rwm"}),
+            )),
+            "capabilities" => caps.extend(values.iter().map(|v| Value::from(*v))),
+            _ => {}
+        }
+    }
+    if !binds.is_empty() {
+        host.insert("Binds".into(), binds.into());
+    }
+    if !devices.is_empty() {
+        host.insert("Devices".into(), devices.into());
+    }
+    if !caps.is_empty() {
+        host.insert("CapAdd".into(), caps.into());
+    }
+    let create = serde_json::json!({"Image": remote, "HostConfig": host});
+    let refusals = denials_for(&create, preset)?
+        .into_iter()
+        .map(|r| format!("plugin {remote}: {r}"))
+        .collect();
+    Ok(Judgement {
+        refusals,
+        ..Judgement::default()
+    }
+    .settle(mode))
+}
+
+/// `POST /volumes/create`: the `local` driver's `o=bind` is a bind mount of `device`.
+pub fn judge_volume(body: &Value, preset: &Preset, mode: Mode) -> Result<Judgement, BodyError> {
+    let driver = body
+        .get("Driver")
+        .and_then(Value::as_str)
+        .unwrap_or("local");
+    let opts = &body["DriverOpts"];
+    let bind = opts
+        .get("o")
+        .and_then(Value::as_str)
+        .is_some_and(|o| o.split(',').any(|x| x == "bind" || x == "rbind"));
+    let device = opts.get("device").and_then(Value::as_str);
+    let (true, true, Some(device)) = (driver == "local" || driver.is_empty(), bind, device) else {
+        return Ok(Judgement::default().settle(mode));
+    };
+    let create =
+        serde_json::json!({"Image": "", "HostConfig": {"Binds": [format!("{device}:/volume")]}});
+    let refusals = denials_for(&create, preset)?
+        .into_iter()
+        .map(|r| format!("volume binds {device}: {r}"))
+        .collect();
+    Ok(Judgement {
+        refusals,
+        ..Judgement::default()
+    }
+    .settle(mode))
+}
+
+/// `POST /build` (classic builder): the build's containers get `networkmode` and
+/// `cgroupparent` from the query.
+pub fn judge_build(
+    params: &[(String, String)],
+    preset: &Preset,
+    mode: Mode,
+) -> Result<Judgement, BodyError> {
+    let mut host = serde_json::Map::new();
+    for (k, v) in params {
+        match k.as_str() {
+            "networkmode" if !v.is_empty() && v != "default" => {
+                host.insert("NetworkMode".into(), v.as_str().into());
+            }
+            "cgroupparent" if !v.is_empty() => {
+                host.insert("CgroupParent".into(), v.as_str().into());
+            }
+            _ => {}
+        }
+    }
+    if host.is_empty() {
+        return Ok(Judgement::default().settle(mode));
+    }
+    let create = serde_json::json!({"Image": "", "HostConfig": host});
+    let refusals = denials_for(&create, preset)?
+        .into_iter()
+        .map(|r| format!("build: {r}"))
+        .collect();
+    Ok(Judgement {
+        refusals,
+        ..Judgement::default()
+    }
+    .settle(mode))
+}
+
+/// A door the proxy cannot judge by its content and that grants what create refuses
+/// (`reason` says why): refused in enforce mode, a warning in warn mode, logged in audit.
+pub fn judge_unreviewable(reason: &str, mode: Mode) -> Judgement {
+    Judgement {
+        refusals: vec![reason.to_string()],
+        ..Judgement::default()
+    }
+    .settle(mode)
 }
 
 #[cfg(test)]
@@ -194,5 +631,84 @@ mod tests {
                 path: "HostConfig.CapAdd[1]".into()
             }
         );
+    }
+
+    #[test]
+    fn exec_privileged_or_root_is_refused_and_fixed_in_warn() {
+        let p = preset();
+        let body = json!({"Cmd": ["sh"], "Privileged": true, "User": "0:0"});
+        let j = judge_exec(&body, "busybox", Some("c"), &p, Mode::Enforce);
+        assert!(j.refused);
+        assert_eq!(j.refusals.len(), 2);
+        assert!(j.refusal_message().contains("refused by privileged"));
+        let j = judge_exec(&body, "busybox", Some("c"), &p, Mode::Warn);
+        assert!(!j.refused);
+        let b = j.body.unwrap();
+        assert!(b.get("Privileged").is_none() && b.get("User").is_none());
+        let j = judge_exec(&body, "busybox", Some("c"), &p, Mode::Audit);
+        assert!(!j.refused && j.body.is_none() && j.refusals.len() == 2);
+        let fine = json!({"Cmd": ["sh"], "User": "1000"});
+        let j = judge_exec(&fine, "busybox", None, &p, Mode::Enforce);
+        assert!(!j.refused && j.refusals.is_empty());
+    }
+
+    #[test]
+    fn update_may_change_limits_not_remove_them() {
+        let p = preset();
+        for body in [
+            json!({"PidsLimit": -1}),
+            json!({"PidsLimit": 0}),
+            json!({"CpuQuota": -1}),
+        ] {
+            let j = judge_update(&body, "busybox", None, &p, Mode::Enforce);
+            assert!(j.refused, "{body}");
+        }
+        let j = judge_update(&json!({"PidsLimit": -1}), "busybox", None, &p, Mode::Warn);
+        assert_eq!(j.body.unwrap()["PidsLimit"], 256);
+        for body in [
+            json!({"PidsLimit": 500, "Memory": 1 << 30}),
+            json!({"PidsLimit": null}),
+            json!({"RestartPolicy": {"Name": "always"}}),
+        ] {
+            let j = judge_update(&body, "busybox", None, &p, Mode::Enforce);
+            assert!(!j.refused, "{body}");
+        }
+    }
+
+    #[test]
+    fn services_plugins_volumes_and_builds_are_judged_as_containers() {
+        let p = preset();
+        let sock = json!({"Name": "s", "TaskTemplate": {"ContainerSpec": {"Image": "busybox",
+            "Mounts": [{"Type": "bind", "Source": "/var/run/docker.sock", "Target": "/s"}]}}});
+        let j = judge_service(&sock, &p, Mode::Enforce).unwrap();
+        assert!(j.refused, "{:?}", j.refusals);
+        let caps = json!({"TaskTemplate": {"ContainerSpec": {"Image": "busybox",
+            "CapabilityAdd": ["CAP_SYS_ADMIN"]}}});
+        assert!(judge_service(&caps, &p, Mode::Enforce).unwrap().refused);
+        let plain = json!({"TaskTemplate": {"ContainerSpec": {"Image": "busybox"}}});
+        assert!(!judge_service(&plain, &p, Mode::Enforce).unwrap().refused);
+        let w = judge_service(&caps, &p, Mode::Warn).unwrap();
+        assert!(!w.refused && !w.warnings.is_empty());
+
+        let privs = json!([{"Name": "network", "Value": ["host"]},
+            {"Name": "capabilities", "Value": ["CAP_SYS_ADMIN"]}]);
+        let j = judge_plugin_privileges(&privs, "vieux/sshfs", &p, Mode::Enforce).unwrap();
+        assert!(j.refused);
+        assert!(j.refusals[0].starts_with("plugin vieux/sshfs: "));
+        assert!(
+            !judge_plugin_privileges(&json!([]), "x", &p, Mode::Enforce)
+                .unwrap()
+                .refused
+        );
+
+        let bind =
+            json!({"Name": "v", "DriverOpts": {"type": "none", "o": "bind", "device": "/var/run"}});
+        assert!(judge_volume(&bind, &p, Mode::Enforce).unwrap().refused);
+        let plain = json!({"Name": "v"});
+        assert!(!judge_volume(&plain, &p, Mode::Enforce).unwrap().refused);
+
+        let host = vec![("networkmode".to_string(), "host".to_string())];
+        assert!(judge_build(&host, &p, Mode::Enforce).unwrap().refused);
+        assert!(!judge_build(&[], &p, Mode::Enforce).unwrap().refused);
     }
 }

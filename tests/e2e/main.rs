@@ -12,6 +12,7 @@ mod compose;
 mod fidelity;
 mod plugin;
 mod podman;
+mod proxy;
 mod pull_registry;
 mod run_diagnose;
 mod run_engine;
