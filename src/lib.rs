@@ -11,6 +11,7 @@ pub mod fix;
 pub mod frontend;
 pub mod globals;
 pub mod preset;
+pub mod proxy;
 pub mod render;
 pub mod rules;
 pub mod session;

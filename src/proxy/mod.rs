@@ -1,0 +1,3 @@
+//! The Engine API proxy.
+
+pub mod body;
