@@ -3,6 +3,9 @@
 //! One rule engine, many doors: front ends turn a source into a [`spec::Spec`], [`rules`] say what
 //! should change, back ends render the changes in the source's own language.
 
+// No unsafe code anywhere in the crate: YAML is read by a safe port of libyaml.
+#![forbid(unsafe_code)]
+
 pub mod check;
 pub mod cli;
 pub mod diagnose;

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: reading and linting Compose files is

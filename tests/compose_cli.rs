@@ -371,7 +371,7 @@ fn config_prints_the_hardened_project() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    let v: yaml_serde::Value = yaml_serde::from_slice(&out.stdout).unwrap();
     assert_eq!(v["services"]["web"]["image"], "nginx:1.27");
     assert_eq!(v["services"]["web"]["read_only"], true);
     assert_eq!(v["services"]["web"]["cap_drop"][0], "ALL");

@@ -66,8 +66,8 @@ fn keys_of(rule: &str) -> &'static [&'static str] {
     }
 }
 
-fn yaml(text: &str) -> serde_yaml::Value {
-    let mut v: serde_yaml::Value = serde_yaml::from_str(text).expect("parses");
+fn yaml(text: &str) -> yaml_serde::Value {
+    let mut v: yaml_serde::Value = yaml_serde::from_str(text).expect("parses");
     v.apply_merge().expect("merge keys");
     v
 }
@@ -167,7 +167,7 @@ fn corpus_lint_fix_and_oracles() {
         let fixed = String::from_utf8(fix.stdout).unwrap();
         std::fs::write(dir.join("fixed.yaml"), &fixed).unwrap();
 
-        if serde_yaml::from_str::<serde_yaml::Value>(&fixed).is_err() {
+        if yaml_serde::from_str::<yaml_serde::Value>(&fixed).is_err() {
             failures.push(format!("{name}: fixed output does not parse"));
             continue;
         }
@@ -205,7 +205,7 @@ fn corpus_lint_fix_and_oracles() {
                 outside.push("top-level keys".into());
             }
         }
-        let empty = serde_yaml::Mapping::new();
+        let empty = yaml_serde::Mapping::new();
         let asvc = a["services"].as_mapping().unwrap_or(&empty);
         let bsvc = b["services"].as_mapping().unwrap_or(&empty);
         if asvc.len() != bsvc.len() {

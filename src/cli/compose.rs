@@ -631,7 +631,8 @@ fn write_through_temp(
                 .clone()
                 .unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)),
         )
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(without_path)?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
     // The mode asked at creation is masked by the umask; an existing file's is kept exactly.
@@ -643,7 +644,19 @@ fn write_through_temp(
     {
         return Err(std::io::Error::other(CHANGED));
     }
-    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+    tmp.persist(path)
+        .map(|_| ())
+        .map_err(|e| without_path(e.error))
+}
+
+/// The error without the temporary file's path that `tempfile` appends (` at path "…"`): the
+/// caller names the file the user knows (`Read-only file system (os error 30)`).
+fn without_path(e: std::io::Error) -> std::io::Error {
+    let msg = e.to_string();
+    match msg.find(" at path \"") {
+        Some(i) if e.raw_os_error().is_none() => std::io::Error::new(e.kind(), &msg[..i]),
+        _ => e,
+    }
 }
 
 /// The Compose v2 command (`docker compose`), when the plugin answers (or

@@ -123,7 +123,7 @@ mod tests {
             .filter(|l| !l.starts_with('#'))
             .collect::<Vec<_>>()
             .join("\n");
-        let v: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+        let v: yaml_serde::Value = yaml_serde::from_str(&yaml).unwrap();
         assert!(v["waivers"][0]["reason"].is_string());
     }
 }

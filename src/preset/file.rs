@@ -68,7 +68,7 @@ pub struct PresetFile {
     pub waivers: Vec<WaiverFile>,
     /// Image pattern → what that image needs beyond the preset.
     #[serde(default)]
-    pub images: serde_yaml::Mapping,
+    pub images: yaml_serde::Mapping,
     /// Rules (ids or globs such as `host-*`) that weaker policy layers may not turn down or
     /// waive.
     #[serde(default)]
@@ -113,10 +113,10 @@ pub struct ScalarString(pub String);
 
 impl<'de> Deserialize<'de> for ScalarString {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_yaml::Value::deserialize(d)?;
+        let v = yaml_serde::Value::deserialize(d)?;
         match v {
-            serde_yaml::Value::String(s) => Ok(ScalarString(s)),
-            serde_yaml::Value::Number(n) => Ok(ScalarString(n.to_string())),
+            yaml_serde::Value::String(s) => Ok(ScalarString(s)),
+            yaml_serde::Value::Number(n) => Ok(ScalarString(n.to_string())),
             _ => Err(serde::de::Error::custom("expected a string or a number")),
         }
     }
@@ -183,42 +183,48 @@ pub(super) fn root_settings() -> Settings {
     }
 }
 
+/// A tree error as serde_yaml worded it: libyaml's problem, its context only when the problem
+/// sits at the very start (serde_yaml's message was cut at its first " at line …"), and the
+/// wording for a second document.
+fn syntax_message(e: crate::yaml::tree::TreeError) -> String {
+    let message = e.message;
+    if message.starts_with("a Compose file holds one YAML document") {
+        return "deserializing from YAML containing more than one document is not supported".into();
+    }
+    match message
+        .strip_suffix(')')
+        .and_then(|m| m.rsplit_once(" (while "))
+    {
+        Some((problem, context)) if e.pos.line == 1 && e.pos.column == 1 => {
+            format!("{problem}, while {context}")
+        }
+        Some((problem, _)) => problem.to_string(),
+        None => message,
+    }
+}
+
 impl PresetFile {
     /// Parses and validates a preset file; `label` names it in errors.
     pub fn parse(label: &str, text: &str) -> Result<PresetFile, PresetError> {
-        // serde_yaml replays an alias without bound when one anchor is used many times (a
-        // 170 KB `.harden.yaml` took 56 s and 5 GB, then aborted): measure the expanded size
-        // first with the bounded reader of Compose files.
-        if let Err(e) = crate::yaml::tree::parse(text)
-            && e.message.contains("alias amplification")
-        {
-            return Err(PresetError::Invalid {
+        // One parse, through the bounded tree of Compose files: an alias used many times is
+        // refused before anything is expanded (serde_yaml replayed it without bound: a 170 KB
+        // `.harden.yaml` took 56 s and 5 GB, then aborted).
+        let invalid = |pos: Option<crate::yaml::tree::Pos>, message: String| {
+            let pos = pos.unwrap_or(crate::yaml::tree::Pos { line: 1, column: 1 });
+            PresetError::Invalid {
                 file: label.to_string(),
-                line: e.pos.line,
-                column: e.pos.column,
-                message: e.message,
-            });
-        }
-        let mut f: PresetFile = if text.trim().is_empty() {
-            PresetFile::default()
-        } else {
-            serde_yaml::from_str(text).map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                let message = e.to_string();
-                let message = match message.find(" at line ") {
-                    Some(i) => message[..i].to_string(),
-                    None => message,
-                };
-                PresetError::Invalid {
-                    file: label.to_string(),
-                    line,
-                    column,
-                    message,
-                }
-            })?
+                line: pos.line,
+                column: pos.column,
+                message,
+            }
+        };
+        let root =
+            crate::yaml::tree::parse(text).map_err(|e| invalid(Some(e.pos), syntax_message(e)))?;
+        let mut f: PresetFile = match root {
+            None => PresetFile::default(),
+            Some(root) => {
+                crate::yaml::de::from_node(&root).map_err(|e| invalid(e.pos, e.to_string()))?
+            }
         };
         f.label = label.to_string();
         f.text = text.to_string();
@@ -332,7 +338,7 @@ impl PresetFile {
                     "an image pattern must be a non-empty string".into(),
                 ));
             };
-            let f: ProfileFile = serde_yaml::from_value(v.clone())
+            let f: ProfileFile = yaml_serde::from_value(v.clone())
                 .map_err(|e| self.err(pattern, format!("images.{pattern}: {e}")))?;
             let reason = f.reason.clone().unwrap_or_default();
             if reason.trim().is_empty() {

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod compose;
+pub mod proxy;
 pub mod run;
 
 pub use run::{ConnectError, connect};

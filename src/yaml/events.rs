@@ -1,19 +1,26 @@
-//! A safe event reader over libyaml (`unsafe-libyaml`, the parser serde_yaml and PyYAML use).
+//! The event reader: libyaml's parser as ported to safe Rust (`libyaml-safer`).
 //!
 //! libyaml is what the Compose oracles accept (PyYAML is built on it): stricter parsers reject
 //! real files (a flow sequence closed at its key's indentation, as in Sentry's compose file).
-//! Only the event stream is used: anchors and aliases are resolved by [`super::tree`], which
-//! bounds their expansion.
+//! The port keeps libyaml's grammar, positions and messages. Only the event stream is used:
+//! anchors and aliases are resolved by [`super::tree`], which bounds their expansion.
 
-use std::ffi::CStr;
-use std::mem::MaybeUninit;
-use unsafe_libyaml as unsafe_sys;
+use libyaml_safer::{EventData, MappingStyle, Parser, ScalarStyle as LibStyle, SequenceStyle};
 
 /// A 0-based position from libyaml.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Mark {
     pub line: usize,
     pub column: usize,
+}
+
+impl Mark {
+    fn of(m: libyaml_safer::Mark) -> Mark {
+        Mark {
+            line: m.line as usize,
+            column: m.column as usize,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,31 +65,18 @@ pub struct ParseError {
 }
 
 /// Reads events from a string.
-pub struct Reader {
-    parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>>,
-    // The parser points into this buffer; it lives as long as the parser.
-    _input: Vec<u8>,
+pub struct Reader<'a> {
+    parser: Parser<&'a [u8]>,
     done: bool,
 }
 
-impl Reader {
-    pub fn new(text: &str) -> Reader {
-        let input = text.as_bytes().to_vec();
-        let mut parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>> =
-            Box::new(MaybeUninit::uninit());
-        // SAFETY: the parser is initialised before use and freed in Drop; its input buffer is a
-        // heap allocation owned by the reader that is never moved or changed while it lives.
-        unsafe {
-            let p = parser.as_mut_ptr();
-            if unsafe_sys::yaml_parser_initialize(p).fail {
-                panic!("libyaml: out of memory");
-            }
-            unsafe_sys::yaml_parser_set_encoding(p, unsafe_sys::YAML_UTF8_ENCODING);
-            unsafe_sys::yaml_parser_set_input_string(p, input.as_ptr(), input.len() as u64);
-        }
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a str) -> Reader<'a> {
+        let mut parser = Parser::new();
+        parser.set_encoding(libyaml_safer::Encoding::Utf8);
+        parser.set_input(text.as_bytes());
         Reader {
             parser,
-            _input: input,
             done: false,
         }
     }
@@ -92,111 +86,91 @@ impl Reader {
         if self.done {
             return Ok((Event::StreamEnd, Mark::default()));
         }
-        let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
-        // SAFETY: the parser was initialised in `new`; the event is deleted after conversion.
-        unsafe {
-            let p = self.parser.as_mut_ptr();
-            if unsafe_sys::yaml_parser_parse(p, event.as_mut_ptr()).fail {
-                self.done = true;
-                return Err(error(&*p));
-            }
-            let ev = &*event.as_ptr();
-            let mark = Mark {
-                line: ev.start_mark.line as usize,
-                column: ev.start_mark.column as usize,
-            };
-            let out = convert(ev);
-            unsafe_sys::yaml_event_delete(event.as_mut_ptr());
-            if out == Event::StreamEnd {
-                self.done = true;
-            }
-            Ok((out, mark))
+        let ev = self.parser.parse().map_err(|e| {
+            self.done = true;
+            error(&e)
+        })?;
+        let mark = Mark::of(ev.start_mark);
+        let out = convert(ev.data);
+        if out == Event::StreamEnd {
+            self.done = true;
         }
+        Ok((out, mark))
     }
 }
 
-impl Drop for Reader {
-    fn drop(&mut self) {
-        // SAFETY: initialised in `new`, deleted once.
-        unsafe { unsafe_sys::yaml_parser_delete(self.parser.as_mut_ptr()) }
-    }
-}
-
-unsafe fn cstr(p: *const u8) -> Option<String> {
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: libyaml gives NUL-terminated strings.
-    Some(
-        unsafe { CStr::from_ptr(p.cast()) }
-            .to_string_lossy()
-            .into_owned(),
-    )
-}
-
-unsafe fn error(p: &unsafe_sys::yaml_parser_t) -> ParseError {
-    // SAFETY: problem/context are NUL-terminated static strings or null.
-    let problem = unsafe { cstr(p.problem.cast()) }.unwrap_or_else(|| "invalid YAML".into());
-    let context = unsafe { cstr(p.context.cast()) };
-    let message = match context {
+/// libyaml's message: the problem, then its context in parentheses.
+fn error(e: &libyaml_safer::Error) -> ParseError {
+    let problem = match e.problem() {
+        "" => "invalid YAML",
+        p => p,
+    };
+    let message = match e.context() {
         Some(c) => format!("{problem} ({c})"),
-        None => problem,
+        None => problem.to_string(),
     };
     ParseError {
-        mark: Mark {
-            line: p.problem_mark.line as usize,
-            column: p.problem_mark.column as usize,
-        },
+        mark: e.problem_mark().map(Mark::of).unwrap_or_default(),
         message,
     }
 }
 
-unsafe fn convert(ev: &unsafe_sys::yaml_event_t) -> Event {
-    // SAFETY: the union field read matches the event type.
-    unsafe {
-        match ev.type_ {
-            unsafe_sys::YAML_STREAM_START_EVENT => Event::StreamStart,
-            unsafe_sys::YAML_STREAM_END_EVENT => Event::StreamEnd,
-            unsafe_sys::YAML_DOCUMENT_START_EVENT => Event::DocumentStart,
-            unsafe_sys::YAML_DOCUMENT_END_EVENT => Event::DocumentEnd,
-            unsafe_sys::YAML_ALIAS_EVENT => {
-                Event::Alias(cstr(ev.data.alias.anchor).unwrap_or_default())
-            }
-            unsafe_sys::YAML_SCALAR_EVENT => {
-                let d = &ev.data.scalar;
-                let bytes = std::slice::from_raw_parts(d.value, d.length as usize);
-                Event::Scalar {
-                    text: String::from_utf8_lossy(bytes).into_owned(),
-                    style: match d.style {
-                        unsafe_sys::YAML_PLAIN_SCALAR_STYLE => ScalarStyle::Plain,
-                        unsafe_sys::YAML_LITERAL_SCALAR_STYLE
-                        | unsafe_sys::YAML_FOLDED_SCALAR_STYLE => ScalarStyle::Block,
-                        _ => ScalarStyle::Quoted,
-                    },
-                    anchor: cstr(d.anchor),
-                    tag: cstr(d.tag),
-                }
-            }
-            unsafe_sys::YAML_SEQUENCE_START_EVENT => Event::SequenceStart {
-                anchor: cstr(ev.data.sequence_start.anchor),
-                tag: cstr(ev.data.sequence_start.tag),
-                flow: ev.data.sequence_start.style == unsafe_sys::YAML_FLOW_SEQUENCE_STYLE,
+fn convert(data: EventData) -> Event {
+    match data {
+        EventData::StreamStart { .. } => Event::StreamStart,
+        EventData::StreamEnd => Event::StreamEnd,
+        EventData::DocumentStart { .. } => Event::DocumentStart,
+        EventData::DocumentEnd { .. } => Event::DocumentEnd,
+        EventData::Alias { anchor } => Event::Alias(anchor),
+        EventData::Scalar {
+            anchor,
+            tag,
+            value,
+            style,
+            ..
+        } => Event::Scalar {
+            text: value,
+            style: match style {
+                LibStyle::Plain => ScalarStyle::Plain,
+                LibStyle::Literal | LibStyle::Folded => ScalarStyle::Block,
+                _ => ScalarStyle::Quoted,
             },
-            unsafe_sys::YAML_SEQUENCE_END_EVENT => Event::SequenceEnd,
-            unsafe_sys::YAML_MAPPING_START_EVENT => Event::MappingStart {
-                anchor: cstr(ev.data.mapping_start.anchor),
-                tag: cstr(ev.data.mapping_start.tag),
-                flow: ev.data.mapping_start.style == unsafe_sys::YAML_FLOW_MAPPING_STYLE,
-            },
-            unsafe_sys::YAML_MAPPING_END_EVENT => Event::MappingEnd,
-            _ => Event::StreamEnd,
-        }
+            anchor,
+            tag,
+        },
+        EventData::SequenceStart {
+            anchor, tag, style, ..
+        } => Event::SequenceStart {
+            anchor,
+            tag,
+            flow: style == SequenceStyle::Flow,
+        },
+        EventData::SequenceEnd => Event::SequenceEnd,
+        EventData::MappingStart {
+            anchor, tag, style, ..
+        } => Event::MappingStart {
+            anchor,
+            tag,
+            flow: style == MappingStyle::Flow,
+        },
+        EventData::MappingEnd => Event::MappingEnd,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn errors_of(text: &str) -> ParseError {
+        let mut r = Reader::new(text);
+        loop {
+            match r.next_event() {
+                Ok((Event::StreamEnd, _)) => panic!("no error"),
+                Ok(_) => {}
+                Err(e) => break e,
+            }
+        }
+    }
 
     #[test]
     fn reads_events_and_errors() {
@@ -214,14 +188,40 @@ mod tests {
             evs.iter()
                 .any(|(e, _)| matches!(e, Event::Alias(a) if a == "x"))
         );
-        let mut r = Reader::new("a: [\n");
-        let err = loop {
-            match r.next_event() {
-                Ok((Event::StreamEnd, _)) => panic!("no error"),
-                Ok(_) => {}
-                Err(e) => break e,
-            }
-        };
+        let err = errors_of("a: [\n");
         assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn messages_and_marks_are_libyamls() {
+        // The texts libyaml (C) gives for these inputs, at the same 0-based marks.
+        let e = errors_of("a: [\n");
+        assert_eq!(
+            e.message,
+            "did not find expected node content (while parsing a flow node)"
+        );
+        assert_eq!(e.mark, Mark { line: 1, column: 0 });
+        let e = errors_of("a: b\n c: d\n");
+        assert_eq!(e.message, "mapping values are not allowed in this context");
+        assert_eq!(e.mark, Mark { line: 1, column: 2 });
+        let e = errors_of("a: \"x\n");
+        assert_eq!(
+            e.message,
+            "found unexpected end of stream (while scanning a quoted scalar)"
+        );
+        let e = errors_of("a: *nope\n: [\n");
+        assert!(!e.message.is_empty());
+        // Columns count characters, not bytes.
+        let mut r = Reader::new("é: [ü, x]\n");
+        let mut marks = Vec::new();
+        while let Ok((ev, m)) = r.next_event() {
+            if ev == Event::StreamEnd {
+                break;
+            }
+            if matches!(ev, Event::Scalar { .. }) {
+                marks.push(m);
+            }
+        }
+        assert_eq!(marks[2], Mark { line: 0, column: 7 });
     }
 }

@@ -1,6 +1,8 @@
-//! YAML: one event reader (over libyaml) and one positioned tree, used by the Compose front end,
-//! the presets and the fixes.
+//! YAML: one event reader (libyaml ported to safe Rust), one positioned tree, and serde over that
+//! tree; used by the Compose front end, the presets and the fixes. Writing YAML goes through
+//! `yaml_serde` (the serializer yamlpatch uses too).
 
+pub mod de;
 pub mod events;
 pub mod tree;
 

@@ -1,6 +1,6 @@
 //! A positioned YAML tree: every node knows its line, column and physical route in the file.
 //!
-//! Built from the event stream of `yaml-rust2` (no serde round trip), so that:
+//! Built from the event stream of [`super::events`] (no serde round trip), so that:
 //! - alias amplification is bounded *before* anything is expanded (aliases share nodes through
 //!   `Rc`, and the expanded size of every node is counted as it is built);
 //! - `<<` merge keys are resolved (single alias, inline mapping or a list of them), and entries
@@ -207,54 +207,10 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
-
-    /// The node as a `serde_yaml` value (aliases and merges expanded; bounded by `size`).
-    pub fn to_value(&self) -> serde_yaml::Value {
-        match &self.value {
-            Value::Scalar { text, style } => scalar_value(text, style),
-            Value::Seq(items) => {
-                serde_yaml::Value::Sequence(items.iter().map(|n| n.to_value()).collect())
-            }
-            Value::Map(entries) => {
-                let mut m = serde_yaml::Mapping::new();
-                for e in entries {
-                    m.insert(serde_yaml::Value::String(e.key.clone()), e.value.to_value());
-                }
-                serde_yaml::Value::Mapping(m)
-            }
-        }
-    }
 }
 
-fn is_null_text(t: &str) -> bool {
+pub(crate) fn is_null_text(t: &str) -> bool {
     matches!(t, "" | "~" | "null" | "Null" | "NULL")
-}
-
-/// YAML 1.2 core schema typing of a scalar.
-pub fn scalar_value(text: &str, style: &Style) -> serde_yaml::Value {
-    if *style != Style::Plain {
-        return serde_yaml::Value::String(text.to_string());
-    }
-    if is_null_text(text) {
-        return serde_yaml::Value::Null;
-    }
-    match text {
-        "true" | "True" | "TRUE" => return serde_yaml::Value::Bool(true),
-        "false" | "False" | "FALSE" => return serde_yaml::Value::Bool(false),
-        _ => {}
-    }
-    if let Ok(i) = text.parse::<i64>() {
-        return serde_yaml::Value::Number(i.into());
-    }
-    if text.chars().any(|c| c.is_ascii_digit())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
-        && let Ok(f) = text.parse::<f64>()
-    {
-        return serde_yaml::Value::Number(f.into());
-    }
-    serde_yaml::Value::String(text.to_string())
 }
 
 /// A parse error with its position.

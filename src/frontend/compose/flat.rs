@@ -50,7 +50,7 @@ pub fn to_text(doc: &J) -> String {
 
 /// `doc` as YAML text (for people), every `$` escaped as `$$`.
 pub fn to_yaml(doc: &J) -> String {
-    let mut s = serde_yaml::to_string(&escape(doc)).unwrap_or_default();
+    let mut s = yaml_serde::to_string(&escape(doc)).unwrap_or_default();
     if !s.ends_with('\n') {
         s.push('\n');
     }
@@ -89,7 +89,7 @@ impl Flat<'_> {
         }
         if !text.contains('$') {
             if *style == Style::Plain {
-                return yaml_to_json(super::tree::scalar_value(text, style));
+                return plain_json(text);
             }
             return J::String(text.clone());
         }
@@ -251,25 +251,27 @@ fn is_environment(path: &[String]) -> bool {
     path.len() == 4 && path[0] == "services" && path[2] == "environment"
 }
 
-fn yaml_to_json(v: serde_yaml::Value) -> J {
-    match v {
-        serde_yaml::Value::Null => J::Null,
-        serde_yaml::Value::Bool(b) => J::Bool(b),
-        serde_yaml::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                J::from(i)
-            } else if let Some(u) = n.as_u64() {
-                J::from(u)
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(J::Number)
-                    .unwrap_or(J::Null)
-            }
-        }
-        serde_yaml::Value::String(s) => J::String(s),
-        _ => J::Null,
+/// A plain scalar typed as the YAML 1.2 core schema types it (null was handled by the caller).
+fn plain_json(text: &str) -> J {
+    match text {
+        "true" | "True" | "TRUE" => return J::Bool(true),
+        "false" | "False" | "FALSE" => return J::Bool(false),
+        _ => {}
     }
+    if let Ok(i) = text.parse::<i64>() {
+        return J::from(i);
+    }
+    if text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return serde_json::Number::from_f64(f)
+            .map(J::Number)
+            .unwrap_or(J::Null);
+    }
+    J::String(text.to_string())
 }
 
 /// A path made absolute against `dir` (`~` and absolute paths kept).
