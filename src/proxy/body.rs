@@ -832,18 +832,18 @@ impl<'a> Decoder<'a> {
             return;
         }
         let (kind, v) = deref(kind, v);
-        if let Kind::Text(..) = kind {
-            if c != b'"' {
-                self.save(
-                    if c == b't' || c == b'f' {
-                        "bool"
-                    } else {
-                        "number"
-                    },
-                    kind,
-                );
-                return;
-            }
+        if let Kind::Text(..) = kind
+            && c != b'"'
+        {
+            self.save(
+                if c == b't' || c == b'f' {
+                    "bool"
+                } else {
+                    "number"
+                },
+                kind,
+            );
+            return;
         }
         match c {
             b't' | b'f' => match (kind, v) {
@@ -1003,50 +1003,40 @@ fn emit_opt(kind: &'static Kind, v: &GoVal, in_struct: bool) -> Option<Value> {
         (Kind::Struct(st), GoVal::Struct(_)) => {
             let mut obj = Map::new();
             for f in flat(st).iter() {
-                if let Some(fv) = field_ref(v, st, &f.index) {
-                    if let Some(j) = emit_opt(f.kind, fv, true) {
-                        obj.insert(f.name.to_string(), j);
-                    }
+                if let Some(fv) = field_ref(v, st, &f.index)
+                    && let Some(j) = emit_opt(f.kind, fv, true)
+                {
+                    obj.insert(f.name.to_string(), j);
                 }
             }
             Value::Object(obj)
         }
-        (Kind::Ptr(inner), GoVal::Ptr(p)) => match p {
-            Some(x) => emit(inner, x, false),
-            None => Value::Null,
-        },
-        (Kind::Slice(_, elem), GoVal::Slice(s)) => match s {
-            Some(b) => Value::Array(
-                b.items
-                    .iter()
-                    .take(b.len)
-                    .map(|x| emit(elem, x, false))
-                    .collect(),
-            ),
-            None => Value::Null,
-        },
-        (Kind::StrSlice, GoVal::Slice(s)) => match s {
-            Some(b) => Value::Array(
-                b.items
-                    .iter()
-                    .take(b.len)
-                    .map(|x| emit(&STRING, x, false))
-                    .collect(),
-            ),
-            None => Value::Null,
-        },
+        (Kind::Ptr(inner), GoVal::Ptr(Some(x))) => emit(inner, x, false),
+        (Kind::Slice(_, elem), GoVal::Slice(Some(b))) => Value::Array(
+            b.items
+                .iter()
+                .take(b.len)
+                .map(|x| emit(elem, x, false))
+                .collect(),
+        ),
+        (Kind::StrSlice, GoVal::Slice(Some(b))) => Value::Array(
+            b.items
+                .iter()
+                .take(b.len)
+                .map(|x| emit(&STRING, x, false))
+                .collect(),
+        ),
         (Kind::Array(_, _, elem), GoVal::Array(items)) => {
             Value::Array(items.iter().map(|x| emit(elem, x, false)).collect())
         }
-        (Kind::Map(_, _, elem), GoVal::Map(m)) => match m {
-            Some(m) => Value::Object(
-                m.entries
-                    .iter()
-                    .map(|(k, x)| (k.clone(), emit(elem, x, false)))
-                    .collect(),
-            ),
-            None => Value::Null,
-        },
+        (Kind::Map(_, _, elem), GoVal::Map(Some(m))) => Value::Object(
+            m.entries
+                .iter()
+                .map(|(k, x)| (k.clone(), emit(elem, x, false)))
+                .collect(),
+        ),
+        // nil pointers, slices and maps
+        (_, GoVal::Ptr(None) | GoVal::Slice(None) | GoVal::Map(None)) => Value::Null,
         (_, GoVal::Empty) => Value::Object(Map::new()),
         _ => Value::Null,
     })
@@ -1129,21 +1119,22 @@ fn get_host_config(fields: &mut [GoVal], quirks: &mut Vec<Quirk>) {
                     "VolumeDriver",
                 ] {
                     let from = host_field(&outer, name).cloned();
-                    if let (Some(from), Some(to)) = (from, host_field_mut(hc, name)) {
-                        if !is_zero(&from) && is_zero(to) {
-                            *to = from;
-                        }
+                    if let (Some(from), Some(to)) = (from, host_field_mut(hc, name))
+                        && !is_zero(&from)
+                        && is_zero(to)
+                    {
+                        *to = from;
                     }
                 }
             }
         }
     }
-    if let Some(hc) = inner {
-        if let Some(to) = host_field_mut(hc, "CpusetCpus") {
-            if !cpuset.is_empty() && is_zero(to) {
-                *to = GoVal::Str(cpuset);
-            }
-        }
+    if let Some(hc) = inner
+        && let Some(to) = host_field_mut(hc, "CpusetCpus")
+        && !cpuset.is_empty()
+        && is_zero(to)
+    {
+        *to = GoVal::Str(cpuset);
     }
 }
 

@@ -143,12 +143,11 @@ pub fn scan_first_value(data: &[u8]) -> Result<usize, ScanError> {
         // After a value.
         loop {
             let Some(&top) = stack.last() else {
-                if scalar {
-                    if let Some(&c) = data.get(i) {
-                        if !is_space(c) {
-                            return Err(err(c, "after top-level value"));
-                        }
-                    }
+                if scalar
+                    && let Some(&c) = data.get(i)
+                    && !is_space(c)
+                {
+                    return Err(err(c, "after top-level value"));
                 }
                 return Ok(i);
             };
@@ -382,13 +381,14 @@ pub fn unquote(lit: &[u8]) -> String {
                     };
                     r += 6;
                     if (0xd800..0xe000).contains(&rr) {
-                        if let Some(rr1) = getu4(&s[r..]) {
-                            if (0xd800..0xdc00).contains(&rr) && (0xdc00..0xe000).contains(&rr1) {
-                                let v = 0x10000 + ((rr - 0xd800) << 10) + (rr1 - 0xdc00);
-                                out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
-                                r += 6;
-                                continue;
-                            }
+                        if let Some(rr1) = getu4(&s[r..])
+                            && (0xd800..0xdc00).contains(&rr)
+                            && (0xdc00..0xe000).contains(&rr1)
+                        {
+                            let v = 0x10000 + ((rr - 0xd800) << 10) + (rr1 - 0xdc00);
+                            out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+                            r += 6;
+                            continue;
                         }
                         out.push('\u{fffd}');
                     } else {
