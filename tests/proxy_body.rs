@@ -9,10 +9,18 @@
 //!   what the reader's canonical value says for every field the body touches. Refused bodies
 //!   must be refused by both, with the same message.
 //!
+//! - `fuzz_property_*`: the `proxy_body` fuzz target's check (`fuzz/src/lib.rs`) on stable: the
+//!   seeds (`tests/fixtures/proxy_body/`, the create bodies recorded against CLI 28.2.2), every
+//!   input that once failed (`tests/fixtures/fuzz/proxy_body/`), and deterministic mutations.
+//!
 //! The engine part needs a Docker engine (skipped with a notice unless `HARDEN_E2E=require`).
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // test code
 
 mod common;
+
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz;
 
 use harden::proxy::body::{
     Decoded, Dialect, Door, EngineError, ErrorKind, QuirkKind, decode, fold_eq,
@@ -843,5 +851,213 @@ fn engine_agrees() {
     }
     eprintln!(
         "engine agrees: {created} bodies created ({fields} fields compared, forwarded bodies too), {refused} refused alike"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// The fuzz target's property, on stable
+// -------------------------------------------------------------------------------------------
+
+fn fixture_files(dir: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = common::repo_root().join(dir);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| {
+                    let p = e.path();
+                    (p.display().to_string(), std::fs::read(&p).unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// The seeds: the tricky bodies, the engine bodies and the create bodies the CLI sent.
+fn seeds() -> Vec<Vec<u8>> {
+    let mut seeds: Vec<Vec<u8>> = fixture_files("tests/fixtures/proxy_body")
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    seeds.extend(
+        accepted_rows()
+            .into_iter()
+            .map(|r| r.1)
+            .filter(|b| b.len() < 100_000),
+    );
+    seeds.extend(
+        refused_rows()
+            .into_iter()
+            .map(|r| r.1)
+            .filter(|b| b.len() < 100_000),
+    );
+    let runs = common::repo_root().join("tests/fixtures/argv/cli-28.2.2-runs.jsonl");
+    for line in std::fs::read_to_string(runs).unwrap().lines() {
+        let run: Value = serde_json::from_str(line).unwrap();
+        if let Some(body) = run.get("body") {
+            seeds.push(serde_json::to_vec(body).unwrap());
+        }
+    }
+    seeds
+}
+
+#[test]
+fn fuzz_property_holds_on_seeds_and_regressions() {
+    let mut n = 0;
+    for (name, data) in fixture_files("tests/fixtures/fuzz/proxy_body") {
+        eprintln!("proxy_body regression: {name}");
+        fuzz::proxy_body(&data);
+        n += 1;
+    }
+    let seeds = seeds();
+    for s in &seeds {
+        fuzz::proxy_body(s);
+    }
+    eprintln!("{n} regressions, {} seeds", seeds.len());
+    assert!(seeds.len() > 500);
+}
+
+/// xorshift64*: deterministic mutations without a crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// One JSON-aware mutation: flip a key's case, a Kelvin sign or long s for k/s, escape a
+/// letter, duplicate or drop a member, insert a token, or a plain byte edit.
+fn mutate(rng: &mut Rng, data: &mut Vec<u8>) {
+    const TOKENS: &[&[u8]] = &[
+        b"null",
+        b"true",
+        b"false",
+        b"0",
+        b"-1",
+        b"1e3",
+        b"1.5",
+        b"\"\"",
+        b"[]",
+        b"{}",
+        b"[null]",
+        b"\"x\"",
+        b",",
+        b":",
+        b"\"Privileged\":true,",
+        b"\"privileged\":false,",
+        b"\"HostConfig\":{\"CapAdd\":[\"ALL\"]},",
+        b"\"\\ud800\"",
+        b"\"\\u212a\"",
+        b"\xff",
+        b"\"User\":\"root\",",
+        b"\"Binds\":[null],",
+        b"}",
+        b"]",
+        b"\"CapAdd\":\"X\",",
+    ];
+    if data.is_empty() {
+        data.extend_from_slice(b"{}");
+    }
+    let at = rng.below(data.len());
+    match rng.below(8) {
+        0 => {
+            // Flip the case of the letters of a key-ish run.
+            let mut i = at;
+            while i < data.len() && data[i].is_ascii_alphabetic() {
+                data[i] ^= 0x20;
+                i += 1;
+            }
+        }
+        1 => {
+            // k/K → Kelvin sign, s/S → long s.
+            if let Some(i) =
+                (at..data.len()).find(|&i| matches!(data[i], b'k' | b'K' | b's' | b'S'))
+            {
+                let rep: &[u8] = if data[i].eq_ignore_ascii_case(&b'k') {
+                    "\u{212a}".as_bytes()
+                } else {
+                    "\u{17f}".as_bytes()
+                };
+                data.splice(i..=i, rep.iter().copied());
+            }
+        }
+        2 => {
+            // Escape a letter: X → \u0058.
+            if let Some(i) = (at..data.len()).find(|&i| data[i].is_ascii_alphabetic()) {
+                let esc = format!("\\u{:04x}", data[i]);
+                data.splice(i..=i, esc.into_bytes());
+            }
+        }
+        3 => {
+            // Duplicate the member that starts at the next `"` after a `,` or `{`.
+            if let Some(i) = (at..data.len()).find(|&i| matches!(data[i], b',' | b'{')) {
+                let start = i + 1;
+                if let Some(len) = data[start..].iter().position(|&c| c == b',') {
+                    let member = data[start..start + len + 1].to_vec();
+                    data.splice(start..start, member);
+                }
+            }
+        }
+        4 => {
+            let t = TOKENS[rng.below(TOKENS.len())];
+            data.splice(at..at, t.iter().copied());
+        }
+        5 => {
+            let end = (at + 1 + rng.below(8)).min(data.len());
+            data.drain(at..end);
+        }
+        6 => data[at] = rng.next() as u8,
+        _ => {
+            // Replace a value after a `:` with a token.
+            if let Some(i) = (at..data.len()).find(|&i| data[i] == b':') {
+                let end = (i + 1..data.len())
+                    .find(|&j| matches!(data[j], b',' | b'}'))
+                    .unwrap_or(data.len());
+                let t = TOKENS[rng.below(10)];
+                data.splice(i + 1..end, t.iter().copied());
+            }
+        }
+    }
+}
+
+#[test]
+fn fuzz_property_holds_on_mutations() {
+    let seeds = seeds();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let rounds = 4_000;
+    let (mut accepted, mut plain) = (0, 0);
+    for _ in 0..rounds {
+        let mut data = seeds[rng.below(seeds.len())].clone();
+        for _ in 0..1 + rng.below(4) {
+            mutate(&mut rng, &mut data);
+        }
+        if create(&data).is_ok() {
+            accepted += 1;
+            plain += usize::from(serde_json::from_slice::<Value>(&data).is_ok());
+        }
+        let shown = String::from_utf8_lossy(&data).into_owned();
+        if let Err(e) = std::panic::catch_unwind(|| fuzz::proxy_body(&data)) {
+            let dir = std::env::temp_dir().join("harden-proxy-body-failure");
+            std::fs::write(&dir, &data).ok();
+            panic!(
+                "proxy_body fails on {shown} (saved in {}): {e:?}",
+                dir.display()
+            );
+        }
+    }
+    eprintln!(
+        "{rounds} mutated bodies: {accepted} accepted by the reader, {plain} of them also by serde_json"
+    );
+    assert!(
+        plain > rounds / 10,
+        "too few mutations reach the serde_json comparison"
     );
 }

@@ -634,7 +634,10 @@ impl<'a> Decoder<'a> {
             Kind::Map(_, key, elem) => self.object_map(*key, elem, v),
             Kind::Empty => {
                 // struct{}: no field answers to any key.
-                self.object_keys(|d, _key| {
+                self.object_keys(|d, key| {
+                    let path =
+                        format!("{}/{}", d.here(), key.replace('~', "~0").replace('/', "~1"));
+                    d.quirk(path, QuirkKind::Unknown { key });
                     d.skip();
                     Ok(())
                 })
