@@ -50,8 +50,32 @@
 //!   `MemorySwap`, `CpuShares`, `CpusetCpus`, `VolumeDriver` fill zero inner values; top-level
 //!   `Cpuset` fills an empty `CpusetCpus`.
 //!
+//! - moby 23+ reads one value and then refuses anything but white space, `}` or `]` after it
+//!   (`dec.More()` in `runconfig.loadJSON` / `httputils.ReadJSON`); 20.10 ignores it. moby 27+
+//!   dropped the embedded top-level `*HostConfig` (`container.CreateRequest`).
+//!
 //! Types with `UnmarshalText` (master's `netip.Addr`, `HardwareAddr`) are forwarded as the
 //! strings they were; the engine parses them (and refuses what it cannot parse).
+//!
+//! # Not reproduced, on purpose
+//! moby's checks after decoding (`validateNetMode`, `validateResources`, `validatePrivileged`,
+//! restart-policy and mount validation, …) only ever refuse: the proxy forwards such a body
+//! and the engine refuses it, so nothing unjudged is created. Likewise the router's
+//! API-version adjustments change only what the engine does with fields the canonical body
+//! already shows.
+//!
+//! # How the proxy calls it
+//! ```text
+//! let dialect = Dialect::for_api_version(api_version_of_the_engine);
+//! match decode(Door::ContainerCreate, dialect, &body) {
+//!     Err(e) => answer(e.status, e.json_body()),          // the engine would refuse it too
+//!     Ok(d) => {
+//!         let decision = session::proxy::judge_create(&d.value, name, facts, &preset, mode)?;
+//!         // enforce/warn: forward decision.body if Some, else d.body(), never the client's
+//!         // bytes (audit changes nothing and may forward them as sent)
+//!     }
+//! }
+//! ```
 
 pub mod scan;
 pub mod schema;
@@ -70,6 +94,27 @@ pub enum Dialect {
     Engine20_10,
     /// moby master (2026; API 1.52), built with Go ≥ 1.24.
     Master,
+}
+
+impl Dialect {
+    /// The dialect for an engine that speaks API `version` at most (the `Api-Version` header of
+    /// `GET /_ping`, e.g. `1.41`): up to 1.41 (Engine ≤ 20.10) [`Dialect::Engine20_10`], newer
+    /// (and an unreadable version) [`Dialect::Master`].
+    ///
+    /// Engines 23–26 (API 1.42–1.45) still honour HostConfig fields at the top level of a create
+    /// body, which [`Dialect::Master`] drops as unknown: since the proxy forwards the canonical
+    /// body, such an engine never sees them either, so nothing unjudged gets through; the
+    /// client only loses those (long deprecated) settings.
+    pub fn for_api_version(version: &str) -> Dialect {
+        let mut parts = version.trim().trim_start_matches('v').split('.');
+        let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+        let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
+        match (major, minor) {
+            (Some(1), Some(m)) if m <= 41 => Dialect::Engine20_10,
+            (Some(0), Some(_)) => Dialect::Engine20_10,
+            _ => Dialect::Master,
+        }
+    }
 }
 
 /// Which request body.
@@ -124,6 +169,13 @@ pub struct EngineError {
     /// The engine's `message` (the JSON error body's field).
     pub message: String,
     pub kind: ErrorKind,
+}
+
+impl EngineError {
+    /// The body to answer with, as the engine words an error: `{"message": …}`.
+    pub fn json_body(&self) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({ "message": self.message })).unwrap_or_default()
+    }
 }
 
 /// Something in the body that a plain JSON reader would read differently from the engine, or
