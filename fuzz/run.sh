@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 secs="${1:-900}"
 shift || true
 targets=("$@")
-if ((${#targets[@]} == 0)); then targets=(argv compose_lint compose_fix); fi
+if ((${#targets[@]} == 0)); then targets=(argv compose_lint compose_fix proxy_body); fi
 [[ -d corpus/argv ]] || ./seed.sh
 mkdir -p logs
 cargo +nightly fuzz build -a >/dev/null 2>&1
@@ -19,6 +19,7 @@ status=0
 for t in "${targets[@]}"; do
     extra=()
     if [[ "$t" == argv ]]; then extra+=(-dict=argv.dict); fi
+    if [[ "$t" == proxy_body ]]; then extra+=(-dict=proxy_body.dict -max_len=65536); fi
     echo "== $t: ${secs}s" >&2
     cargo +nightly fuzz run -a "$t" -- -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 \
         -print_final_stats=1 "${extra[@]}" >"logs/$t.log" 2>&1

@@ -54,3 +54,32 @@ printf '"%s"\n' -d -e -i -t -p -v -u -w -m -h -l -a -P --preset --allow --no-har
     "type=tmpfs" "type=volume" "src=" "dst=" "seccomp=unconfined" "apparmor=unconfined" \
     "no-new-privileges" "/var/run/docker.sock" ":ro" ":rw" "1g" "512m" "0.5" >>argv.dict
 echo "argv.dict: $(wc -l <argv.dict) entries" >&2
+
+# proxy_body: the create bodies recorded against CLI 28.2.2, and the tricky bodies of
+# tests/fixtures/proxy_body/ (case variants, duplicates, escapes, Kelvin sign, …).
+mkdir -p corpus/proxy_body
+python3 - "$root/tests/fixtures/argv/cli-28.2.2-runs.jsonl" corpus/proxy_body <<'PY'
+import hashlib, json, os, sys
+runs, out = sys.argv[1:3]
+n = 0
+for line in open(runs, encoding="utf-8"):
+    body = json.loads(line).get("body")
+    if body is None:
+        continue
+    data = json.dumps(body, separators=(",", ":")).encode()
+    with open(os.path.join(out, hashlib.sha1(data).hexdigest()), "wb") as f:
+        f.write(data)
+    n += 1
+print(f"proxy_body: {n} recorded bodies", file=sys.stderr)
+PY
+for f in "$root"/tests/fixtures/proxy_body/*; do
+    cp "$f" "corpus/proxy_body/$(sha1sum "$f" | cut -c1-40)"
+done
+# JSON tokens and the engine's field names (any case).
+{
+    printf '"%s"\n' '{' '}' '[' ']' ':' ',' 'null' 'true' 'false' '-1' '1e3' '1.5' '\\u' \
+        '\\ud800' '\\udc00' '\\u212a' '\\u017f' '\xE2\x84\xAA' '\xC5\xBF' '\\"' '\\\\'
+    grep -ohE '"[A-Z][A-Za-z0-9]+"' "$root"/tests/fixtures/proxy_body/full.json | sort -u |
+        sed 's/"/\\"/g; s/^/"/; s/$/"/'
+} >proxy_body.dict
+echo "proxy_body.dict: $(wc -l <proxy_body.dict) entries" >&2

@@ -14,6 +14,12 @@
 //!   the text of one Compose file; any UTF-8 is accepted (invalid UTF-8 is replaced).
 //! - [`compose_fix`]: as `compose_lint`, then every fix: the fixed text must parse and lint with
 //!   no fixable finding left (so fixing it again changes nothing).
+//! - [`proxy_body`]: the proxy's Go-faithful body reader (`harden::proxy::body`). The input is
+//!   a request body. For every door and dialect the reader may refuse it; when it accepts, the
+//!   body it would forward must read back to the same value with nothing left to fold, merge or
+//!   drop, and `session::proxy::judge_create` must not panic on a create body's value. When the input is also a JSON object for serde_json (valid UTF-8, no duplicate or
+//!   case-folded key, ASCII keys), the two readers must agree value for value, except where
+//!   Go's rules differ on purpose (zero values left out, unknown fields dropped, `StrSlice`).
 
 use harden::frontend::argv::{self, Environment};
 use harden::frontend::compose::Project;
@@ -207,4 +213,183 @@ pub fn check_fix(text: &str) -> Option<String> {
         "fixable findings left after fixing:\n{left:#?}\n--- before\n{text}\n--- after\n{new}"
     );
     Some(new)
+}
+
+// ---------------------------------------------------------------------------------------------
+// proxy_body
+// ---------------------------------------------------------------------------------------------
+
+/// The `proxy_body` target (see the module docs).
+pub fn proxy_body(data: &[u8]) {
+    use harden::proxy::body::{Dialect, Door, QuirkKind, decode};
+    use harden::session::proxy::{Mode as ProxyMode, judge_create};
+    let plain: Option<serde_json::Value> = serde_json::from_slice(data).ok();
+    for door in [
+        Door::ContainerCreate,
+        Door::ExecCreate,
+        Door::ContainerUpdate,
+    ] {
+        for dialect in [Dialect::Engine20_10, Dialect::Master] {
+            let Ok(d) = decode(door, dialect, data) else {
+                continue;
+            };
+            let forwarded = d.body();
+            let again = decode(door, dialect, &forwarded).unwrap_or_else(|e| {
+                panic!(
+                    "the forwarded body is refused ({door:?}, {dialect:?}): {e}\n{}",
+                    String::from_utf8_lossy(&forwarded)
+                )
+            });
+            assert_eq!(again.value, d.value, "the forwarded body reads differently");
+            if let Some(q) = again.quirks.iter().find(|q| {
+                matches!(
+                    q.kind,
+                    QuirkKind::Folded { .. }
+                        | QuirkKind::Duplicate
+                        | QuirkKind::Unknown { .. }
+                        | QuirkKind::TopLevelHostConfig { .. }
+                )
+            }) {
+                panic!("the forwarded body has a quirk ({door:?}, {dialect:?}): {q:?}");
+            }
+            if door == Door::ContainerCreate {
+                // May refuse (bollard's enums know fewer strings than the engine takes, e.g.
+                // `RestartPolicy.Name: "nl"`, which the engine refuses too): fails closed.
+                let _ = judge_create(&d.value, None, None, preset(), ProxyMode::Enforce);
+            }
+            if dialect == Dialect::Engine20_10
+                && let Some(plain) = &plain
+            {
+                compare_plain(door, &d, plain);
+            }
+        }
+    }
+}
+
+/// The reader against serde_json, for a plain object (see the module docs).
+fn compare_plain(
+    door: harden::proxy::body::Door,
+    d: &harden::proxy::body::Decoded,
+    plain: &serde_json::Value,
+) {
+    use harden::proxy::body::{Door, MAX_QUIRKS, QuirkKind};
+    let serde_json::Value::Object(top) = plain else {
+        return;
+    };
+    if !ascii_keys(plain) || d.quirks.len() >= MAX_QUIRKS {
+        return;
+    }
+    if d.quirks.iter().any(|q| {
+        matches!(
+            q.kind,
+            QuirkKind::Folded { .. } | QuirkKind::Duplicate | QuirkKind::TopLevelHostConfig { .. }
+        )
+    }) {
+        return;
+    }
+    // 20.10's wrapper moves a top-level `Cpuset` into HostConfig.
+    if door == Door::ContainerCreate && top.keys().any(|k| k.eq_ignore_ascii_case("cpuset")) {
+        return;
+    }
+    let unknown: std::collections::HashSet<&str> = d
+        .quirks
+        .iter()
+        .filter(|q| matches!(q.kind, QuirkKind::Unknown { .. }))
+        .map(|q| q.path.as_str())
+        .collect();
+    if let Err(why) = agree(&d.value, plain, &mut String::new(), &unknown) {
+        panic!(
+            "the reader and serde_json disagree ({door:?}): {why}\nreader: {}\nserde_json: {plain}",
+            d.value
+        );
+    }
+}
+
+fn ascii_keys(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Object(m) => m.iter().all(|(k, v)| k.is_ascii() && ascii_keys(v)),
+        serde_json::Value::Array(a) => a.iter().all(ascii_keys),
+        _ => true,
+    }
+}
+
+/// A value Go leaves as (or decodes to) a zero value: the canonical value leaves it out.
+fn zeroish(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.iter().all(zeroish),
+        Value::Object(m) => m.values().all(zeroish),
+        Value::Bool(true) => false,
+    }
+}
+
+/// `canon` (the reader's) agrees with `plain` (serde_json's) at `path` (the quirks' syntax).
+fn agree(
+    canon: &serde_json::Value,
+    plain: &serde_json::Value,
+    path: &mut String,
+    unknown: &std::collections::HashSet<&str>,
+) -> Result<(), String> {
+    use serde_json::Value;
+    let here = path.clone();
+    match (canon, plain) {
+        // null (or a null element) leaves Go's zero value.
+        (c, Value::Null) if zeroish(c) => Ok(()),
+        (Value::Object(c), Value::Object(p)) => {
+            for (k, cv) in c {
+                path.push('/');
+                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                match p.get(k) {
+                    Some(pv) => agree(cv, pv, path, unknown)?,
+                    None if zeroish(cv) => {}
+                    None => return Err(format!("{path}: only the reader has {cv}")),
+                }
+                path.truncate(here.len());
+            }
+            for (k, pv) in p {
+                if c.contains_key(k) {
+                    continue;
+                }
+                let at = format!("{here}/{}", k.replace('~', "~0").replace('/', "~1"));
+                if unknown.contains(at.as_str()) || zeroish(pv) {
+                    continue;
+                }
+                if pv.is_object() {
+                    // A struct whose fields all stayed zero is left out whole.
+                    path.push_str(&at[here.len()..]);
+                    agree(&Value::Object(serde_json::Map::new()), pv, path, unknown)?;
+                    path.truncate(here.len());
+                    continue;
+                }
+                return Err(format!("{at}: the reader dropped {pv} without a quirk"));
+            }
+            Ok(())
+        }
+        (Value::Array(c), Value::Array(p)) => {
+            // ConsoleSize is Go's [2]uint: elements past the end are dropped, missing ones 0.
+            let fixed = here.ends_with("/ConsoleSize") && c.len() == 2;
+            if c.len() != p.len() && !fixed {
+                return Err(format!(
+                    "{here}: {} elements, serde_json {}",
+                    c.len(),
+                    p.len()
+                ));
+            }
+            for (i, cv) in c.iter().enumerate() {
+                let pv = p.get(i).unwrap_or(&Value::Null);
+                path.push_str(&format!("/{i}"));
+                agree(cv, pv, path, unknown)?;
+                path.truncate(here.len());
+            }
+            Ok(())
+        }
+        // moby's StrSlice takes one string.
+        (Value::Array(c), Value::String(s)) if c.len() == 1 && c[0] == *s => Ok(()),
+        (c, p) if c == p => Ok(()),
+        (Value::Number(c), Value::Number(p)) if c.as_f64() == p.as_f64() => Ok(()),
+        (c, p) => Err(format!("{here}: the reader has {c}, serde_json {p}")),
+    }
 }

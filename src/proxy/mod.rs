@@ -1,7 +1,9 @@
 //! `harden proxy`: an Engine API proxy that every client (Compose, Testcontainers, CI runners,
 //! the Docker CLI) can be pointed at. Requests at the doors to privilege ([`route::Door`]) are
-//! read whole and judged ([`Judge`]); everything else passes through untouched and unbuffered.
+//! read whole and judged ([`Judge`]); the container doors' JSON bodies are read as the engine
+//! reads them ([`body`]); everything else passes through untouched and unbuffered.
 
+pub mod body;
 mod conn;
 mod http;
 pub mod judge;

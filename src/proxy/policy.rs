@@ -2,6 +2,7 @@
 //! inspected through the upstream for its facts), in the proxy's mode; one decision record per
 //! judged request.
 
+use super::body;
 use super::judge::{Judge, JudgeFuture, JudgedRequest, PeerInfo, Verdict};
 use super::route::Door;
 use super::server::{Event, EventSink};
@@ -84,18 +85,21 @@ impl PolicyJudge {
         };
         let body_value = match req.body {
             Some(b) if req.door.body_use() == super::route::BodyUse::Read => {
-                match read_json(req.door, b) {
+                // The container doors are read exactly as the engine's Go decoder reads them,
+                // in the dialect of the engine's own API version (not the request's prefix).
+                let dialect = match self.engine().await {
+                    Some(e) => body::Dialect::for_api_version(&e.api_version),
+                    None => body::Dialect::Engine20_10,
+                };
+                match read_json(req.door, dialect, b) {
                     Ok(v) => Some(v),
-                    Err(e) => {
+                    Err((status, e)) => {
                         let message = format!("harden proxy: cannot read the request body: {e}");
                         return self.finish(
                             req,
                             &record,
                             Outcome::Unreadable(message.clone()),
-                            Verdict::Refuse {
-                                status: 400,
-                                message,
-                            },
+                            Verdict::Refuse { status, message },
                         );
                     }
                 }
@@ -359,133 +363,25 @@ fn query_param(query: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// Reads a door's JSON body as the engine does. Until the Go-faithful reader lands this is
-/// serde_json (the last of duplicate keys wins, `\uXXXX` escapes decoded) plus Go's
+/// Reads a door's JSON body as the engine does. The container doors (create, exec create,
+/// update) go through [`body::decode`], the Go-faithful reader (case folding, last duplicate
+/// wins, escapes, 20.10's top-level HostConfig, the engine's own refusals with its status);
+/// the other doors' bodies (services, plugins, volumes) are serde_json with Go's
 /// case-insensitive field matching ([`canonical_keys`]).
-pub fn read_json(door: Door, body: &[u8]) -> Result<Value, String> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    let mut v = canonical_keys(v, false);
-    if door == Door::ContainerCreate {
-        lift_top_level_host_config(&mut v);
+pub fn read_json(door: Door, dialect: body::Dialect, bytes: &[u8]) -> Result<Value, (u16, String)> {
+    let container_door = match door {
+        Door::ContainerCreate => Some(body::Door::ContainerCreate),
+        Door::ExecCreate => Some(body::Door::ExecCreate),
+        Door::ContainerUpdate => Some(body::Door::ContainerUpdate),
+        _ => None,
+    };
+    if let Some(d) = container_door {
+        return body::decode(d, dialect, bytes)
+            .map(|d| d.value)
+            .map_err(|e| (e.status, e.message));
     }
-    Ok(v)
-}
-
-/// HostConfig's fields (Resources' included), which API 1.41's create body also takes at its
-/// top level (moby 20.10 `ContainerConfigWrapper` embeds `*HostConfig`).
-const HOST_CONFIG: &[&str] = &[
-    "Binds",
-    "ContainerIDFile",
-    "LogConfig",
-    "NetworkMode",
-    "PortBindings",
-    "RestartPolicy",
-    "AutoRemove",
-    "VolumeDriver",
-    "VolumesFrom",
-    "Mounts",
-    "CapAdd",
-    "CapDrop",
-    "CgroupnsMode",
-    "Dns",
-    "DnsOptions",
-    "DnsSearch",
-    "ExtraHosts",
-    "GroupAdd",
-    "IpcMode",
-    "Cgroup",
-    "Links",
-    "OomScoreAdj",
-    "PidMode",
-    "Privileged",
-    "PublishAllPorts",
-    "ReadonlyRootfs",
-    "SecurityOpt",
-    "StorageOpt",
-    "Tmpfs",
-    "UTSMode",
-    "UsernsMode",
-    "ShmSize",
-    "Sysctls",
-    "Runtime",
-    "ConsoleSize",
-    "Isolation",
-    "CpuShares",
-    "Memory",
-    "NanoCpus",
-    "CgroupParent",
-    "BlkioWeight",
-    "BlkioWeightDevice",
-    "BlkioDeviceReadBps",
-    "BlkioDeviceWriteBps",
-    "BlkioDeviceReadIOps",
-    "BlkioDeviceWriteIOps",
-    "CpuPeriod",
-    "CpuQuota",
-    "CpuRealtimePeriod",
-    "CpuRealtimeRuntime",
-    "CpusetCpus",
-    "CpusetMems",
-    "Devices",
-    "DeviceCgroupRules",
-    "DeviceRequests",
-    "KernelMemory",
-    "KernelMemoryTCP",
-    "MemoryReservation",
-    "MemorySwap",
-    "MemorySwappiness",
-    "OomKillDisable",
-    "PidsLimit",
-    "Ulimits",
-    "CpuCount",
-    "CpuPercent",
-    "IOMaximumIOps",
-    "IOMaximumBandwidth",
-    "MaskedPaths",
-    "ReadonlyPaths",
-    "Init",
-];
-
-/// What the 20.10 engine makes of HostConfig fields at the top of a create body: without a
-/// `HostConfig` (or with `null`) they are the HostConfig; with one, only `Memory`,
-/// `MemorySwap`, `CpuShares`, `CpusetCpus` and `VolumeDriver` fill its zero values and the rest
-/// is ignored. The result has them all moved (or dropped), so what is judged and forwarded is
-/// one HostConfig.
-fn lift_top_level_host_config(v: &mut Value) {
-    let Some(top) = v.as_object_mut() else { return };
-    let mut lifted = serde_json::Map::new();
-    for k in HOST_CONFIG {
-        if let Some(x) = top.remove(*k) {
-            lifted.insert((*k).to_string(), x);
-        }
-    }
-    if lifted.is_empty() {
-        return;
-    }
-    match top.get_mut("HostConfig") {
-        Some(Value::Object(inner)) => {
-            for k in [
-                "Memory",
-                "MemorySwap",
-                "CpuShares",
-                "CpusetCpus",
-                "VolumeDriver",
-            ] {
-                let zero = match inner.get(k) {
-                    None | Some(Value::Null) => true,
-                    Some(Value::Number(n)) => n.as_f64() == Some(0.0),
-                    Some(Value::String(s)) => s.is_empty(),
-                    Some(_) => false,
-                };
-                if zero && let Some(x) = lifted.remove(k) {
-                    inner.insert(k.to_string(), x);
-                }
-            }
-        }
-        _ => {
-            top.insert("HostConfig".into(), Value::Object(lifted));
-        }
-    }
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| (400, e.to_string()))?;
+    Ok(canonical_keys(v, false))
 }
 
 /// Struct fields of the bodies the proxy judges, as the engine's types spell them.
@@ -715,6 +611,7 @@ mod tests {
     fn keys_fold_like_go() {
         let v = read_json(
             Door::ContainerCreate,
+            body::Dialect::Engine20_10,
             br#"{"image":"x","hostconfig":{"privileged":true,"Binds":["/:/h"]},"Labels":{"privileged":"1"},"\u0055ser":"0"}"#,
         )
         .unwrap();
@@ -724,13 +621,16 @@ mod tests {
         assert_eq!(v["Labels"]["privileged"], "1");
         let v = read_json(
             Door::ContainerCreate,
-            br#"{"HostConfig":{"Privileged":false,"Privileged":true}}"#,
+            body::Dialect::Engine20_10,
+            br#"{"Image":"x","HostConfig":{"Privileged":false,"Privileged":true}}"#,
         )
         .unwrap();
         assert_eq!(v["HostConfig"]["Privileged"], true);
         let v = read_json(
             Door::ContainerCreate,
-            "{\"HostConfig\":{\"CapAdd\":[\"SYS_ADMIN\"]},\"hostconfiſ\":1}".as_bytes(),
+            body::Dialect::Engine20_10,
+            "{\"Image\":\"x\",\"HostConfig\":{\"CapAdd\":[\"SYS_ADMIN\"]},\"hostconfiſ\":1}"
+                .as_bytes(),
         );
         assert!(v.is_ok());
     }
@@ -739,6 +639,7 @@ mod tests {
     fn top_level_host_config_counts_without_a_host_config() {
         let v = read_json(
             Door::ContainerCreate,
+            body::Dialect::Engine20_10,
             br#"{"Image":"x","privileged":true,"Binds":["/:/h"]}"#,
         )
         .unwrap();
@@ -747,6 +648,7 @@ mod tests {
         assert!(v.get("Privileged").is_none());
         let v = read_json(
             Door::ContainerCreate,
+            body::Dialect::Engine20_10,
             br#"{"Image":"x","Privileged":true,"Memory":1000000000,"HostConfig":{"CapAdd":["CHOWN"]}}"#,
         )
         .unwrap();

@@ -13,6 +13,7 @@ mod fidelity;
 mod plugin;
 mod podman;
 mod proxy;
+mod proxy_body;
 mod pull_registry;
 mod run_diagnose;
 mod run_engine;
