@@ -16,5 +16,6 @@ pub mod globals;
 pub mod preset;
 pub mod render;
 pub mod rules;
+pub mod session;
 pub mod spec;
 pub mod yaml;

@@ -3,6 +3,7 @@
 //! `fixtures/argv/cli-28.2.2-runs.jsonl` was recorded from the real CLI (`docker run ARGS`
 //! against a stub daemon that logs the create body and answers API 1.41 or 1.50); every record
 //! is replayed here. The other tests pin single behaviours with literal expectations.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use harden::frontend::argv::{
     ArgvError, Environment, FLAGS, FlagGroup, Parsed, PullPolicy, RunRequest, help_text,

@@ -4,6 +4,7 @@
 //! fixes; the SARIF output validates against the SARIF 2.1.0 schema
 //! (`tests/fixtures/sarif-2.1.0.json`). Every container carries `harden.test=1` and is removed by
 //! a [`common::ContainerGuard`].
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

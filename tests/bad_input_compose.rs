@@ -4,6 +4,7 @@
 //! file that changes between harden reading it and writing the fix. Each: a clear
 //! `harden: FILE…` line, exit 2, no panic, bounded time and memory, and no file changed
 //! (except by whoever else changed it).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

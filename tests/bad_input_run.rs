@@ -7,6 +7,7 @@
 //! The cases rejected before the engine is contacted run everywhere (against a socket that does
 //! not exist); the others need an engine (skip notice without one, failure under
 //! `HARDEN_E2E=require`).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The benchmark scripts stay runnable: `bench/run.sh` parses and answers `--help`, and the
 //! generated scaling files are Compose files that harden reads, lints and fixes.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use std::path::Path;
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Snapshots of what users read: help, the rule list, explanations, dry-run output.
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The checked-in completion scripts under `completions/` match what the binary generates.
 //! `HARDEN_BLESS=1 cargo test --test completions` regenerates them.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

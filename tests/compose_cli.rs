@@ -1,5 +1,6 @@
 //! `harden compose` from the outside: exit codes, waivers, fix modes, file discovery, and what
 //! `up` hands to `docker compose` (through a stub named by HARDEN_DOCKER_COMPOSE).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use serde_json::Value;
 use std::path::Path;

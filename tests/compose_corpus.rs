@@ -9,6 +9,7 @@
 //! The schema and Compose v2 oracles run through `tests/fixtures/compose/oracle.py` with a
 //! python3 that has PyYAML and jsonschema, and `docker compose` v2; without them they are
 //! skipped with a notice (and fail when HARDEN_E2E=require).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

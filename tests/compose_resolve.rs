@@ -6,6 +6,7 @@
 //! at the file and line that write it, under the service it reaches, and `harden compose up`
 //! refuses without running Compose (a stub that records any call stands in for it). Without
 //! Compose v2 the oracle half is skipped with a notice (fails under HARDEN_E2E=require).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use serde_json::Value;
 use std::path::Path;

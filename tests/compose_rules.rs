@@ -2,6 +2,7 @@
 //! with only that rule enabled. Bad cases snapshot every output format (text, json, SARIF
 //! results, GitHub annotations) and, when fixable, the fix diff, and must lint clean of that rule
 //! after the fix; good cases must not fire it.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@
 //!   its `.harden.yaml`) lint clean; the baseline preset reports but fixes nothing.
 //!   `examples/compose/web` also runs for real in `tests/compose_e2e.rs`, `examples/run/nginx.*`
 //!   in `tests/run_services.rs`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -39,6 +39,7 @@
 //! `harden run --dry-run --format json`; they fail until the binary implements it.
 //! `docker_capture_works` (with `docker_bodies_are_stable_after_normalisation` and
 //! `extra_corpus_covers_every_flag`) proves the docker half on its own.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -5,6 +5,7 @@
 //!   CLI runs, the Compose corpus and every Compose fixture;
 //! - a few thousand deterministic mutations of those seeds (a small stand-in for libFuzzer, so
 //!   the properties are exercised without a nightly toolchain).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 #[allow(dead_code)]
 #[path = "../fuzz/src/lib.rs"]

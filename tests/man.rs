@@ -1,5 +1,6 @@
 //! The checked-in man pages under `man/` match what the binary generates from its clap tree;
 //! `harden man` prints `man/harden.1`. `HARDEN_BLESS=1 cargo test --test man` regenerates them.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

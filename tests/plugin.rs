@@ -2,6 +2,7 @@
 //! `$DOCKER_CONFIG/cli-plugins` answers the metadata handshake, is listed by `docker --help`, and
 //! works as `docker harden run …`, `docker harden compose lint …` and `docker harden audit …`,
 //! honouring the CLI's global options (`--context`, `-H`).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

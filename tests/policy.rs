@@ -1,6 +1,7 @@
 //! Who decides the policy: a machine policy that locks rules, a project file that weakens the
 //! policy (reported as `policy-weakened` in every output format, refused by the commands that
 //! run containers until trusted), `harden trust`, `--trust-project`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use serde_json::Value;
 use std::path::Path;
@@ -274,4 +275,58 @@ fn machine_locks_beat_project_files_and_keep_their_own_waivers() {
         "{shown}"
     );
     assert!(Path::new(&machine).exists());
+}
+
+/// `--allow` names a real rule at every door: the session checks it once for all of them, before
+/// anything else happens (no engine is needed to be told).
+#[test]
+fn every_door_rejects_an_unknown_allow_id() {
+    let env = Env::new();
+    env.write(
+        "project/compose.yaml",
+        "services:\n  web:\n    image: nginx\n",
+    );
+    let doors: &[(&[&str], i32)] = &[
+        (
+            &["run", "--allow", "typo", "--dry-run", "busybox", "true"],
+            125,
+        ),
+        (
+            &["create", "--allow", "typo", "--dry-run", "busybox", "true"],
+            125,
+        ),
+        (&["learn", "--allow", "typo", "busybox", "true"], 125),
+        (&["compose", "lint", "--allow", "typo"], 2),
+        (&["compose", "fix", "--allow", "typo", "--stdout"], 2),
+        (&["compose", "config", "--allow", "typo"], 2),
+        (&["compose", "up", "--allow", "typo"], 2),
+        (
+            &[
+                "stack",
+                "deploy",
+                "--allow",
+                "typo",
+                "-c",
+                "compose.yaml",
+                "s",
+            ],
+            2,
+        ),
+        (&["audit", "--allow", "typo"], 2),
+    ];
+    for (args, code) in doors {
+        let o = env.harden(args, &[]);
+        let e = err(&o);
+        assert_eq!(o.status.code(), Some(*code), "{args:?}: {e}");
+        assert!(
+            e.contains("--allow typo: unknown rule `typo` (`harden rules` lists them)"),
+            "{args:?}: {e}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    // The file is untouched by the refused fix.
+    assert_eq!(
+        std::fs::read_to_string(env.project().join("compose.yaml")).unwrap(),
+        "services:\n  web:\n    image: nginx\n"
+    );
 }

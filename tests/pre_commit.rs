@@ -2,6 +2,7 @@
 //! points at this checkout, in a temporary git repository with a bad and a good Compose file.
 //! `harden` is the binary under test, put first on PATH (the hooks are `language: system`).
 //! Skipped with a notice when pre-commit is not installed; fails under `HARDEN_E2E=require`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! What harden prints besides its results: `-q` silences harden's own notices (and only before
 //! the subcommand: after `run`, `-q` is docker's `--quiet`), errors are one `harden: …` line,
 //! and piped output has no colours.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

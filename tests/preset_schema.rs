@@ -2,6 +2,7 @@
 //! and for each sample file the schema (python3's jsonschema, Draft 7) accepts it exactly when
 //! `harden presets show FILE` does. Skipped with a notice without python3-jsonschema (fails when
 //! HARDEN_E2E=require).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 use std::process::Command;
 

@@ -1,5 +1,6 @@
 //! Pulling through the engine from a real registry (Debian's `docker-registry` on 127.0.0.1):
 //! a missing image is pulled with progress and run; `--pull never` fails like docker.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! `console` example runs and prints what the README shows.
 //!
 //! `HARDEN_BLESS=1 cargo test --test readme` rewrites the generated rules table.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! When a hardened container fails, harden says what broke and the remedy (foreground: when it
 //! exits; `-d`: within the `--watch` window), keeping docker's exit code; and a malformed
 //! `--cap-add` gets the engine's own error, as from `docker create`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

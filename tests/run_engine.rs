@@ -1,5 +1,6 @@
 //! `harden run` / `harden create` against a real Docker engine: hardening proven from inside the
 //! container, exit codes, streams, TTY, signals, `--rm`, `-d`, `--cidfile`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

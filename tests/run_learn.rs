@@ -6,6 +6,7 @@
 //!
 //! The replica is built by `scripts/build-replicas.sh unknown-app` (`.ci/run` builds every
 //! replica). Skips with a notice when no engine answers; fails when `HARDEN_E2E=require`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

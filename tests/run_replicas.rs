@@ -7,6 +7,7 @@
 //!
 //! The replicas are built by `scripts/build-replicas.sh` (`.ci/run` builds them). Skips with a
 //! notice when no engine answers; fails when `HARDEN_E2E=require`.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

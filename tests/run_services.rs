@@ -2,6 +2,7 @@
 //! nginx serves HTTP 200 and redis answers PING when started with `harden run -d -p …`; an
 //! image's own non-root USER is kept, `-P` becomes explicit loopback bindings of the image's
 //! exposed ports, and no tmpfs hides an image VOLUME.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

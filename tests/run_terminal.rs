@@ -1,6 +1,7 @@
 //! `harden run` in a real terminal (driven by `script`) and through other daemon addresses:
 //! `--review` prompts, detach keys, Docker contexts, and a TLS endpoint with client
 //! certificates.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

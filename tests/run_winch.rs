@@ -1,5 +1,6 @@
 //! A TTY container follows the size of harden's terminal: the initial size when it starts
 //! and every later change, announced by SIGWINCH (as `docker run -it` does).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // test code
 
 mod common;
 

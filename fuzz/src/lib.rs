@@ -15,13 +15,13 @@
 //! - [`compose_fix`]: as `compose_lint`, then every fix: the fixed text must parse and lint with
 //!   no fixable finding left (so fixing it again changes nothing).
 
-use harden::cli::compose::build_report;
-use harden::cli::run::{self, Mode};
 use harden::frontend::argv::{self, Environment};
+use harden::frontend::compose::Project;
 use harden::frontend::compose::interp::Env;
-use harden::frontend::compose::{Project, lint};
 use harden::preset::Preset;
 use harden::render::report;
+use harden::session::compose::{self as lint, build_report};
+use harden::session::run::{self, Mode};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -3,10 +3,13 @@
 
 use super::{error_line, notice, print_out};
 use crate::fix::compose::{Fixed, Request};
-use crate::frontend::compose::lint::{self, ServiceResult};
 use crate::frontend::compose::{self, ComposeError, LoadOptions, Project, Target, flat};
 use crate::preset::{self, Preset};
-use crate::render::report::{self, FailOn, Item, Report};
+use crate::render::report::{self, FailOn, Report};
+use crate::session::compose::{
+    self as lint, Hardened, ServiceResult, build_report, check_locks, denials, harden_project,
+    policy_report,
+};
 use clap::{Args, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -210,77 +213,13 @@ fn load_policy(
     preset_flag: Option<&str>,
     allow: &[String],
 ) -> Result<preset::policy::Policy, Fail> {
-    let cwd = cwd();
-    let env = |k: &str| std::env::var(k).ok();
-    preset::policy::load_policy(&preset::policy::PolicyRequest {
+    crate::session::policy(
+        &super::system_env(),
         preset_flag,
         allow,
-        cwd: &cwd,
-        env: &env,
-        project: true,
-    })
+        crate::session::Reach::Project,
+    )
     .map_err(|e| Fail(e.to_string()))
-}
-
-/// Refuses waivers written in the Compose files for rules a stronger policy locked.
-fn check_locks(project: &Project, preset: &Preset) -> Result<(), Fail> {
-    for svc in &project.services {
-        for w in compose::waivers::for_service(project, svc) {
-            for r in &w.rules {
-                if let Some(l) = preset::policy::lock_for(preset, r) {
-                    return Err(Fail(format!(
-                        "{}:{}: the file waives `{r}` for service {}, but `{r}` is locked by {} \
-                         ({}): a project cannot waive it",
-                        w.file.display(),
-                        w.pos.line,
-                        svc.name,
-                        l.declared_in,
-                        l.layer.word()
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The report items of what the project policy weakens.
-fn policy_report(policy: &preset::policy::Policy) -> Report {
-    let mut r = Report::default();
-    let here = cwd();
-    let mut ws = policy.weakenings.clone();
-    ws.sort_by_key(|w| (w.file.clone(), w.line));
-    for w in &ws {
-        // Relative to the working directory (a repository's root in CI), as Compose files are.
-        let shown = Path::new(&w.file)
-            .strip_prefix(&here)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| w.file.clone());
-        r.items.push(Item {
-            file: shown.clone(),
-            line: w.line,
-            column: 1,
-            route: String::new(),
-            service: String::new(),
-            container: None,
-            rule: lint::POLICY_WEAKENED.to_string(),
-            severity: crate::rules::Severity::Warning,
-            action: crate::rules::Action::Warn,
-            message: format!(
-                "this project policy {} (the policies above it deny it)",
-                w.what
-            ),
-            fixable: false,
-            fixes: Vec::new(),
-            unfixable_reason: None,
-            waived: None,
-            profiles: Vec::new(),
-        });
-        if let Ok(text) = std::fs::read_to_string(&w.file) {
-            r.sources.insert(shown, text);
-        }
-    }
-    r
 }
 
 /// Refuses to run a project whose policy file weakens the policy and is not trusted.
@@ -314,13 +253,13 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     }
     let policy = load_policy(args.preset.as_deref(), &args.allow)?;
     let preset = &policy.preset;
-    let mut merged = policy_report(&policy);
+    let mut merged = policy_report(&policy, &cwd());
     let mut worst = 0u8;
     let mut bad = 0usize;
     let opts = args.load_options();
     for file in each {
         let project = match load_project(std::slice::from_ref(file), &opts)
-            .and_then(|p| check_locks(&p, preset).map(|_| p))
+            .and_then(|p| check_locks(&p, preset).map(|_| p).map_err(Fail))
         {
             Ok(p) => p,
             Err(Fail(msg)) => {
@@ -393,7 +332,9 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     Ok(ExitCode::from(worst))
 }
 
-fn print_lint(report: &Report, format: Format, fail_on: FailOn) -> ExitCode {
+/// Prints a report in `format` (every report door's one dispatch) and returns the exit code:
+/// 1 when a finding at or above `fail_on` is left.
+pub fn print_lint(report: &Report, format: Format, fail_on: FailOn) -> ExitCode {
     let text = match format {
         Format::Text => report::text::render(report),
         Format::Json => report::json(report),
@@ -421,7 +362,7 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
     let project = load_project(&args.files, &args.load_options())?;
     let policy = load_policy(args.preset.as_deref(), &args.allow)?;
     let preset = policy.preset.clone();
-    check_locks(&project, &preset)?;
+    check_locks(&project, &preset).map_err(Fail)?;
     match &args.command {
         ComposeCommand::Lint {
             format,
@@ -430,7 +371,7 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             ..
         } => {
             let results = lint::lint_for(&project, &preset, &args.allow, *target);
-            let mut report = policy_report(&policy);
+            let mut report = policy_report(&policy, &cwd());
             let r = build_report(&project, &results);
             report.items.extend(r.items);
             report.sources.extend(r.sources);
@@ -473,66 +414,6 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             up(&args, &project, &preset, "create", a)
         }
         ComposeCommand::External(_) => unreachable!("handled above"),
-    }
-}
-
-/// The report model of a lint result.
-pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
-    let mut items = Vec::new();
-    for r in results {
-        for f in &r.findings {
-            let ev = &f.evaluated;
-            items.push(Item {
-                file: f.location.file.display().to_string(),
-                line: f.location.line,
-                column: f.location.column,
-                route: f.location.route.clone(),
-                service: f.service.clone(),
-                container: None,
-                rule: ev.finding.rule.to_string(),
-                severity: ev.severity,
-                action: ev.action,
-                message: ev.finding.message.clone(),
-                fixable: f.fixable,
-                fixes: if f.fixable {
-                    ev.finding.changes.iter().map(|c| c.describe()).collect()
-                } else {
-                    Vec::new()
-                },
-                unfixable_reason: f.unfixable_reason.clone(),
-                waived: ev.waived.clone(),
-                profiles: project
-                    .service(&f.service)
-                    .map(|s| s.profiles.clone())
-                    .unwrap_or_default(),
-            });
-        }
-    }
-    items.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.rule).cmp(&(&b.file, b.line, b.column, &b.rule))
-    });
-    Report {
-        kind: report::Kind::Compose,
-        items,
-        sources: project
-            .files
-            .iter()
-            .map(|f| (f.path.display().to_string(), f.text.clone()))
-            .collect(),
-        services: project
-            .services
-            .iter()
-            .flat_map(|s| {
-                s.layers.iter().map(|l| {
-                    (
-                        s.name.clone(),
-                        project.files[l.file].path.display().to_string(),
-                        l.key_pos.line,
-                    )
-                })
-            })
-            .collect(),
-        containers: Vec::new(),
     }
 }
 
@@ -709,29 +590,7 @@ pub fn write_atomic_new(path: &Path, text: &str) -> std::io::Result<()> {
     if path.exists() {
         return write_atomic(path, text);
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(".{name}.harden-{}.tmp", std::process::id()));
-    let r = (|| {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r
+    write_through_temp(path, text, None, None)
 }
 
 /// Like [`write_atomic`], but only while `path` still holds `original` (checked after the
@@ -742,34 +601,62 @@ pub fn write_if_unchanged(path: &Path, original: &str, text: &str) -> std::io::R
 }
 
 fn write_checked(path: &Path, text: &str, original: Option<&str>) -> std::io::Result<()> {
+    let perms = std::fs::metadata(path)?.permissions();
+    write_through_temp(path, text, Some(perms), original)
+}
+
+/// Writes a temporary file next to `path`, then renames it over `path` (only while `path` still
+/// holds `original`, when given). The result has exactly `perms` (an existing file's), or
+/// without them the usual mode of a new file (0666 less the umask, not a temporary file's
+/// 0600). On any error the temporary file is gone and `path` is untouched.
+fn write_through_temp(
+    path: &Path,
+    text: &str,
+    perms: Option<std::fs::Permissions>,
+    original: Option<&str>,
+) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let dir = dir.unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "compose".into());
-    let perms = std::fs::metadata(path)?.permissions();
-    let tmp = dir.join(format!(".{name}.harden-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::set_permissions(&tmp, perms)?;
-        if let Some(original) = original
-            && !unchanged(path, original)
-        {
-            return Err(std::io::Error::other(CHANGED));
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.harden-"))
+        .suffix(".tmp")
+        .permissions(
+            perms
+                .clone()
+                .unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)),
+        )
+        .tempfile_in(dir)
+        .map_err(without_path)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    // The mode asked at creation is masked by the umask; an existing file's is kept exactly.
+    if let Some(perms) = perms {
+        std::fs::set_permissions(tmp.path(), perms)?;
     }
-    result
+    if let Some(original) = original
+        && !unchanged(path, original)
+    {
+        return Err(std::io::Error::other(CHANGED));
+    }
+    tmp.persist(path)
+        .map(|_| ())
+        .map_err(|e| without_path(e.error))
+}
+
+/// The error without the temporary file's path that `tempfile` appends (` at path "…"`): the
+/// caller names the file the user knows (`Read-only file system (os error 30)`).
+fn without_path(e: std::io::Error) -> std::io::Error {
+    let msg = e.to_string();
+    match msg.find(" at path \"") {
+        Some(i) if e.raw_os_error().is_none() => std::io::Error::new(e.kind(), &msg[..i]),
+        _ => e,
+    }
 }
 
 /// The Compose v2 command (`docker compose`), when the plugin answers (or
@@ -816,27 +703,6 @@ fn compose_command() -> Result<Vec<String>, Fail> {
     ))
 }
 
-/// The unwaived denials of a lint result, as a report.
-fn denials(project: &Project, results: &[ServiceResult]) -> Option<Report> {
-    let report = build_report(project, results);
-    let denied: Vec<Item> = report
-        .items
-        .iter()
-        .filter(|i| i.waived.is_none() && i.action == crate::rules::Action::Deny)
-        .cloned()
-        .collect();
-    if denied.is_empty() {
-        return None;
-    }
-    Some(Report {
-        kind: report::Kind::Compose,
-        items: denied,
-        sources: report.sources,
-        services: report.services,
-        containers: Vec::new(),
-    })
-}
-
 fn refuse(refused: &Report, what: &str) -> ExitCode {
     eprint!("{}", report::text::render(refused));
     error_line(&format!(
@@ -846,25 +712,6 @@ fn refuse(refused: &Report, what: &str) -> ExitCode {
         if refused.items.len() == 1 { "" } else { "s" }
     ));
     ExitCode::from(1)
-}
-
-/// The hardened project as one document for `target`, with what was applied and noted.
-pub struct Hardened {
-    pub doc: serde_json::Value,
-    pub applied: crate::fix::model::Applied,
-}
-
-/// Applies every fix the preset wants to the resolved project (wherever the values are
-/// written: the files are not touched).
-fn harden_project(
-    project: &Project,
-    results: &[ServiceResult],
-    target: Target,
-) -> Result<Hardened, Fail> {
-    let mut doc = flat::document(project)?;
-    let reqs = lint::wanted(results);
-    let applied = crate::fix::model::apply(&mut doc, project, &reqs, target);
-    Ok(Hardened { doc, applied })
 }
 
 /// Says what was hardened and what could not be.
@@ -902,10 +749,10 @@ fn summarize(h: &Hardened) {
 }
 
 /// Writes the hardened document into a temporary directory outside the project.
-fn write_hardened(h: &Hardened) -> Result<(TempDir, PathBuf), Fail> {
+fn write_hardened(h: &Hardened) -> Result<(tempfile::TempDir, PathBuf), Fail> {
     let dir =
         hardened_dir().map_err(|e| Fail(format!("cannot create a temporary directory: {e}")))?;
-    let file = dir.path.join("compose.hardened.json");
+    let file = dir.path().join("compose.hardened.json");
     std::fs::write(&file, flat::to_text(&h.doc))
         .map_err(|e| Fail(format!("cannot write {}: {e}", file.display())))?;
     Ok((dir, file))
@@ -931,7 +778,7 @@ fn compose_base(
 
 /// `docker -H … harden compose up`: the child reaches the same daemon.
 fn child_env(cmd: &mut std::process::Command) {
-    for (k, v) in super::plugin::child_env(&crate::engine::host::global_options()) {
+    for (k, v) in super::plugin::child_env(&super::system_env().globals) {
         match v {
             Some(v) => cmd.env(k, v),
             None => cmd.env_remove(k),
@@ -958,9 +805,7 @@ fn up(
         .build()
         .map_err(|e| Fail(format!("cannot start: {e}")))?;
     let engine = runtime
-        .block_on(super::run::connect(
-            &crate::frontend::argv::SystemEnvironment,
-        ))
+        .block_on(crate::session::connect(&super::system_env()))
         .ok();
     let facts = match &engine {
         Some(e) => runtime.block_on(image_facts(e, project)),
@@ -1239,7 +1084,7 @@ fn stack_deploy(args: &StackDeployArgs) -> Result<ExitCode, Fail> {
     let policy = load_policy(args.preset.as_deref(), &args.allow)?;
     check_trust(&policy, args.trust_project)?;
     let preset = policy.preset.clone();
-    check_locks(&project, &preset)?;
+    check_locks(&project, &preset).map_err(Fail)?;
     let results = lint::lint_for(&project, &preset, &args.allow, Target::Swarm);
     if let Some(refused) = denials(&project, &results) {
         return Ok(refuse(&refused, "deploy the stack"));
@@ -1284,24 +1129,42 @@ fn docker_cli() -> String {
         .unwrap_or_else(|| "docker".into())
 }
 
-/// A temporary directory removed when dropped.
-struct TempDir {
-    path: PathBuf,
+/// A private temporary directory for the hardened copies, removed when dropped.
+fn hardened_dir() -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix("harden-compose-").tempdir()
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
     }
-}
 
-fn hardened_dir() -> std::io::Result<TempDir> {
-    let base = std::env::temp_dir();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let path = base.join(format!("harden-compose-{}-{nanos}", std::process::id()));
-    std::fs::create_dir(&path)?;
-    Ok(TempDir { path })
+    #[test]
+    fn writes_keep_modes_and_leave_no_temporary_files() {
+        let d = tempfile::tempdir().unwrap();
+        // A new file gets what any new file gets here (0666 less the umask).
+        let plain = d.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let new = d.path().join("new.yaml");
+        write_atomic_new(&new, "a: 1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "a: 1\n");
+        assert_eq!(mode(&new), mode(&plain));
+        // An existing file keeps its mode exactly.
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&new, "a: 2\n").unwrap();
+        assert_eq!(mode(&new), 0o640);
+        // Changed meanwhile: nothing written.
+        let e = write_if_unchanged(&new, "a: 1\n", "a: 3\n").unwrap_err();
+        assert_eq!(e.to_string(), CHANGED);
+        assert_eq!(std::fs::read_to_string(&new).unwrap(), "a: 2\n");
+        let names: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
 }

@@ -19,9 +19,7 @@ use super::{error_line, notice, print_out};
 use crate::diagnose;
 use crate::engine;
 use crate::fix::{self, Change};
-use crate::frontend::argv::{
-    self, Environment, Occurrence, Parsed, SystemEnvironment, lookup_long, lookup_short,
-};
+use crate::frontend::argv::{self, Environment, Occurrence, Parsed, lookup_long, lookup_short};
 use crate::preset::file::yaml_scalar;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -263,8 +261,26 @@ async fn learn(args: &[String], cleanup: &Cleanup) -> u8 {
             return 125;
         }
     };
-    let env = SystemEnvironment;
-    let engine = match super::run::connect(&env).await {
+    let env = super::system_env();
+    // Flag errors and the policy (`--allow`, `--preset`) are said before any daemon is needed.
+    match super::run::parse(super::run::Mode::Run, &args, &env, None) {
+        Ok((_, request)) => {
+            if let Err(e) = crate::session::policy(
+                &env,
+                request.harden.preset.as_deref(),
+                &request.harden.allow,
+                crate::session::Reach::Project,
+            ) {
+                error_line(&format!("preset: {e}"));
+                return 125;
+            }
+        }
+        Err(e) => {
+            error_line(&e.to_string());
+            return 125;
+        }
+    }
+    let engine = match crate::session::connect(&env).await {
         Ok(e) => e,
         Err(e) => {
             error_line(&e.message);
@@ -284,15 +300,18 @@ async fn learn(args: &[String], cleanup: &Cleanup) -> u8 {
             }
         };
     let config = env.docker_config_json();
-    let mut facts = match engine::run::ensure_image(
+    let mut notes = super::progress::Notes::new(request.client.quiet);
+    let found = engine::run::ensure_image(
         &engine,
         &parsed.image,
         &request.client,
         config.as_ref(),
         false,
+        &mut |n| notes.note(n),
     )
-    .await
-    {
+    .await;
+    drop(notes);
+    let mut facts = match found {
         Ok(Some(f)) => f,
         Ok(None) => {
             error_line(&format!("image {} is not available", parsed.image));
@@ -867,7 +886,7 @@ async fn run_trial(
             };
         }
     };
-    let id = match engine::run::create(engine, &request).await {
+    let id = match engine::run::create(engine, &request, &mut super::progress::create_note).await {
         Ok(id) => id,
         Err(e) => {
             return Trial::Failed {

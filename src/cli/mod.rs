@@ -1,5 +1,9 @@
 //! The command line: clap definitions and one module per subcommand.
 
+// The one module that prints (Cargo.toml denies printing elsewhere).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod attach;
 pub mod audit;
 pub mod completions;
 pub mod compose;
@@ -7,9 +11,11 @@ pub mod learn;
 pub mod man;
 pub mod plugin;
 mod presets;
+mod progress;
 mod review;
 mod rules;
 pub mod run;
+pub mod tty;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -158,6 +164,17 @@ pub enum PresetsCommand {
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 
+/// The Docker CLI's global options of this process (plugin mode), set once by
+/// [`main_with_args`].
+static GLOBALS: std::sync::OnceLock<crate::globals::GlobalOptions> = std::sync::OnceLock::new();
+
+/// The real environment, with the global options the command line gave.
+pub fn system_env() -> crate::frontend::argv::SystemEnvironment {
+    crate::frontend::argv::SystemEnvironment {
+        globals: GLOBALS.get().cloned().unwrap_or_default(),
+    }
+}
+
 /// Entry point used by `main`: `harden …`, or `docker-harden …` as a Docker CLI plugin.
 pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     let env = |k: &str| std::env::var(k).ok();
@@ -169,7 +186,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
         }
         plugin::Invocation::Hook => return ExitCode::SUCCESS,
         plugin::Invocation::Plugin { args, globals } => {
-            crate::engine::host::set_global_options(globals);
+            let _ = GLOBALS.set(globals);
             (args, "docker harden")
         }
         plugin::Invocation::Error(msg) => {

@@ -50,14 +50,12 @@ fn show(name: Option<&str>) -> ExitCode {
     let result = match name {
         Some(n) => Preset::named_or_path(n, &cwd).map(|p| (p, String::new())),
         None => {
-            let env = |k: &str| std::env::var(k).ok();
-            preset::policy::load_policy(&preset::policy::PolicyRequest {
-                preset_flag: None,
-                allow: &[],
-                cwd: &cwd,
-                env: &env,
-                project: true,
-            })
+            crate::session::policy(
+                &super::system_env(),
+                None,
+                &[],
+                crate::session::Reach::Project,
+            )
             .map(|pol| {
                 let mut head = String::from("# the policy in effect here, in the order applied (a later file overrides an earlier\n# one, except what an earlier one locked):\n");
                 for s in &pol.sources {

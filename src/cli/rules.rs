@@ -27,13 +27,11 @@ pub fn explain(id: &str) -> ExitCode {
         None => {
             // The findings that are not rules of the registry: waiver-reason, unresolved-value,
             // policy-weakened.
-            if let Some((id, title, why)) = crate::render::report::sarif::PSEUDO_RULES
-                .iter()
-                .find(|(p, _, _)| *p == id)
-            {
+            if let Some(p) = crate::rules::pseudo::find(id) {
                 print_out(&format!(
-                    "{id}: {title}\n\n{why}\n\nThis is a finding about the project's own files, \
-                     not a rule of the registry: it cannot be turned off, only resolved.\n"
+                    "{}: {}\n\n{}\n\nThis is a finding about the project's own files, \
+                     not a rule of the registry: it cannot be turned off, only resolved.\n",
+                    p.id, p.title, p.why
                 ));
                 return ExitCode::SUCCESS;
             }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The default local socket.
 pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 
-pub use crate::globals::{GlobalOptions, global_options, set_global_options};
+pub use crate::globals::GlobalOptions;
 
 /// How to reach the daemon.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,6 +2,11 @@
 
 use super::{Engine, EngineError};
 use crate::spec::ImageFacts;
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::general_purpose::URL_SAFE;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// A parsed image reference.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,31 +123,31 @@ pub async fn inspect(engine: &Engine, image: &str) -> Result<Option<ImageFacts>,
 
 pub use crate::frontend::inspect::facts_from_inspect;
 
-/// Percent-encodes what is not allowed in a path segment (image names may contain `/`, `:`,
-/// `@`, which the engine accepts as they are).
+/// What the engine's paths may carry as they are: image names contain `/`, `:` and `@`, which
+/// it accepts unencoded.
+const PATH_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b'@');
+/// The unreserved characters of a query value.
+const QUERY_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes what is not allowed in a path segment.
 pub fn encode_path(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, PATH_KEEP).to_string()
 }
 
 /// Percent-encodes a query value.
 pub fn encode_query(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, QUERY_KEEP).to_string()
 }
 
 /// The `X-Registry-Auth` value for a registry: base64url(JSON) of the credentials found in the
@@ -209,50 +214,21 @@ fn from_helper(helper: &str, server: &str) -> Option<serde_json::Value> {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+/// base64url with padding, as the docker CLI encodes `X-Registry-Auth` (Go's URLEncoding).
 fn base64_url(data: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out.replace('+', "-").replace('/', "_")
+    URL_SAFE.encode(data)
 }
 
+/// The `auth` of a Docker config entry: standard base64 (URL-safe accepted too), padding
+/// optional, surrounding blanks ignored.
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in s.trim().bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    Some(out)
+    let lenient =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let s = s.trim();
+    GeneralPurpose::new(&alphabet::STANDARD, lenient)
+        .decode(s)
+        .or_else(|_| GeneralPurpose::new(&alphabet::URL_SAFE, lenient).decode(s))
+        .ok()
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ pub mod probe;
 pub mod pull;
 pub mod run;
 pub mod stream;
-pub mod tty;
 
 use bytes::Bytes;
 use connect::{Body, Connector, HttpClient, body_bytes};

@@ -1,40 +1,18 @@
-//! `POST /images/create`: pull an image and show the progress on stderr (bars on a terminal, one
-//! line per message otherwise, nothing with `-q`).
+//! `POST /images/create`: pull an image, handing each progress message of the daemon to the
+//! caller (who shows it: bars on a terminal, lines otherwise, nothing with `-q`).
 
 use super::image::{Reference, encode_query, registry_auth};
 use super::{Engine, EngineError};
 use http_body_util::BodyExt;
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
 
-/// How to show progress.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Progress {
-    Quiet,
-    Lines,
-    Bars,
-}
-
-impl Progress {
-    pub fn detect(quiet: bool) -> Progress {
-        if quiet {
-            Progress::Quiet
-        } else if std::io::stderr().is_terminal() {
-            Progress::Bars
-        } else {
-            Progress::Lines
-        }
-    }
-}
-
-/// Pulls `image` (a named reference) for `platform`.
+/// Pulls `image` (a named reference) for `platform`; `progress` sees every progress message
+/// (`{"status", "id", "progressDetail"}`) as the daemon sends it.
 pub async fn pull(
     engine: &Engine,
     image: &str,
     platform: Option<&str>,
     config: Option<&serde_json::Value>,
-    progress: Progress,
+    progress: &mut dyn FnMut(&serde_json::Value),
 ) -> Result<(), EngineError> {
     let reference = Reference::parse(image).ok_or_else(|| {
         EngineError::Other(format!(
@@ -63,7 +41,6 @@ pub async fn pull(
             .map_err(|e| EngineError::Other(e.to_string()))?;
         return Err(super::daemon_error(status, &body));
     }
-    let mut display = Display::new(progress);
     let mut body = resp.into_body();
     let mut buf: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -80,10 +57,9 @@ pub async fn pull(
                     Ok(msg) => {
                         consumed = it.byte_offset();
                         if let Some(err) = message_error(&msg) {
-                            display.finish();
                             return Err(EngineError::Other(err));
                         }
-                        display.show(&msg);
+                        progress(&msg);
                     }
                     Err(e) if e.is_eof() => break,
                     Err(e) => return Err(EngineError::Other(format!("pull: {e}"))),
@@ -92,7 +68,6 @@ pub async fn pull(
         }
         buf.drain(..consumed);
     }
-    display.finish();
     Ok(())
 }
 
@@ -102,77 +77,4 @@ fn message_error(msg: &serde_json::Value) -> Option<String> {
         .or_else(|| msg.get("error"))
         .and_then(|m| m.as_str())
         .map(String::from)
-}
-
-struct Display {
-    mode: Progress,
-    multi: Option<MultiProgress>,
-    bars: HashMap<String, ProgressBar>,
-}
-
-impl Display {
-    fn new(mode: Progress) -> Self {
-        let multi = (mode == Progress::Bars)
-            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
-        Display {
-            mode,
-            multi,
-            bars: HashMap::new(),
-        }
-    }
-
-    fn show(&mut self, msg: &serde_json::Value) {
-        let status = msg.get("status").and_then(|s| s.as_str()).unwrap_or("");
-        let id = msg.get("id").and_then(|s| s.as_str());
-        let detail = msg.get("progressDetail");
-        let current = detail
-            .and_then(|d| d.get("current"))
-            .and_then(|c| c.as_u64());
-        let total = detail.and_then(|d| d.get("total")).and_then(|c| c.as_u64());
-        match self.mode {
-            Progress::Quiet => {}
-            Progress::Lines => {
-                if current.is_some() {
-                    return;
-                }
-                let mut err = std::io::stderr().lock();
-                let _ = match id {
-                    Some(id) => writeln!(err, "{id}: {status}"),
-                    None => writeln!(err, "{status}"),
-                };
-            }
-            Progress::Bars => {
-                let Some(multi) = &self.multi else { return };
-                match id {
-                    Some(id) => {
-                        let bar = self.bars.entry(id.to_string()).or_insert_with(|| {
-                            let b = multi.add(ProgressBar::new(0));
-                            b.set_style(
-                                ProgressStyle::with_template(
-                                    "{prefix}: {msg} {wide_bar} {bytes}/{total_bytes}",
-                                )
-                                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                            );
-                            b.set_prefix(id.to_string());
-                            b
-                        });
-                        bar.set_message(status.to_string());
-                        if let (Some(c), Some(t)) = (current, total) {
-                            bar.set_length(t);
-                            bar.set_position(c);
-                        }
-                    }
-                    None => {
-                        let _ = multi.println(status);
-                    }
-                }
-            }
-        }
-    }
-
-    fn finish(&mut self) {
-        for b in self.bars.values() {
-            b.finish();
-        }
-    }
 }

@@ -1,10 +1,12 @@
 //! Semantic changes: what a fix wants, independent of the source language.
 //!
 //! A rule says *what* should change ("drop all capabilities", "bind port 80/tcp to 127.0.0.1");
-//! each back end renders it: [`argv`] as `docker run` flags (and so a create body), the Compose back
-//! end as YAML patches, reports as text.
+//! each back end renders it: [`argv`] as `docker run` flags (and so a create body), [`body`] on an
+//! API create body (the proxy), the Compose back end as YAML patches, [`model`] on the resolved
+//! project, reports as text.
 
 pub mod argv;
+pub mod body;
 pub mod compose;
 pub mod model;
 

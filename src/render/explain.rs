@@ -16,7 +16,8 @@ pub fn section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
 
 /// The first paragraph of the rule's `Why`, on one line.
 pub fn why(meta: &RuleMeta) -> String {
-    let text = section(meta.doc, "Why").unwrap_or(meta.title);
+    let doc = meta.document();
+    let text = section(&doc, "Why").unwrap_or(meta.title);
     let para = text.split("\n\n").next().unwrap_or(text);
     para.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -44,7 +45,7 @@ pub fn rule_text(id: &str) -> Option<String> {
         }
     ));
     out.push_str(&format!("  reference:      {}\n\n", meta.cis_label()));
-    out.push_str(meta.doc.trim());
+    out.push_str(meta.document().trim());
     out.push('\n');
     Some(out)
 }

@@ -2,8 +2,10 @@
 //! `--explain`, JSON/SARIF metadata and the README table.
 
 mod catalogue;
+mod doc;
 
 use crate::fix::{Change, FixSafety};
+pub mod pseudo;
 pub mod settings;
 use crate::spec::{Origin, Spec};
 use serde::Serialize;
@@ -70,9 +72,11 @@ pub struct RuleMeta {
     pub default_action: Action,
     /// `None` when the rule has no automatic fix.
     pub fix: Option<FixSafety>,
-    /// Markdown: `## Why`, `## Example`, `## Fix`, `## Waive` sections.
+    /// The hand-written markdown (`<id>.md`): `## Why`, `## Example`, `## Fix`, an optional
+    /// `## Waive` note and `## Reference`. Show [`RuleMeta::document`], which adds the parts
+    /// generated from the id.
     #[serde(skip)]
-    pub doc: &'static str,
+    doc: &'static str,
 }
 
 impl RuleMeta {

@@ -30,6 +30,7 @@ pub use gocompat::parse_duration;
 pub use grammar::{Occurrence, Parsed, parse_args, to_args, to_args_with};
 pub use help::help_text;
 
+use crate::globals::GlobalOptions;
 use std::path::{Path, PathBuf};
 
 /// A refused command line, with the text docker prints (without its `docker: ` prefix).
@@ -67,11 +68,18 @@ pub trait Environment {
     fn docker_config_json(&self) -> Option<serde_json::Value>;
     /// The daemon endpoint, e.g. `unix:///var/run/docker.sock`.
     fn daemon_host(&self) -> String;
+    /// The Docker CLI's global options (plugin mode: `docker -H … harden …`); none by default.
+    fn globals(&self) -> GlobalOptions {
+        GlobalOptions::default()
+    }
 }
 
-/// The real environment.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemEnvironment;
+/// The real environment (the process's variables, working directory and files), with the
+/// Docker CLI's global options the command line gave.
+#[derive(Clone, Debug, Default)]
+pub struct SystemEnvironment {
+    pub globals: GlobalOptions,
+}
 
 impl Environment for SystemEnvironment {
     fn var(&self, name: &str) -> Option<String> {
@@ -88,8 +96,7 @@ impl Environment for SystemEnvironment {
 
     fn docker_config_json(&self) -> Option<serde_json::Value> {
         // `docker --config DIR harden …` (plugin mode) comes first.
-        let globals = crate::globals::global_options();
-        let dir = match (&globals.config_dir, std::env::var_os("DOCKER_CONFIG")) {
+        let dir = match (&self.globals.config_dir, std::env::var_os("DOCKER_CONFIG")) {
             (Some(d), _) => d.clone(),
             (None, Some(d)) if !d.is_empty() => PathBuf::from(d),
             _ => PathBuf::from(std::env::var_os("HOME")?).join(".docker"),
@@ -99,13 +106,17 @@ impl Environment for SystemEnvironment {
     }
 
     fn daemon_host(&self) -> String {
-        if let Some(h) = crate::globals::global_options().host {
-            return h;
+        if let Some(h) = &self.globals.host {
+            return h.clone();
         }
         match std::env::var("DOCKER_HOST") {
             Ok(h) if !h.is_empty() => h,
             _ => "unix:///var/run/docker.sock".into(),
         }
+    }
+
+    fn globals(&self) -> GlobalOptions {
+        self.globals.clone()
     }
 }
 

@@ -8,7 +8,6 @@
 pub use crate::yaml::events;
 pub mod flat;
 pub mod interp;
-pub mod lint;
 pub mod resolve;
 pub mod spec;
 pub use crate::yaml::tree;

@@ -5,28 +5,6 @@ use crate::render::explain;
 use crate::rules::{self, Severity};
 use serde_json::{Value, json};
 
-/// Pseudo-rules the Compose front end reports besides the registry's.
-pub const PSEUDO_RULES: &[(&str, &str, &str)] = &[
-    (
-        crate::frontend::compose::lint::WAIVER_REASON,
-        "A waiver in the file has no reason",
-        "Every waiver must say why the risk is accepted; one without a reason waives nothing.",
-    ),
-    (
-        crate::frontend::compose::lint::UNRESOLVED_VALUE,
-        "A security-relevant value could not be read",
-        "The value depends on a variable that is not set here, or is not of the expected type; \
-         harden reports what it checked instead of guessing.",
-    ),
-    (
-        crate::frontend::compose::lint::POLICY_WEAKENED,
-        "A project policy file weakens the policy",
-        "A .harden.yaml in the project turns a rule the stronger policies deny down, waives it, \
-         or allows a capability back; it is reported so that the change is seen where it is made \
-         (a pull request), and `harden run` / `compose up` refuse it until it is trusted.",
-    ),
-];
-
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -41,6 +19,7 @@ pub fn render(report: &Report) -> String {
     let mut ids: Vec<String> = Vec::new();
     for r in rules::REGISTRY.iter() {
         let m = r.meta();
+        let doc = m.document();
         ids.push(m.id.to_string());
         let mut props = json!({"tags": ["security"], "fixable": m.fix.is_some()});
         if let Some(c) = m.cis {
@@ -51,26 +30,19 @@ pub fn render(report: &Report) -> String {
             "name": m.id,
             "shortDescription": {"text": m.title},
             "fullDescription": {"text": explain::why(m)},
-            "help": {"text": m.doc.trim(), "markdown": m.doc.trim()},
+            "help": {"text": doc.trim(), "markdown": doc.trim()},
             "defaultConfiguration": {"level": level(m.severity)},
             "properties": props,
         }));
     }
-    for (id, title, why) in PSEUDO_RULES {
-        ids.push(id.to_string());
-        let lvl = if *id == crate::frontend::compose::lint::WAIVER_REASON
-            || *id == crate::frontend::compose::lint::POLICY_WEAKENED
-        {
-            "warning"
-        } else {
-            "note"
-        };
+    for p in rules::pseudo::PSEUDO_RULES {
+        ids.push(p.id.to_string());
         rule_list.push(json!({
-            "id": id,
-            "name": id,
-            "shortDescription": {"text": title},
-            "fullDescription": {"text": why},
-            "defaultConfiguration": {"level": lvl},
+            "id": p.id,
+            "name": p.id,
+            "shortDescription": {"text": p.title},
+            "fullDescription": {"text": p.why},
+            "defaultConfiguration": {"level": level(p.severity)},
         }));
     }
     // Rules that appear in findings but are unknown here (kept valid anyway).

@@ -2,23 +2,21 @@
 //! waivers, each finding located at file:line:column (a missing setting points at the service's
 //! key) and marked fixable only when the Compose back end can write its fix.
 
-use super::spec::{ServiceSpec, service_origin, service_spec};
-use super::waivers::{self, SourceWaiver};
-use super::{Project, Service, Target};
 use crate::check::{self, Evaluated, Scope, Waived};
 use crate::fix::compose::Request;
+use crate::frontend::compose::spec::{ServiceSpec, service_origin, service_spec};
+use crate::frontend::compose::waivers::{self, SourceWaiver};
+use crate::frontend::compose::{ComposeError, flat};
+use crate::frontend::compose::{Project, Service, Target};
 use crate::preset::Preset;
+use crate::preset::policy::Policy;
+use crate::render::report::{Item, Kind, Report};
 use crate::rules::{Action, Finding, Severity};
 use crate::spec::Origin;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Pseudo-rule: a waiver in the file has no reason.
-pub const WAIVER_REASON: &str = "waiver-reason";
-/// Pseudo-rule: a security-relevant value could not be read soundly.
-pub const UNRESOLVED_VALUE: &str = "unresolved-value";
-/// Pseudo-rule: a project policy file turns a deny rule down or waives one.
-pub const POLICY_WEAKENED: &str = "policy-weakened";
+pub use crate::rules::pseudo::{POLICY_WEAKENED, UNRESOLVED_VALUE, WAIVER_REASON};
 
 /// Where a finding points.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -386,4 +384,152 @@ pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
         }
     }
     out
+}
+
+/// The report model of a lint result.
+pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
+    let mut items = Vec::new();
+    for r in results {
+        for f in &r.findings {
+            items.push(Item {
+                file: f.location.file.display().to_string(),
+                line: f.location.line,
+                column: f.location.column,
+                route: f.location.route.clone(),
+                service: f.service.clone(),
+                profiles: project
+                    .service(&f.service)
+                    .map(|s| s.profiles.clone())
+                    .unwrap_or_default(),
+                ..super::item(&f.evaluated, f.fixable, f.unfixable_reason.clone())
+            });
+        }
+    }
+    items.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.rule).cmp(&(&b.file, b.line, b.column, &b.rule))
+    });
+    Report {
+        kind: Kind::Compose,
+        items,
+        sources: project
+            .files
+            .iter()
+            .map(|f| (f.path.display().to_string(), f.text.clone()))
+            .collect(),
+        services: project
+            .services
+            .iter()
+            .flat_map(|s| {
+                s.layers.iter().map(|l| {
+                    (
+                        s.name.clone(),
+                        project.files[l.file].path.display().to_string(),
+                        l.key_pos.line,
+                    )
+                })
+            })
+            .collect(),
+        containers: Vec::new(),
+    }
+}
+
+/// The unwaived denials of a lint result, as a report.
+pub fn denials(project: &Project, results: &[ServiceResult]) -> Option<Report> {
+    let report = build_report(project, results);
+    let denied: Vec<Item> = report
+        .items
+        .iter()
+        .filter(|i| i.waived.is_none() && i.action == Action::Deny)
+        .cloned()
+        .collect();
+    if denied.is_empty() {
+        return None;
+    }
+    Some(Report {
+        kind: Kind::Compose,
+        items: denied,
+        sources: report.sources,
+        services: report.services,
+        containers: Vec::new(),
+    })
+}
+
+/// Refuses waivers written in the Compose files for rules a stronger policy locked.
+pub fn check_locks(project: &Project, preset: &Preset) -> Result<(), String> {
+    for svc in &project.services {
+        for w in waivers::for_service(project, svc) {
+            for r in &w.rules {
+                if let Some(l) = crate::preset::policy::lock_for(preset, r) {
+                    return Err(format!(
+                        "{}:{}: the file waives `{r}` for service {}, but `{r}` is locked by {} \
+                         ({}): a project cannot waive it",
+                        w.file.display(),
+                        w.pos.line,
+                        svc.name,
+                        l.declared_in,
+                        l.layer.word()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The report items of what the project policy weakens.
+/// File paths are shown relative to `here` (the working directory), as Compose files are.
+pub fn policy_report(policy: &Policy, here: &Path) -> Report {
+    let mut r = Report::default();
+    let mut ws = policy.weakenings.clone();
+    ws.sort_by_key(|w| (w.file.clone(), w.line));
+    for w in &ws {
+        // Relative to the working directory (a repository's root in CI), as Compose files are.
+        let shown = Path::new(&w.file)
+            .strip_prefix(here)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| w.file.clone());
+        r.items.push(Item {
+            file: shown.clone(),
+            line: w.line,
+            column: 1,
+            route: String::new(),
+            service: String::new(),
+            container: None,
+            rule: POLICY_WEAKENED.to_string(),
+            severity: crate::rules::Severity::Warning,
+            action: crate::rules::Action::Warn,
+            message: format!(
+                "this project policy {} (the policies above it deny it)",
+                w.what
+            ),
+            fixable: false,
+            fixes: Vec::new(),
+            unfixable_reason: None,
+            waived: None,
+            profiles: Vec::new(),
+        });
+        if let Ok(text) = std::fs::read_to_string(&w.file) {
+            r.sources.insert(shown, text);
+        }
+    }
+    r
+}
+
+/// The hardened project as one document for `target`, with what was applied and noted.
+pub struct Hardened {
+    pub doc: serde_json::Value,
+    pub applied: crate::fix::model::Applied,
+}
+
+/// Applies every fix the preset wants to the resolved project (wherever the values are
+/// written: the files are not touched).
+pub fn harden_project(
+    project: &Project,
+    results: &[ServiceResult],
+    target: Target,
+) -> Result<Hardened, ComposeError> {
+    let mut doc = flat::document(project)?;
+    let reqs = wanted(results);
+    let applied = crate::fix::model::apply(&mut doc, project, &reqs, target);
+    Ok(Hardened { doc, applied })
 }

@@ -1,0 +1,721 @@
+//! The text-edit engine: [`Edit`]s on physical routes applied to the original text of a file.
+//!
+//! Edits are located with `yamlpath` and written as exact splices, all against one parse of the
+//! document (one per service block in large files); when that is not possible (overlapping
+//! edits, a comment inside a flow collection) they are applied one by one, through `yamlpatch`
+//! where it is sound. Comments, anchors and key order stay as written; CRLF line ends are kept.
+
+use super::format::indent_block;
+use crate::frontend::compose::tree::{Node, Seg, route_string};
+use std::collections::HashMap;
+
+/// One text edit, by physical route.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Edit {
+    /// Set `key` in the mapping at `map` to the YAML text `value` (replace or add). `block`:
+    /// the value in block style (each line after a newline indented relative to the key), used
+    /// when the key is added to a block mapping.
+    SetKey {
+        map: Vec<Seg>,
+        key: String,
+        value: String,
+        block: Option<String>,
+    },
+    /// Append the YAML text `item` to the sequence at `list`.
+    Append { list: Vec<Seg>, item: String },
+    /// Replace the scalar at `at` by the YAML text `text`.
+    ReplaceScalar { at: Vec<Seg>, text: String },
+    /// Remove the sequence item at `at`.
+    RemoveItem { at: Vec<Seg> },
+}
+
+const PLACEHOLDER: &str = "HARDEN_PLACEHOLDER_VALUE_9F2C";
+
+fn route<'a>(path: &'a [Seg]) -> yamlpath::Route<'a> {
+    let comps: Vec<yamlpath::Component<'a>> = path
+        .iter()
+        .map(|s| match s {
+            Seg::Key(k) => yamlpath::Component::Key(k.as_ref().into()),
+            Seg::Index(i) => yamlpath::Component::Index(*i),
+        })
+        .collect();
+    yamlpath::Route::from(comps)
+}
+
+/// Applies edits in order to `text` (whose tree is `root`).
+pub(super) fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<String, String> {
+    let crlf = text.contains("\r\n");
+    let mut cur = if crlf {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    };
+    editable(&cur)?;
+    cur = match batch(&cur, root, edits) {
+        Some(done) => done,
+        None => {
+            for e in edits {
+                cur =
+                    apply_one(&cur, e).map_err(|m| format!("cannot apply {}: {m}", describe(e)))?;
+            }
+            cur
+        }
+    };
+    if crlf {
+        cur = cur.replace('\n', "\r\n");
+    }
+    Ok(cur)
+}
+
+/// Whether the text of a file can be edited at all (checked before any edit is planned).
+pub(super) fn editable(text: &str) -> Result<(), String> {
+    if text.contains(PLACEHOLDER) {
+        return Err("the file contains harden's placeholder text".into());
+    }
+    // A lone CR ends a line for the YAML reader but not for the line-based editing.
+    if text.replace("\r\n", "\n").contains('\r') {
+        return Err("the file has a carriage return that is not part of a CRLF line end".into());
+    }
+    Ok(())
+}
+
+/// A text splice computed against one parse of the document.
+struct Splice {
+    start: usize,
+    end: usize,
+    text: String,
+    /// Depth of the container edited (deeper content comes first at a shared position).
+    depth: usize,
+    seq: usize,
+    /// An item inserted into a flow collection (`[a, b]`, `{a: b}`): its text without the
+    /// separator, so that several insertions at one place get `, ` between them.
+    flow_item: Option<String>,
+}
+
+/// Below this many services a file is queried as one document.
+const BLOCKS_FROM: usize = 16;
+
+/// The documents edits are located in. yamlpath finds a key by scanning its mapping, so in a
+/// file with thousands of services every query would scan them all (quadratic: 5,000 services
+/// took half a minute). Each service of a block-style `services:` mapping is therefore parsed
+/// on its own, as `services:` followed by the service's lines, which gives the same structure
+/// for that service; a service whose lines hold an alias (`*x`, `<<: *x`: the anchor may be
+/// elsewhere) and every edit outside a service use the whole document.
+struct Docs<'t> {
+    text: &'t str,
+    whole: Option<Option<yamlpath::Document>>,
+    /// Service name → byte range of its lines.
+    blocks: HashMap<String, (usize, usize)>,
+    /// The last service's own document (`None`: use the whole one).
+    parsed: HashMap<String, Option<yamlpath::Document>>,
+}
+
+const BLOCK_PREFIX: &str = "services:\n";
+
+impl<'t> Docs<'t> {
+    fn new(text: &'t str, root: &Node) -> Self {
+        Docs {
+            text,
+            whole: None,
+            blocks: service_blocks(text, root).unwrap_or_default(),
+            parsed: HashMap::new(),
+        }
+    }
+
+    /// The document for an edit at `route`, and the offset of its text in the file.
+    fn for_route(&mut self, route: &[Seg]) -> Option<(&yamlpath::Document, isize)> {
+        let name = match route {
+            [Seg::Key(s), Seg::Key(name), ..] if &**s == "services" => Some(name),
+            _ => None,
+        };
+        if let Some(&(start, end)) = name.and_then(|n| self.blocks.get(&**n)) {
+            let name = name.cloned().unwrap_or_default();
+            let text = self.text;
+            // Edits come service by service: keep one service's document at a time (all of
+            // them at once took 100 MB for 5,000 services).
+            if !self.parsed.contains_key(&*name) {
+                self.parsed.clear();
+            }
+            let doc = self.parsed.entry(name.to_string()).or_insert_with(|| {
+                let lines = &text[start..end];
+                if lines.contains('*') {
+                    return None;
+                }
+                let mut sub = String::with_capacity(BLOCK_PREFIX.len() + lines.len() + 1);
+                sub.push_str(BLOCK_PREFIX);
+                sub.push_str(lines);
+                doc(&sub).ok()
+            });
+            if let Some(d) = doc {
+                return Some((d, start as isize - BLOCK_PREFIX.len() as isize));
+            }
+        }
+        let text = self.text;
+        self.whole
+            .get_or_insert_with(|| doc(text).ok())
+            .as_ref()
+            .map(|d| (d, 0))
+    }
+}
+
+/// Byte ranges of the lines of each service (from its key's line to the next key's line), when
+/// `services` is a block mapping with at least [`BLOCKS_FROM`] services of its own.
+fn service_blocks(text: &str, root: &Node) -> Option<HashMap<String, (usize, usize)>> {
+    let services = root.entry("services")?;
+    if services.merged || services.value.flow {
+        return None;
+    }
+    let entries = services.value.as_map()?;
+    if entries.len() < BLOCKS_FROM || entries.iter().any(|e| e.merged || e.key == "<<") {
+        return None;
+    }
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let start_of = |line: usize| line_starts.get(line.checked_sub(1)?).copied();
+    // Where the services mapping ends: the next top-level key after `services`, or the end.
+    let after = root
+        .as_map()?
+        .iter()
+        .filter(|e| !e.merged && e.key_pos.line > services.key_pos.line)
+        .map(|e| e.key_pos.line)
+        .min();
+    let end = match after {
+        Some(line) => start_of(line)?,
+        None => text.len(),
+    };
+    let mut keys: Vec<(usize, &str)> = entries
+        .iter()
+        .map(|e| (e.key_pos.line, e.key.as_str()))
+        .collect();
+    keys.sort();
+    let mut blocks = HashMap::with_capacity(keys.len());
+    for (i, (line, name)) in keys.iter().enumerate() {
+        let s = start_of(*line)?;
+        let e = match keys.get(i + 1) {
+            Some((next, _)) if next == line => return None, // two keys on one line
+            Some((next, _)) => start_of(*next)?,
+            None => end,
+        };
+        if e < s || blocks.insert(name.to_string(), (s, e)).is_some() {
+            return None;
+        }
+    }
+    Some(blocks)
+}
+
+/// Applies every edit against a single parse (one tree-sitter parse per file, or per service
+/// block for large files, instead of one per edit). `None` when an edit needs the sequential
+/// path (overlapping edits, a comment inside a flow collection).
+fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
+    let mut docs = Docs::new(text, root);
+    let mut splices = Vec::new();
+    for (seq, e) in edits.iter().enumerate() {
+        let (d, offset) = docs.for_route(edit_route(e))?;
+        let mut sp = splice_for(d, e).ok()??;
+        sp.start = sp.start.checked_add_signed(offset)?;
+        sp.end = sp.end.checked_add_signed(offset)?;
+        sp.seq = seq;
+        splices.push(sp);
+    }
+    // Later positions first; at one position the deepest and earliest edit ends up first.
+    splices.sort_by(|a, b| {
+        b.start
+            .cmp(&a.start)
+            .then(a.depth.cmp(&b.depth))
+            .then(b.seq.cmp(&a.seq))
+    });
+    // Several items inserted at one place of a flow collection: the first one (in the text)
+    // keeps the separator it was computed with, the others follow it after `, `.
+    let mut first_flow: HashMap<usize, usize> = HashMap::new();
+    for sp in splices.iter().filter(|s| s.flow_item.is_some()) {
+        let seq = first_flow.entry(sp.start).or_insert(sp.seq);
+        *seq = (*seq).min(sp.seq);
+    }
+    let mut floor = usize::MAX;
+    for sp in &mut splices {
+        if sp.end > floor
+            || sp.start > sp.end
+            || !text.is_char_boundary(sp.start)
+            || !text.is_char_boundary(sp.end)
+        {
+            return None;
+        }
+        if let Some(item) = &sp.flow_item
+            && first_flow.get(&sp.start) != Some(&sp.seq)
+        {
+            sp.text = format!(", {item}");
+        }
+        floor = floor.min(sp.start);
+    }
+    // Applying them from the end backwards is the same as writing them from the start forwards
+    // in the reverse order (one copy of the text instead of one per splice).
+    let mut out =
+        String::with_capacity(text.len() + splices.iter().map(|s| s.text.len()).sum::<usize>());
+    let mut at = 0;
+    for sp in splices.iter().rev() {
+        out.push_str(&text[at..sp.start]);
+        out.push_str(&sp.text);
+        at = sp.end;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+/// The route an edit starts from.
+fn edit_route(e: &Edit) -> &[Seg] {
+    match e {
+        Edit::SetKey { map, .. } => map,
+        Edit::Append { list, .. } => list,
+        Edit::ReplaceScalar { at, .. } | Edit::RemoveItem { at } => at,
+    }
+}
+
+/// Where to insert a new item into the flow collection spanning `s..end` of `src` (closed by
+/// `close`), and the separator it needs. `None` when a comment sits inside (an insertion after
+/// it would be commented out).
+fn flow_insert(src: &str, s: usize, end: usize, close: char) -> Option<(usize, &'static str)> {
+    let body = &src[s..end];
+    if body
+        .char_indices()
+        .any(|(i, c)| c == '#' && (i == 0 || body[..i].ends_with([' ', '\t', '\n'])))
+    {
+        return None;
+    }
+    let close = body.rfind(close).map(|i| s + i)?;
+    let before = src[s..close].trim_end();
+    let at = s + before.len();
+    let sep = if before.ends_with(['[', '{']) {
+        ""
+    } else if before.ends_with(',') {
+        " "
+    } else {
+        ", "
+    };
+    Some((at, sep))
+}
+
+fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String> {
+    let src = d.source();
+    let mk = |start: usize, end: usize, text: String, depth: usize| {
+        Ok(Some(Splice {
+            start,
+            end,
+            text,
+            depth,
+            seq: 0,
+            flow_item: None,
+        }))
+    };
+    let flow = |at: usize, sep: &str, item: String, depth: usize| {
+        Ok(Some(Splice {
+            start: at,
+            end: at,
+            text: format!("{sep}{item}"),
+            depth,
+            seq: 0,
+            flow_item: Some(item),
+        }))
+    };
+    match e {
+        Edit::SetKey {
+            map,
+            key,
+            value,
+            block,
+        } => {
+            let mut key_path = map.clone();
+            key_path.push(Seg::Key(key.as_str().into()));
+            if d.query_exists(&route(&key_path)) {
+                match d
+                    .query_exact(&route(&key_path))
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(f) => {
+                        let (s, end) = f.location.byte_span;
+                        mk(s, end, value.clone(), key_path.len())
+                    }
+                    None => {
+                        let f = d
+                            .query_key_only(&route(&key_path))
+                            .map_err(|e| e.to_string())?;
+                        let end = f.location.byte_span.1;
+                        let colon = src[end..]
+                            .find(':')
+                            .map(|i| end + i + 1)
+                            .ok_or("no colon after the key")?;
+                        mk(colon, colon, format!(" {value}"), key_path.len())
+                    }
+                }
+            } else {
+                let f = if map.is_empty() {
+                    d.top_feature().map_err(|e| e.to_string())?
+                } else {
+                    d.query_exact(&route(map))
+                        .map_err(|e| e.to_string())?
+                        .ok_or("no mapping there")?
+                };
+                if f.kind() == yamlpath::FeatureKind::FlowMapping {
+                    let (s, end) = f.location.byte_span;
+                    return match flow_insert(src, s, end, '}') {
+                        Some((at, sep)) => flow(at, sep, format!("{key}: {value}"), map.len()),
+                        None => Ok(None),
+                    };
+                }
+                if f.kind() != yamlpath::FeatureKind::BlockMapping {
+                    return Ok(None);
+                }
+                let indent =
+                    " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, &f));
+                let mut entry = match block {
+                    Some(b) => format!("\n{indent}{key}:{}", indent_block(b, &indent)),
+                    None => format!("\n{indent}{key}: {value}"),
+                };
+                let ins = yamlpatch::find_content_end(&f, d);
+                if ins < f.location.byte_span.1 {
+                    entry.push('\n');
+                }
+                if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+                    entry.remove(0);
+                    if !entry.ends_with('\n') {
+                        entry.push('\n');
+                    }
+                }
+                mk(ins, ins, entry, map.len())
+            }
+        }
+        Edit::Append { list, item } => {
+            let f = d
+                .query_exact(&route(list))
+                .map_err(|e| e.to_string())?
+                .ok_or("the list is empty")?;
+            match f.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    let indent = yamlpatch::extract_leading_whitespace(d, &f).to_string();
+                    let ins = yamlpatch::find_content_end(&f, d);
+                    let mut t = String::new();
+                    if ins > 0 && src.as_bytes()[ins - 1] != b'\n' {
+                        t.push('\n');
+                    }
+                    t.push_str(&format!("{indent}- {item}"));
+                    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+                        t.push('\n');
+                    }
+                    mk(ins, ins, t, list.len())
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let (s, end) = f.location.byte_span;
+                    match flow_insert(src, s, end, ']') {
+                        Some((at, sep)) => flow(at, sep, item.clone(), list.len()),
+                        None => Ok(None),
+                    }
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+        Edit::ReplaceScalar { at, text } => {
+            let f = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no value there")?;
+            if f.kind() != yamlpath::FeatureKind::Scalar {
+                return Err("not a scalar".into());
+            }
+            let (s, end) = f.location.byte_span;
+            mk(s, end, text.clone(), at.len())
+        }
+        Edit::RemoveItem { .. } => {
+            // Compute through the sequential code on this document and diff the result.
+            let new = apply_one(src, e)?;
+            let prefix = src
+                .bytes()
+                .zip(new.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let removed = src.len() - new.len();
+            if !src.is_char_boundary(prefix) || !src.is_char_boundary(prefix + removed) {
+                return Ok(None);
+            }
+            mk(prefix, prefix + removed, String::new(), 0)
+        }
+    }
+}
+
+fn describe(e: &Edit) -> String {
+    match e {
+        Edit::SetKey { map, key, .. } => format!("set {}.{key}", route_string(map)),
+        Edit::Append { list, .. } => format!("append to {}", route_string(list)),
+        Edit::ReplaceScalar { at, .. } => format!("replace {}", route_string(at)),
+        Edit::RemoveItem { at } => format!("remove {}", route_string(at)),
+    }
+}
+
+fn doc(text: &str) -> Result<yamlpath::Document, String> {
+    yamlpath::Document::new(text.to_string()).map_err(|e| format!("the YAML cannot be edited: {e}"))
+}
+
+fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
+    let d = doc(text)?;
+    match e {
+        Edit::SetKey {
+            map,
+            key,
+            value,
+            block,
+        } => {
+            let mut key_path = map.clone();
+            key_path.push(Seg::Key(key.as_str().into()));
+            if d.query_exists(&route(&key_path)) {
+                match d
+                    .query_exact(&route(&key_path))
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(f) => {
+                        let (s, end) = f.location.byte_span;
+                        let src = d.source();
+                        Ok(format!("{}{value}{}", &src[..s], &src[end..]))
+                    }
+                    None => {
+                        // `key:` with no value.
+                        let f = d
+                            .query_key_only(&route(&key_path))
+                            .map_err(|e| e.to_string())?;
+                        let src = d.source();
+                        let end = f.location.byte_span.1;
+                        let colon = src[end..]
+                            .find(':')
+                            .map(|i| end + i + 1)
+                            .ok_or("no colon after the key")?;
+                        Ok(format!("{} {value}{}", &src[..colon], &src[colon..]))
+                    }
+                }
+            } else {
+                let patch = yamlpatch::Patch {
+                    route: route(map),
+                    operation: yamlpatch::Op::Add {
+                        key: key.clone(),
+                        value: yaml_serde::Value::String(PLACEHOLDER.into()),
+                    },
+                };
+                let out = yamlpatch::apply_yaml_patches(&d, &[patch]).map_err(|e| e.to_string())?;
+                let s = out.source();
+                if s.matches(PLACEHOLDER).count() != 1 {
+                    return Err("unexpected result of adding a key".into());
+                }
+                // In a block mapping (the key starts its line) the block form, else flow.
+                let at = s.find(PLACEHOLDER).unwrap_or(0);
+                let line_start = s[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                let line = &s[line_start..at];
+                let indent = &line[..line.len() - line.trim_start_matches(' ').len()];
+                let own_line = line.trim_start().starts_with(&format!("{key}:"));
+                match block {
+                    Some(b) if own_line && s[at..].starts_with(PLACEHOLDER) => {
+                        let before = s[..at].trim_end_matches(' ');
+                        Ok(format!(
+                            "{before}{}{}",
+                            indent_block(b, indent),
+                            &s[at + PLACEHOLDER.len()..]
+                        ))
+                    }
+                    _ => Ok(s.replace(PLACEHOLDER, value)),
+                }
+            }
+        }
+        Edit::Append { list, item } => {
+            let f = d
+                .query_exact(&route(list))
+                .map_err(|e| e.to_string())?
+                .ok_or("the list is empty")?;
+            match f.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    let patch = yamlpatch::Patch {
+                        route: route(list),
+                        operation: yamlpatch::Op::Append {
+                            value: yaml_serde::Value::String(PLACEHOLDER.into()),
+                        },
+                    };
+                    let out =
+                        yamlpatch::apply_yaml_patches(&d, &[patch]).map_err(|e| e.to_string())?;
+                    let s = out.source();
+                    if s.matches(PLACEHOLDER).count() != 1 {
+                        return Err("unexpected result of appending".into());
+                    }
+                    Ok(s.replace(PLACEHOLDER, item))
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let (s, end) = f.location.byte_span;
+                    let src = d.source();
+                    let close = src[s..end].rfind(']').map(|i| s + i).ok_or("no `]`")?;
+                    let before = src[s..close].trim_end();
+                    let insert_at = s + before.len();
+                    let sep = if before.ends_with('[') {
+                        ""
+                    } else if before.ends_with(',') {
+                        " "
+                    } else {
+                        ", "
+                    };
+                    Ok(format!(
+                        "{}{sep}{item}{}",
+                        &src[..insert_at],
+                        &src[insert_at..]
+                    ))
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+        Edit::ReplaceScalar { at, text: new } => {
+            let f = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no value there")?;
+            if f.kind() != yamlpath::FeatureKind::Scalar {
+                return Err("not a scalar".into());
+            }
+            let (s, end) = f.location.byte_span;
+            let src = d.source();
+            Ok(format!("{}{new}{}", &src[..s], &src[end..]))
+        }
+        Edit::RemoveItem { at } => {
+            let (parent, _) = at.split_at(at.len() - 1);
+            let pf = d
+                .query_exact(&route(parent))
+                .map_err(|e| e.to_string())?
+                .ok_or("no list there")?;
+            let item = d
+                .query_exact(&route(at))
+                .map_err(|e| e.to_string())?
+                .ok_or("no item there")?;
+            let src = d.source();
+            let (s, end) = item.location.byte_span;
+            match pf.kind() {
+                yamlpath::FeatureKind::BlockSequence => {
+                    // The whole line(s) of the item, from its `-`.
+                    let line_start = src[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                    if !src[line_start..s].trim_start().starts_with('-')
+                        || src[line_start..s].trim() != "-"
+                    {
+                        return Err("the item shares its line with other content".into());
+                    }
+                    let line_end = src[end..]
+                        .find('\n')
+                        .map(|i| end + i + 1)
+                        .unwrap_or(src.len());
+                    let tail = src[end..line_end].trim();
+                    if !(tail.is_empty() || tail.starts_with('#')) {
+                        return Err("the item shares its line with other content".into());
+                    }
+                    Ok(format!("{}{}", &src[..line_start], &src[line_end..]))
+                }
+                yamlpath::FeatureKind::FlowSequence => {
+                    let after = &src[end..];
+                    let ws = after.len() - after.trim_start().len();
+                    if after[ws..].starts_with(',') {
+                        let after2 = &after[ws + 1..];
+                        let ws2 = after2.len() - after2.trim_start_matches([' ', '\t']).len();
+                        Ok(format!("{}{}", &src[..s], &src[end + ws + 1 + ws2..]))
+                    } else {
+                        let before = src[..s].trim_end();
+                        let start = if before.ends_with(',') {
+                            before.len() - 1
+                        } else {
+                            s
+                        };
+                        Ok(format!("{}{}", &src[..start], &src[end..]))
+                    }
+                }
+                _ => Err("not a list".into()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fix;
+    use super::super::plan::service_path;
+    use super::super::tests::project;
+    use super::*;
+
+    #[test]
+    fn keys_into_flow_mappings_are_one_batch() {
+        let text = "services:\n  a: {}\n  b: { image: \"pg:1\" }\n  c: {image: x,}\n";
+        let edits = |m: &str| {
+            vec![
+                Edit::SetKey {
+                    map: service_path(m),
+                    key: "read_only".into(),
+                    value: "true".into(),
+                    block: None,
+                },
+                Edit::SetKey {
+                    map: service_path(m),
+                    key: "pids_limit".into(),
+                    value: "256".into(),
+                    block: None,
+                },
+            ]
+        };
+        let all: Vec<Edit> = ["a", "b", "c"].iter().flat_map(|m| edits(m)).collect();
+        let p = project(text);
+        let out = batch(text, &p.files[0].root, &all).expect("one batch");
+        assert_eq!(
+            out,
+            "services:\n  a: {read_only: true, pids_limit: 256}\n  b: { image: \"pg:1\", read_only: true, pids_limit: 256 }\n  c: {image: x, read_only: true, pids_limit: 256}\n"
+        );
+        // A comment inside a flow mapping: not batched (the insertion would be commented out).
+        let commented = "services:\n  a: {image: x # c\n  }\n";
+        let p = project(commented);
+        assert_eq!(batch(commented, &p.files[0].root, &edits("a")), None);
+    }
+
+    /// Large files locate each service's edits in that service's own lines; the text must be the
+    /// same as when the whole document is queried (files with fewer services).
+    #[test]
+    fn per_service_documents_give_the_same_text() {
+        let service = |i: usize| {
+            let mut s = format!("  # service {i}\n  svc{i}:\n    image: app:{i}\n");
+            match i % 4 {
+                0 => s.push_str("    ports:\n      - \"80:80\"\n    cap_add: [NET_ADMIN]\n"),
+                1 => s.push_str(
+                    "    security_opt:\n      - no-new-privileges:false\n    tmpfs: []\n",
+                ),
+                2 => s.push_str(
+                    "    environment:\n      A: b  # keep\n    volumes:\n      - ./d:/d\n",
+                ),
+                _ => {}
+            }
+            if i == 7 {
+                s = format!("  svc{i}: {{ image: \"r:1\", ports: [\"6379:6379\"] }}\n");
+            }
+            s
+        };
+        let preset = crate::preset::Preset::builtin("default").unwrap();
+        let fixed = |text: &str| {
+            let p = project(text);
+            let reqs =
+                crate::session::compose::requests(&crate::session::compose::lint(&p, &preset, &[]));
+            fix(&p, &reqs)
+                .unwrap()
+                .texts
+                .get(&0)
+                .cloned()
+                .unwrap_or_else(|| text.to_string())
+        };
+        let n = BLOCKS_FROM * 2;
+        let big: String = format!(
+            "name: x\nservices:\n{}volumes:\n  d: {{}}\n",
+            (0..n).map(service).collect::<String>()
+        );
+        let p = project(&big);
+        assert_eq!(service_blocks(&big, &p.files[0].root).unwrap().len(), n);
+        let whole = fixed(&big);
+        // Each service fixed in a file of its own (queried as one document).
+        let mut expected = String::from("name: x\nservices:\n");
+        for i in 0..n {
+            let alone = format!("services:\n{}", service(i));
+            expected.push_str(fixed(&alone).strip_prefix("services:\n").unwrap());
+        }
+        expected.push_str("volumes:\n  d: {}\n");
+        assert_eq!(whole, expected);
+    }
+}
