@@ -118,6 +118,14 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     if let Some(p) = profile {
         settings.profile_tmpfs = p.tmpfs.clone();
         settings.profile_caps = p.cap_add.clone();
+        settings.profile_volumes = p
+            .volumes
+            .iter()
+            .map(|v| crate::rules::ProfileVolume {
+                path: v.path.clone(),
+                reason: v.reason.clone(),
+            })
+            .collect();
         settings.profile_name = Some(format!("the {} profile ({})", p.pattern, p.declared_in));
     }
     if preset.action("non-root-user") != Action::Fix || waiver("non-root-user").is_some() {

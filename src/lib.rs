@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fix;
 pub mod frontend;
 pub mod globals;
+pub mod parse;
 pub mod preset;
 pub mod render;
 pub mod rules;

@@ -1,7 +1,7 @@
 //! Man pages (roff), generated from the same clap tree as the completions (with the `docker run`
 //! flags of `harden run`/`create`): `harden man` prints `harden.1`; `man/` holds every page
-//! (`harden.1`, `harden-run.1`, …), checked by `tests/man.rs`
-//! (`HARDEN_BLESS=1 cargo test --test man` regenerates them).
+//! (`harden.1`, `harden-run.1`, …), checked by `tests/integration/man.rs`
+//! (`HARDEN_BLESS=1 cargo test --test integration man::` regenerates them).
 
 use clap::Command;
 

@@ -154,7 +154,7 @@ fn strip_globals(args: &[OsString]) -> Result<(GlobalOptions, usize), String> {
         } else {
             inline.unwrap_or_else(|| "true".into())
         };
-        let on = matches!(value.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True");
+        let on = crate::parse::gocompat::parse_bool(&value).unwrap_or(false);
         match name {
             "-H" | "--host" => g.host = Some(value),
             "-c" | "--context" => g.context = Some(value),

@@ -98,6 +98,16 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
     // A first parse without the engine: flag errors and --help never need a daemon.
     let (parsed, request) = match parse(mode, &args, env, None) {
         Ok(p) => p,
+        // ... except that docker reports a flag the daemon's API version lacks before any other
+        // error: ask the daemon then, as docker does.
+        Err(PlanError::Argv(e)) if argv::error_needs_api_version(&args) => {
+            let api = connect(env).await.ok().map(|engine| engine.api_version);
+            let e = match api.map(|api| parse(mode, &args, env, Some(&api))) {
+                Some(Err(again)) => again,
+                _ => PlanError::Argv(e),
+            };
+            return fail(mode, e);
+        }
         Err(e) => return fail(mode, e),
     };
     let dry_run = request.harden.dry_run;

@@ -8,99 +8,8 @@ use base64::engine::general_purpose::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// A parsed image reference.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reference {
-    /// Registry host (`docker.io`, `localhost:5000`).
-    pub domain: String,
-    /// Repository path (`library/busybox`).
-    pub path: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-}
-
-impl Reference {
-    /// Parses like the Docker CLI's `ParseNormalizedNamed`. Image IDs (`sha256:…`, 64 hex) are not
-    /// named references (`None`).
-    pub fn parse(image: &str) -> Option<Reference> {
-        if image.is_empty()
-            || image.starts_with("sha256:")
-            || (image.len() == 64 && image.chars().all(|c| c.is_ascii_hexdigit()))
-        {
-            return None;
-        }
-        let (name, digest) = match image.split_once('@') {
-            Some((n, d)) => (n, Some(d.to_string())),
-            None => (image, None),
-        };
-        let (name, tag) = match name.rfind(':') {
-            Some(i) if !name[i..].contains('/') => (&name[..i], Some(name[i + 1..].to_string())),
-            _ => (name, None),
-        };
-        if name.is_empty() || name.chars().any(|c| c.is_ascii_uppercase()) {
-            return None;
-        }
-        let (domain, path) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (first.to_string(), rest.to_string())
-            }
-            _ => ("docker.io".to_string(), name.to_string()),
-        };
-        let domain = if domain == "index.docker.io" {
-            "docker.io".to_string()
-        } else {
-            domain
-        };
-        let path = if domain == "docker.io" && !path.contains('/') {
-            format!("library/{path}")
-        } else {
-            path
-        };
-        Some(Reference {
-            domain,
-            path,
-            tag,
-            digest,
-        })
-    }
-
-    /// `docker.io/library/busybox` (what `fromImage` takes).
-    pub fn full_name(&self) -> String {
-        format!("{}/{}", self.domain, self.path)
-    }
-
-    /// The familiar form with the implied `:latest` (`busybox:latest`), as the CLI prints it.
-    pub fn familiar(&self) -> String {
-        let mut name = if self.domain == "docker.io" {
-            self.path
-                .strip_prefix("library/")
-                .unwrap_or(&self.path)
-                .to_string()
-        } else {
-            self.full_name()
-        };
-        if let Some(d) = &self.digest {
-            if let Some(t) = &self.tag {
-                name.push_str(&format!(":{t}"));
-            }
-            name.push_str(&format!("@{d}"));
-        } else {
-            name.push_str(&format!(":{}", self.tag.as_deref().unwrap_or("latest")));
-        }
-        name
-    }
-
-    /// Tag or digest to pull.
-    pub fn pull_tag(&self) -> String {
-        match (&self.digest, &self.tag) {
-            (Some(d), _) => d.clone(),
-            (None, Some(t)) => t.clone(),
-            (None, None) => "latest".into(),
-        }
-    }
-}
+/// Image references are parsed in one place (`spec::reference`).
+pub use crate::spec::reference::Reference;
 
 /// What the image says about itself, or `None` when it is not present locally.
 pub async fn inspect(engine: &Engine, image: &str) -> Result<Option<ImageFacts>, EngineError> {
@@ -234,21 +143,6 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn references_normalise_like_docker() {
-        let r = Reference::parse("busybox").unwrap();
-        assert_eq!(r.full_name(), "docker.io/library/busybox");
-        assert_eq!(r.familiar(), "busybox:latest");
-        assert_eq!(r.pull_tag(), "latest");
-        let r = Reference::parse("localhost:5000/app:1.2").unwrap();
-        assert_eq!(r.domain, "localhost:5000");
-        assert_eq!(r.familiar(), "localhost:5000/app:1.2");
-        let r = Reference::parse("ghcr.io/google/cadvisor@sha256:abc").unwrap();
-        assert_eq!(r.pull_tag(), "sha256:abc");
-        assert!(Reference::parse("sha256:0123").is_none());
-        assert!(Reference::parse("Upper").is_none());
-    }
 
     #[test]
     fn auth_header_encodes_config_credentials() {

@@ -6,6 +6,8 @@
 
 use super::{Change, docker_bytes, format_cpus};
 use crate::frontend::argv::{self, Occurrence, Parsed};
+use crate::parse::gocompat::parse_bool;
+use crate::parse::security_opt::no_new_privileges;
 use crate::spec::{Origin, normalize_capability};
 
 fn flag(long: &str) -> &'static argv::FlagSpec {
@@ -30,20 +32,7 @@ fn value_of(o: &Occurrence) -> &str {
 
 /// A bool occurrence that sets the flag to false (`--read-only=false`).
 fn is_false(o: &Occurrence) -> bool {
-    matches!(value_of(o), "0" | "f" | "F" | "false" | "FALSE" | "False")
-}
-
-/// `no-new-privileges`, `no-new-privileges=true`, `no-new-privileges:false`… → Some(bool).
-fn no_new_privileges_value(opt: &str) -> Option<bool> {
-    let rest = opt.strip_prefix("no-new-privileges")?;
-    if rest.is_empty() {
-        return Some(true);
-    }
-    let v = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
-    match v {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
-        _ => Some(false),
-    }
+    parse_bool(value_of(o)) == Ok(false)
 }
 
 /// Applies the changes to a parsed command line.
@@ -80,10 +69,10 @@ fn apply_one(p: &mut Parsed, change: &Change) {
         }
         Change::SetNoNewPrivileges => {
             remove(p, "security-opt", |o| {
-                no_new_privileges_value(value_of(o)) == Some(false)
+                no_new_privileges(value_of(o)) == Some(false)
             });
             let present = p.occurrences.iter().any(|o| {
-                o.flag.long == "security-opt" && no_new_privileges_value(value_of(o)) == Some(true)
+                o.flag.long == "security-opt" && no_new_privileges(value_of(o)) == Some(true)
             });
             if !present {
                 add(p, "security-opt", Some("no-new-privileges".into()));
@@ -230,19 +219,5 @@ mod tests {
             "127.0.0.1:8888:88/sctp"
         );
         assert_eq!(with_host_ip("target=88", "127.0.0.1"), "127.0.0.1::88/tcp");
-    }
-
-    #[test]
-    fn no_new_privileges_forms() {
-        assert_eq!(no_new_privileges_value("no-new-privileges"), Some(true));
-        assert_eq!(
-            no_new_privileges_value("no-new-privileges:true"),
-            Some(true)
-        );
-        assert_eq!(
-            no_new_privileges_value("no-new-privileges=false"),
-            Some(false)
-        );
-        assert_eq!(no_new_privileges_value("seccomp=unconfined"), None);
     }
 }

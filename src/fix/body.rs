@@ -7,6 +7,7 @@
 //! left exactly as they are.
 
 use super::{Change, with_owner};
+use crate::parse::security_opt::no_new_privileges;
 use crate::spec::normalize_capability;
 use serde_json::{Map, Value, json};
 
@@ -52,17 +53,6 @@ fn host_config(body: &mut Value) -> &mut Map<String, Value> {
     object(body, "HostConfig")
 }
 
-/// The value of a `no-new-privileges` security option (`no-new-privileges`,
-/// `no-new-privileges:true`, `no-new-privileges=false`), `None` for other options.
-fn no_new_privileges_value(opt: &str) -> Option<bool> {
-    let rest = opt.strip_prefix("no-new-privileges")?;
-    if rest.is_empty() {
-        return Some(true);
-    }
-    let v = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
-    Some(matches!(v, "1" | "t" | "T" | "true" | "TRUE" | "True"))
-}
-
 fn apply_one(body: &mut Value, change: &Change) {
     match change {
         Change::DropAllCapabilities => {
@@ -83,10 +73,10 @@ fn apply_one(body: &mut Value, change: &Change) {
         }
         Change::SetNoNewPrivileges => {
             let opts = array(host_config(body), "SecurityOpt");
-            opts.retain(|o| o.as_str().and_then(no_new_privileges_value) != Some(false));
+            opts.retain(|o| o.as_str().and_then(no_new_privileges) != Some(false));
             if !opts
                 .iter()
-                .any(|o| o.as_str().and_then(no_new_privileges_value) == Some(true))
+                .any(|o| o.as_str().and_then(no_new_privileges) == Some(true))
             {
                 opts.push(json!("no-new-privileges"));
             }

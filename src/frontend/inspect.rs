@@ -56,6 +56,7 @@
 //! | 5.31 | the host's user namespace is not shared | `host-userns` |
 //! | 5.32 | the Docker socket is not mounted | `docker-socket` |
 
+use crate::parse::ports::{port_key_order, split_port_key};
 use crate::spec::{At, ImageFacts, Origin, OriginLookup, Port, Spec, spec_from_create_body};
 use serde_json::Value;
 
@@ -234,13 +235,10 @@ fn is_config_volume(o: &Origin) -> bool {
 fn actual_ports(doc: &Value) -> Option<Vec<At<Port>>> {
     let ports = doc.pointer("/NetworkSettings/Ports")?.as_object()?;
     let mut keys: Vec<&String> = ports.keys().collect();
-    keys.sort_by_key(|k| {
-        let (p, proto) = k.split_once('/').unwrap_or((k.as_str(), "tcp"));
-        (p.parse::<u32>().unwrap_or(u32::MAX), proto.to_string())
-    });
+    keys.sort_by_key(|k| port_key_order(k));
     let mut out: Vec<At<Port>> = Vec::new();
     for key in keys {
-        let (port, proto) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+        let (port, proto) = split_port_key(key);
         let Some(bindings) = ports.get(key).and_then(Value::as_array) else {
             continue;
         };
@@ -248,8 +246,8 @@ fn actual_ports(doc: &Value) -> Option<Vec<At<Port>>> {
             let p = Port {
                 host_ip: text(b, "/HostIp").to_string(),
                 host_port: text(b, "/HostPort").to_string(),
-                container_port: port.to_string(),
-                protocol: proto.to_string(),
+                container_port: port.clone(),
+                protocol: proto.clone(),
             };
             // `0.0.0.0:8080` and `[::]:8080` are the two listeners of one binding.
             let duplicate = out.iter().any(|have| {

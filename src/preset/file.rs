@@ -1,6 +1,7 @@
 //! The preset file format: parsing, validation with file/line errors, merging.
 
 use super::{ImageProfile, Preset, ProfilePath, ProfileTmpfs, Settings, Waiver};
+use crate::parse::units;
 use crate::rules::{self, Action};
 use crate::spec::normalize_capability;
 use serde::Deserialize;
@@ -180,6 +181,7 @@ pub(super) fn root_settings() -> Settings {
         profile_tmpfs: Vec::new(),
         profile_name: None,
         profile_caps: Vec::new(),
+        profile_volumes: Vec::new(),
     }
 }
 
@@ -567,27 +569,10 @@ fn locate(text: &str, needle: &str) -> (usize, usize) {
     (1, 1)
 }
 
-/// `512m` → bytes (binary units as `docker run --memory`).
+/// `512m` → bytes, as `docker run --memory` reads it (go-units `RAMInBytes`).
 pub fn parse_memory(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    let lower = t.to_ascii_lowercase();
-    let digits_end = lower
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(lower.len());
-    let (num, unit) = lower.split_at(digits_end);
-    let unit = unit.trim();
-    let mult: i64 = match unit.trim_end_matches("ib").trim_end_matches('b') {
-        "" => 1,
-        "k" => 1 << 10,
-        "m" => 1 << 20,
-        "g" => 1 << 30,
-        "t" => 1 << 40,
-        _ => return Err(format!("memory `{s}` is not a size such as 512m or 1g")),
-    };
-    let n: f64 = num
-        .parse()
+    let bytes = units::ram_in_bytes(s.trim())
         .map_err(|_| format!("memory `{s}` is not a size such as 512m or 1g"))?;
-    let bytes = (n * mult as f64) as i64;
     if bytes < 6 << 20 {
         return Err(format!(
             "memory `{s}` is below the engine's minimum of 6MiB"
@@ -596,34 +581,15 @@ pub fn parse_memory(s: &str) -> Result<i64, String> {
     Ok(bytes)
 }
 
-/// `1.5` → 1_500_000_000 nano CPUs (exact decimal).
+/// `1.5` → 1_500_000_000 nano CPUs, as `docker run --cpus` reads it (exact: `opts.ParseCPUs`).
 pub fn parse_cpus(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    let bad = || format!("cpus `{s}` is not a number of CPUs such as 1 or 0.5");
-    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    if whole.is_empty() && frac.is_empty() {
-        return Err(bad());
-    }
-    if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return Err(bad());
-    }
-    if frac.len() > 9 {
-        return Err(format!("cpus `{s}` is too precise (at most 9 decimals)"));
-    }
-    let w: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| bad())?
-    };
-    let f: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").parse().map_err(|_| bad())?
-    };
-    let nano = w
-        .checked_mul(1_000_000_000)
-        .and_then(|v| v.checked_add(f))
-        .ok_or_else(bad)?;
+    let nano = units::parse_cpus(s.trim()).map_err(|e| {
+        if e == "value is too precise" {
+            format!("cpus `{s}` is too precise (at most 9 decimals)")
+        } else {
+            format!("cpus `{s}` is not a number of CPUs such as 1 or 0.5")
+        }
+    })?;
     if nano < 10_000_000 {
         return Err(format!("cpus `{s}` is below the engine's minimum of 0.01"));
     }

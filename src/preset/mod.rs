@@ -13,6 +13,7 @@ pub mod schema;
 pub use file::{PresetError, PresetFile};
 
 use crate::rules::{self, Action};
+use crate::spec::reference::{self, familiar_repository};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -73,13 +74,9 @@ pub fn image_matches(pattern: &str, image: &str) -> bool {
     wildmatch::WildMatch::new(pattern).matches(candidate)
 }
 
-/// `registry:5000/app:tag@sha256:…` → `registry:5000/app`.
+/// `registry:5000/app:tag@sha256:…` → `registry:5000/app` (as written).
 pub fn repository(image: &str) -> &str {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    match no_digest.rfind(':') {
-        Some(i) if !no_digest[i..].contains('/') => &no_digest[..i],
-        _ => no_digest,
-    }
+    reference::split(image).repository
 }
 
 /// A resolved preset: every rule has an action, every value is set.
@@ -128,23 +125,17 @@ pub struct ProfilePath {
     pub reason: String,
 }
 
-/// `docker.io/library/nginx` → `nginx`, `docker.io/bitnami/x` → `bitnami/x`.
-fn short_repository(repo: &str) -> &str {
-    let r = repo
-        .strip_prefix("docker.io/")
-        .or_else(|| repo.strip_prefix("index.docker.io/"))
-        .unwrap_or(repo);
-    r.strip_prefix("library/").unwrap_or(r)
-}
-
 impl ImageProfile {
     pub fn matches(&self, image: &str) -> bool {
-        let pattern = short_repository(&self.pattern);
-        let full = image.split('@').next().unwrap_or(image);
-        let repo = repository(image);
-        let tag_part = &full[repo.len()..];
-        let short = format!("{}{tag_part}", short_repository(repo));
-        image_matches(pattern, &short) || image_matches(&self.pattern, image)
+        // Both in the familiar form (`docker.io/library/nginx` → `nginx`).
+        let pattern = familiar_repository(&self.pattern);
+        let parts = reference::split(image);
+        let mut short = familiar_repository(parts.repository);
+        if let Some(tag) = parts.tag {
+            short.push(':');
+            short.push_str(tag);
+        }
+        image_matches(&pattern, &short) || image_matches(&self.pattern, image)
     }
 }
 

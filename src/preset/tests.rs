@@ -202,6 +202,16 @@ fn values_parse_exactly() {
     assert!(parse_cpus("0.001").is_err());
     assert!(parse_cpus("1.0000000001").is_err());
     assert!(parse_cpus("-1").is_err());
+    // The preset's own readers differed from docker's: they refused `1/2`, `+1` and `1e3m`
+    // (docker takes them) and took `8mbb` (docker refuses it).
+    assert_eq!(parse_cpus("1/2"), Ok(500_000_000));
+    assert_eq!(parse_cpus("+1"), Ok(1_000_000_000));
+    assert_eq!(parse_memory("1e3m"), Ok(1000 << 20));
+    assert!(parse_memory("8mbb").is_err());
+    assert_eq!(
+        parse_cpus("1/3").unwrap_err(),
+        "cpus `1/3` is too precise (at most 9 decimals)"
+    );
 }
 
 #[test]
@@ -217,6 +227,26 @@ fn image_patterns() {
         "localhost:5000/app"
     );
     assert_eq!(repository("localhost:5000/app"), "localhost:5000/app");
+}
+
+#[test]
+fn image_profiles_compare_familiar_names() {
+    let profile = |pattern: &str| ImageProfile {
+        pattern: pattern.into(),
+        reason: "r".into(),
+        user: None,
+        tmpfs: vec![],
+        volumes: vec![],
+        cap_add: vec![],
+        declared_in: "p.yaml:1".into(),
+    };
+    assert!(profile("nginx").matches("docker.io/library/nginx:1.27"));
+    assert!(profile("docker.io/library/nginx:1.27").matches("nginx:1.27"));
+    assert!(profile("library/nginx").matches("index.docker.io/nginx"));
+    assert!(profile("bitnami/redis").matches("docker.io/bitnami/redis:7"));
+    // The preset's own shortening dropped `library/` before a nested path, so `foo/bar`
+    // matched the different Hub repository `library/foo/bar`.
+    assert!(!profile("foo/bar").matches("docker.io/library/foo/bar"));
 }
 
 #[test]
@@ -283,6 +313,7 @@ fn image_profiles_are_validated_and_matched() {
     assert_eq!(prof.declared_in, "p.yaml:2");
     assert!(p.profile_for("nginx").is_some());
     assert!(p.profile_for("registry.example/nginx:1").is_none());
+    assert!(p.profile_for("index.docker.io/library/nginx").is_some());
     for (bad, want) in [
         (
             "images:\n  nginx:\n    user: \"101:101\"\n",

@@ -9,7 +9,7 @@ pub mod pseudo;
 pub mod settings;
 use crate::spec::{Origin, Spec};
 use serde::Serialize;
-pub use settings::Settings;
+pub use settings::{ProfileVolume, Settings};
 
 pub use catalogue::REGISTRY;
 pub use catalogue::runs_as_root;

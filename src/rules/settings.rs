@@ -35,6 +35,10 @@ pub struct Settings {
     /// Capabilities the image needs back (its profile's `cap_add`), set while checking.
     #[serde(skip)]
     pub profile_caps: Vec<String>,
+    /// Where the image keeps data that must outlive the container (its profile's `volumes`),
+    /// set while checking.
+    #[serde(skip)]
+    pub profile_volumes: Vec<ProfileVolume>,
 }
 
 impl Default for Settings {
@@ -70,6 +74,7 @@ impl Default for Settings {
             profile_tmpfs: Vec::new(),
             profile_name: None,
             profile_caps: Vec::new(),
+            profile_volumes: Vec::new(),
         }
     }
 }
@@ -82,5 +87,12 @@ pub struct ProfileTmpfs {
     pub gid: Option<u32>,
     /// Octal permission bits (`1777`).
     pub mode: Option<String>,
+    pub reason: String,
+}
+
+/// A path where an image keeps data that must outlive the container (a profile's `volumes`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProfileVolume {
+    pub path: String,
     pub reason: String,
 }

@@ -171,7 +171,7 @@ pub fn parse(
     env: &dyn Environment,
     api_version: Option<&str>,
 ) -> Result<(Parsed, RunRequest), PlanError> {
-    let parsed = argv::parse_args(args)?;
+    let parsed = argv::parse_args_at(args, api_version)?;
     if parsed.occurrences.iter().any(|o| o.flag.long == "help") {
         return Err(PlanError::Help);
     }

@@ -1,6 +1,7 @@
 //! Engine API create body (or inspect data, which has the same shape) → [`Spec`].
 
 use super::{At, EnvVar, Health, Mount, MountKind, Origin, Port, Restart, Spec, Tmpfs};
+use crate::parse::ports::{port_key_order, split_port_key};
 use bollard::models::{ContainerCreateBody, MountType};
 
 /// Tells where a field of the body came from. `field` is the Engine API name
@@ -190,15 +191,15 @@ pub fn spec_from_create_body(body: &ContainerCreateBody, o: &dyn OriginLookup) -
     }
     if let Some(pb) = &hc.port_bindings {
         let mut keys: Vec<_> = pb.keys().collect();
-        keys.sort_by_key(|k| port_sort_key(k));
+        keys.sort_by_key(|k| port_key_order(k));
         for key in keys {
-            let (port, proto) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+            let (port, proto) = split_port_key(key);
             for b in pb.get(key).into_iter().flatten().flatten() {
                 let p = Port {
                     host_ip: b.host_ip.clone().unwrap_or_default(),
                     host_port: b.host_port.clone().unwrap_or_default(),
-                    container_port: port.to_string(),
-                    protocol: proto.to_string(),
+                    container_port: port.clone(),
+                    protocol: proto.clone(),
                 };
                 let origin = at("HostConfig.PortBindings", Some(key));
                 spec.ports.push(At::new(p, origin));
@@ -358,45 +359,10 @@ pub fn normalize_capability(c: &str) -> String {
     }
 }
 
-fn port_sort_key(k: &str) -> (u32, String) {
-    let (p, proto) = k.split_once('/').unwrap_or((k, "tcp"));
-    (p.parse().unwrap_or(u32::MAX), proto.to_string())
-}
-
 /// Parses a `HostConfig.Binds` entry (`src:dst[:opts]`) as the daemon does: an absolute source is
-/// a bind, anything else a named volume.
+/// a bind, anything else a named volume ([`crate::parse::mounts::parse_bind`]).
 pub fn parse_bind(spec: &str) -> Option<Mount> {
-    let parts: Vec<&str> = spec.splitn(3, ':').collect();
-    if parts.len() < 2 {
-        return None;
-    }
-    let (src, dst) = (parts[0], parts[1]);
-    let opts: Vec<&str> = parts
-        .get(2)
-        .map(|o| o.split(',').collect())
-        .unwrap_or_default();
-    let read_only = opts.contains(&"ro");
-    let propagation = opts
-        .iter()
-        .find(|o| {
-            matches!(
-                **o,
-                "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
-            )
-        })
-        .map(|s| s.to_string());
-    let kind = if src.starts_with('/') {
-        MountKind::Bind
-    } else {
-        MountKind::Volume
-    };
-    Some(Mount {
-        kind,
-        source: Some(src.to_string()),
-        target: dst.to_string(),
-        read_only,
-        propagation,
-    })
+    crate::parse::mounts::parse_bind(spec).map(Mount::from_volume_spec)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 mod from_body;
 pub mod image;
+pub mod reference;
 
 pub use from_body::{
     KNOWN_CAPABILITIES, NoOrigins, OriginLookup, normalize_capability, parse_bind,
@@ -62,6 +63,23 @@ pub struct Mount {
     pub read_only: bool,
     /// Bind propagation as written (`rshared`, `slave`, …), if any.
     pub propagation: Option<String>,
+}
+
+impl Mount {
+    /// A split volume specification (`-v`, Compose short syntax, `HostConfig.Binds`).
+    pub fn from_volume_spec(v: crate::parse::mounts::VolumeSpec) -> Mount {
+        Mount {
+            kind: if v.typ == "bind" {
+                MountKind::Bind
+            } else {
+                MountKind::Volume
+            },
+            source: (!v.source.is_empty()).then_some(v.source),
+            target: v.target,
+            read_only: v.read_only,
+            propagation: v.propagation,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

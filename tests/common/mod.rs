@@ -410,25 +410,71 @@ impl Pty {
     }
 }
 
-/// Runs harden in `dir` under a 1 GiB address-space limit, with no preset or Compose file
-/// from the environment and no stdin; returns its output and how long it took.
-pub fn harden_bounded(dir: &Path, args: &[&str]) -> (std::process::Output, Duration) {
-    let mut script = String::from("ulimit -v 1048576; exec \"$0\"");
-    for i in 0..args.len() {
-        script.push_str(&format!(" \"${}\"", i + 1));
-    }
-    let start = std::time::Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(harden_bin())
-        .args(args)
-        .current_dir(dir)
+/// The one way tests run `harden`, in `dir`: the caller's environment minus what would change
+/// the policy, the engine or the output (`HARDEN_PRESET`, `COMPOSE_FILE`, `DOCKER_CONTEXT`,
+/// `DOCKER_API_VERSION`), `NO_COLOR=1`, no stdin. Add `.env(…)`/`.args(…)` and run it.
+pub fn harden_in(dir: &Path) -> Command {
+    let mut c = Command::new(harden_bin());
+    c.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("HARDEN_PRESET")
         .env_remove("COMPOSE_FILE")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run harden");
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("DOCKER_API_VERSION")
+        .stdin(Stdio::null());
+    c
+}
+
+/// [`harden_in`] with a clean environment: only `PATH`, `NO_COLOR=1` and `env` (no HOME, no
+/// DOCKER_HOST: nothing of the machine's configuration leaks in).
+pub fn harden_clean(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = harden_in(dir);
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run harden")
+}
+
+/// [`harden_in`] the temporary directory, talking to `engine`.
+pub fn harden_on(engine: &Engine) -> Command {
+    let mut c = harden_in(&std::env::temp_dir());
+    c.env("DOCKER_HOST", &engine.host);
+    c
+}
+
+/// Runs `cmd` (built by [`harden_in`]) under a 1 GiB address-space limit; returns its output
+/// and how long it took.
+pub fn bounded(cmd: &Command) -> (std::process::Output, Duration) {
+    let mut script = String::from("ulimit -v 1048576; exec \"$0\"");
+    let args: Vec<_> = cmd.get_args().collect();
+    for i in 0..args.len() {
+        script.push_str(&format!(" \"${}\"", i + 1));
+    }
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(script).arg(cmd.get_program()).args(args);
+    if let Some(dir) = cmd.get_current_dir() {
+        sh.current_dir(dir);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    sh.stdin(Stdio::null());
+    let start = std::time::Instant::now();
+    let out = sh.output().expect("run harden");
     (out, start.elapsed())
+}
+
+/// Runs harden in `dir` (as [`harden_in`]) under a 1 GiB address-space limit; returns its
+/// output and how long it took.
+pub fn harden_bounded(dir: &Path, args: &[&str]) -> (std::process::Output, Duration) {
+    let mut c = harden_in(dir);
+    c.args(args);
+    bounded(&c)
 }

@@ -2,8 +2,9 @@
 
 use super::ArgvError;
 use super::flags::{FlagGroup, FlagSpec, ValueKind, canonical, lookup_long, lookup_short};
-use super::gocompat::{self, quote, quote_byte_as_rune};
 use super::values;
+use crate::parse::gocompat::{self, quote, quote_byte_as_rune};
+use crate::parse::units;
 
 /// One flag as it appeared on the command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,8 +103,23 @@ impl Parsed {
 /// (unknown flags, missing arguments, and each value's `Set`: numbers, sizes, durations, list
 /// validators); the rest of the validation happens in [`super::build_request`].
 pub fn parse_args(args: &[String]) -> Result<Parsed, ArgvError> {
+    parse_checked(args, |_| Ok(()))
+}
+
+/// [`parse_args`], calling `before_error` with the flags parsed so far before reporting a
+/// syntax error or a missing image (its own error, if any, is reported instead).
+pub(crate) fn parse_checked(
+    args: &[String],
+    before_error: impl Fn(&[Occurrence]) -> Result<(), ArgvError>,
+) -> Result<Parsed, ArgvError> {
     let (occurrences, rest) = parse_partial(args);
-    let (image_index, missing) = rest?;
+    let (image_index, missing) = match rest {
+        Ok(r) => r,
+        Err(e) => {
+            before_error(&occurrences)?;
+            return Err(e);
+        }
+    };
     let mut parsed = Parsed {
         occurrences,
         ..Default::default()
@@ -117,6 +133,7 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, ArgvError> {
         None => {
             parsed.image_index = args.len();
             if !parsed.help_requested() {
+                before_error(&parsed.occurrences)?;
                 return Err(missing);
             }
         }
@@ -270,10 +287,10 @@ pub fn set_value_error(spec: &FlagSpec, v: &str) -> Result<(), String> {
         ValueKind::Int | ValueKind::Int64 => gocompat::parse_int(v, 0, 64).map(drop).map_err(num),
         ValueKind::Uint16 => gocompat::parse_uint(v, 0, 16).map(drop).map_err(num),
         ValueKind::Uint64 => gocompat::parse_uint(v, 0, 64).map(drop).map_err(num),
-        ValueKind::Bytes => values::ram_in_bytes(v).map(drop),
-        ValueKind::MemorySwap => values::mem_swap_bytes(v).map(drop),
+        ValueKind::Bytes => units::ram_in_bytes(v).map(drop),
+        ValueKind::MemorySwap => units::mem_swap_bytes(v).map(drop),
         ValueKind::Duration => gocompat::parse_duration(v).map(drop),
-        ValueKind::Decimal => values::parse_cpus(v).map(drop),
+        ValueKind::Decimal => units::parse_cpus(v).map(drop),
         ValueKind::Network => values::parse_network(v).map(drop),
         ValueKind::Mount => values::parse_mount(v).map(drop),
         ValueKind::GpuRequest => values::parse_gpus(v).map(drop),

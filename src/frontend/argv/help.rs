@@ -2,7 +2,7 @@
 //! (`FlagUsagesWrapped`, 79 columns as docker uses when stdout is not a terminal).
 
 use super::flags::{FLAGS, FlagGroup, FlagSpec, ValueKind};
-use super::gocompat::quote;
+use crate::parse::gocompat::quote;
 
 /// The full help of `harden run`.
 pub fn help_text() -> String {

@@ -4,29 +4,29 @@
 //! the same `POST /containers/create` body (see `shared/reference/docker-run.md`).
 //!
 //! ```text
-//! args ─ parse_args ─> Parsed (occurrences) ─ build_request ─> RunRequest (body + client options)
-//!              ^                  │
-//!              └──── to_args ─────┘
+//! args ─ parse_args_at ─> Parsed (occurrences) ─ build_request ─> RunRequest (body + client options)
+//!              ^                     │
+//!              └────── to_args ──────┘
 //! ```
 //!
-//! Where the errors come from, as in docker: [`parse_args`] reports what pflag reports while
+//! Where the errors come from, as in docker: [`parse_args_at`] reports what pflag reports while
 //! parsing (unknown flags, missing arguments, and every value a flag's `Set` refuses: numbers,
-//! sizes, durations, `--mount`, `--network`, list validators…); [`build_request`] reports the
+//! sizes, durations, `--mount`, `--network`, list validators…), after the API-version/OS checks
+//! of the flags seen so far when parsing fails; [`build_request`] reports the
 //! API-version/OS checks, then the validation of `runRun`/`parse`/`runContainer`/
 //! `createContainer`, in docker's order. `--help` is not handled here: check
 //! [`Parsed::help_requested`] before building (docker prints help even without an image).
 
 mod build;
 mod flags;
-mod gocompat;
 mod grammar;
 mod help;
 mod origins;
 mod values;
 
+pub use crate::parse::gocompat::parse_duration;
 pub use build::build_request;
 pub use flags::{FLAGS, FlagGroup, FlagSpec, ValueKind, canonical, lookup_long, lookup_short};
-pub use gocompat::parse_duration;
 pub use grammar::{Occurrence, Parsed, parse_args, to_args, to_args_with};
 pub use help::help_text;
 
@@ -232,29 +232,57 @@ fn sort_keys(v: &mut serde_json::Value) {
     }
 }
 
-/// Parses and builds in one go. The API version (`"1.41"`) shapes the body; `None` means
-/// unknown (a daemonless dry run): the body is shaped for the newest API.
-pub fn parse_run(
-    args: &[String],
-    env: &dyn Environment,
-    api_version: Option<&str>,
-) -> Result<RunRequest, ArgvError> {
-    let (occurrences, rest) = grammar::parse_partial(args);
-    // docker checks API-version / OS annotations of the flags seen so far before reporting a
-    // syntax error or a missing image.
-    build::check_supported(&occurrences, api_version)?;
-    let (image_index, missing) = rest?;
-    let mut parsed = Parsed {
-        occurrences,
-        ..Default::default()
-    };
-    match image_index {
-        Some(i) => {
-            parsed.image = args[i].clone();
-            parsed.image_index = i;
-            parsed.command = args[i + 1..].to_vec();
-        }
-        None => return Err(missing),
+/// Parses a `docker run`/`docker create` command line for a daemon of `api_version` (`None`:
+/// unknown, a daemonless dry run), as docker does before building anything: pflag's parse, and
+/// when that fails (bad flag syntax, unknown flag, bad value, no image) the API-version/OS check
+/// of the flags parsed so far comes first (docker's flag-error hook runs `isSupported`):
+/// `--annotation a=b --bogus img` against API 1.41 says that `--annotation` needs 1.43.
+///
+/// This is the entry point of `harden run`/`create` (then [`build_request`], which checks the
+/// flags again before validating values); tests go through the same two calls.
+pub fn parse_args_at(args: &[String], api_version: Option<&str>) -> Result<Parsed, ArgvError> {
+    grammar::parse_checked(args, |occurrences| {
+        build::check_supported(occurrences, api_version)
+    })
+}
+
+/// Whether `args` (up to a flag error) set a flag that only daemons of some API version support:
+/// docker asks the daemon for its version before reporting any error then, and only then.
+pub fn error_needs_api_version(args: &[String]) -> bool {
+    let (occurrences, _) = grammar::parse_partial(args);
+    occurrences.iter().any(|o| o.flag.min_api.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
     }
-    build_request(&parsed, env, api_version)
+
+    #[test]
+    fn api_checks_come_before_flag_errors() {
+        // Production parsed without the check and reported `unknown flag: --bogus` (125); the
+        // test-only parse_run checked first, as docker does (recorded: exit 1).
+        let args = words("--annotation a=b --bogus img");
+        assert_eq!(parse_args(&args).unwrap_err().exit_code, 125);
+        let e = parse_args_at(&args, Some("1.41")).unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.exit_code),
+            (
+                "\"--annotation\" requires API version 1.43, but the Docker daemon API version is 1.41",
+                1
+            )
+        );
+        assert!(error_needs_api_version(&args));
+        // Only flags seen before the error count, and no annotation means no daemon question.
+        assert!(!error_needs_api_version(&words(
+            "--bogus --annotation a=b img"
+        )));
+        // ... and before the missing image.
+        let e = parse_args_at(&words("--annotation a=b"), Some("1.41")).unwrap_err();
+        assert!(e.message.contains("requires API version 1.43"), "{e}");
+        assert!(parse_args_at(&words("--annotation a=b img"), Some("1.43")).is_ok());
+    }
 }

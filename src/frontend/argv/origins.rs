@@ -2,6 +2,7 @@
 
 use super::grammar::{Occurrence, Parsed};
 use super::values;
+use crate::parse::ports;
 use crate::spec::{Origin, OriginLookup};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -194,7 +195,7 @@ fn ports_of(expose: bool, v: &str) -> Rc<HashSet<String>> {
         } else {
             values::convert_publish(v)
                 .ok()
-                .and_then(|c| values::parse_port_spec(&c).ok())
+                .and_then(|c| ports::parse_port_spec(&c).ok())
                 .map(|ms| ms.into_iter().map(|m| m.port).collect())
                 .unwrap_or_default()
         };

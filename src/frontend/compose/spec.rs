@@ -7,6 +7,8 @@
 use super::interp::{self, Env};
 use super::tree::{Entry, Node, Pos, route_string};
 use super::{Project, Service};
+use crate::parse::units::{compose_nano_cpus, mem_swap_bytes, ram_in_bytes};
+use crate::parse::{gocompat, mounts, ports};
 use crate::spec::{
     At, EnvVar, Health, Mount, MountKind, Origin, Port, Restart, Spec, Tmpfs, normalize_capability,
 };
@@ -112,10 +114,10 @@ impl<'a> Ctx<'a> {
         let f = self.last(keys)?;
         let what = keys.join(".");
         let v = self.text(f.file, &f.entry.value, &what, true)?;
-        let b = match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "y" | "1" => true,
-            "false" | "no" | "off" | "n" | "0" | "" => false,
-            other => {
+        let b = match yaml_bool(&v) {
+            Some(b) => b,
+            None => {
+                let other = v.to_ascii_lowercase();
                 let origin = self.origin_entry(f.file, f.entry);
                 self.notes.push(Note {
                     origin,
@@ -130,7 +132,7 @@ impl<'a> Ctx<'a> {
     fn number<T>(
         &mut self,
         keys: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
+        parse: impl Fn(&str) -> Result<T, String>,
         kind: &str,
     ) -> Option<At<T>> {
         let f = self.last(keys)?;
@@ -138,8 +140,8 @@ impl<'a> Ctx<'a> {
         let v = self.text(f.file, &f.entry.value, &what, true)?;
         let origin = self.origin_entry(f.file, f.entry);
         match parse(v.trim()) {
-            Some(x) => Some(At::new(x, origin)),
-            None => {
+            Ok(x) => Some(At::new(x, origin)),
+            Err(_) => {
                 if !v.is_empty() {
                     self.notes.push(Note {
                         origin,
@@ -232,41 +234,39 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     ports(&mut c, &mut s);
     for (file, n) in c.items(&["expose"]) {
         if let Some(v) = c.text(file, &n, "expose", false) {
-            let v = if v.contains('/') {
-                v
-            } else {
-                format!("{v}/tcp")
-            };
+            // A port key as written (compose passes it to the engine as a `nat.Port`).
+            let (port, proto) = ports::split_port_key(&v);
+            let v = format!("{port}/{proto}");
             s.expose.push(At::new(v, c.origin_node(file, &n)));
         }
     }
     s.memory = c
         .number(
             &["deploy", "resources", "limits", "memory"],
-            parse_bytes,
+            ram_in_bytes,
             "a size",
         )
-        .or_else(|| c.number(&["mem_limit"], parse_bytes, "a size"));
+        .or_else(|| c.number(&["mem_limit"], ram_in_bytes, "a size"));
     // Prefer the service-level key when both are given (Compose rejects differing values).
-    if let Some(m) = c.number(&["mem_limit"], parse_bytes, "a size") {
+    if let Some(m) = c.number(&["mem_limit"], ram_in_bytes, "a size") {
         s.memory = Some(m);
     }
-    s.memory_swap = c.number(&["memswap_limit"], parse_bytes, "a size");
+    s.memory_swap = c.number(&["memswap_limit"], mem_swap_bytes, "a size");
     s.memory_reservation = c
-        .number(&["mem_reservation"], parse_bytes, "a size")
+        .number(&["mem_reservation"], ram_in_bytes, "a size")
         .or_else(|| {
             c.number(
                 &["deploy", "resources", "reservations", "memory"],
-                parse_bytes,
+                ram_in_bytes,
                 "a size",
             )
         });
     s.nano_cpus = c
-        .number(&["cpus"], parse_cpus, "a number of CPUs")
+        .number(&["cpus"], compose_nano_cpus, "a number of CPUs")
         .or_else(|| {
             c.number(
                 &["deploy", "resources", "limits", "cpus"],
-                parse_cpus,
+                compose_nano_cpus,
                 "a number of CPUs",
             )
         });
@@ -301,36 +301,25 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     }
 }
 
-fn parse_int(s: &str) -> Option<i64> {
-    s.parse().ok()
-}
-
-/// `1.5` → 1 500 000 000.
-pub fn parse_cpus(s: &str) -> Option<i64> {
-    let f: f64 = s.parse().ok()?;
-    if !(0.0..=1e6).contains(&f) {
-        return None;
+/// A Compose boolean as written: YAML 1.1 words (compose-go's `toBoolean`: `true`, `yes`, `on`,
+/// `y` and their opposites, any case), plus `1`/`0`/empty.
+fn yaml_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "y" | "1" => Some(true),
+        "false" | "no" | "off" | "n" | "0" | "" => Some(false),
+        _ => None,
     }
-    Some((f * 1e9).round() as i64)
 }
 
-/// Compose byte values: `512m`, `1g`, `1gb`, `2048k`, `100` (bytes), `1.5g`.
+/// compose-go's integers (`strconv.ParseInt(s, 10, 64)`).
+fn parse_int(s: &str) -> Result<i64, String> {
+    gocompat::parse_int(s, 10, 64).map_err(|e| e.to_string())
+}
+
+/// Compose byte values (`512m`, `1.5g`, `100`) as docker compose reads them: go-units
+/// `RAMInBytes` ([`crate::parse::units::ram_in_bytes`]).
 pub fn parse_bytes(s: &str) -> Option<i64> {
-    let s = s.trim().to_ascii_lowercase();
-    let num_end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(num_end);
-    let n: f64 = num.parse().ok()?;
-    let mult: i64 = match unit.trim() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        _ => return None,
-    };
-    Some((n * mult as f64).round() as i64)
+    ram_in_bytes(s.trim()).ok()
 }
 
 fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
@@ -360,8 +349,7 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
                 ));
                 continue;
             }
-            let read_only = get(c, &["read_only"])
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes"));
+            let read_only = get(c, &["read_only"]).is_some_and(|v| yaml_bool(&v) == Some(true));
             Mount {
                 kind: match kind.as_str() {
                     "bind" => MountKind::Bind,
@@ -377,7 +365,16 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
             let Some(v) = c.text(file, &n, "volumes", true) else {
                 continue;
             };
-            short_volume(&v)
+            match parse_short_volume(&v) {
+                Ok(m) => m,
+                Err(e) => {
+                    c.notes.push(Note {
+                        origin,
+                        message: format!("volume `{v}` cannot be read ({e}): ignored"),
+                    });
+                    continue;
+                }
+            }
         };
         // Later files replace a mount with the same target.
         mounts.retain(|m| m.value.target != mount.target);
@@ -386,103 +383,42 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
     s.mounts = mounts;
 }
 
-/// `src:target[:mode]` or `target`.
-pub fn short_volume(v: &str) -> Mount {
-    let parts: Vec<&str> = v.splitn(3, ':').collect();
-    if parts.len() < 2 {
-        return Mount {
-            kind: MountKind::Volume,
-            source: None,
-            target: v.to_string(),
-            read_only: false,
-            propagation: None,
-        };
-    }
-    let (src, target) = (parts[0], parts[1]);
-    let opts: Vec<&str> = parts
-        .get(2)
-        .map(|o| o.split(',').collect())
-        .unwrap_or_default();
-    let bind = src.starts_with('/')
-        || src.starts_with('.')
-        || src.starts_with('~')
-        || src.contains('/')
-        || src.contains('\\');
-    Mount {
-        kind: if bind {
-            MountKind::Bind
-        } else {
-            MountKind::Volume
-        },
-        source: Some(src.to_string()),
-        target: target.to_string(),
-        read_only: opts.contains(&"ro"),
-        propagation: opts
-            .iter()
-            .find(|o| {
-                matches!(
-                    **o,
-                    "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
-                )
-            })
-            .map(|s| s.to_string()),
-    }
+/// The short syntax `[src:]target[:mode]`, read by the Compose loader's `ParseVolume`
+/// ([`crate::parse::mounts::parse_volume`]).
+pub fn parse_short_volume(v: &str) -> Result<Mount, String> {
+    mounts::parse_volume(v).map(Mount::from_volume_spec)
 }
 
-/// A short port string → bindings (ranges that map 1:1 are expanded).
+/// [`parse_short_volume`], or an anonymous volume at `v` when Compose would refuse it (for
+/// callers that only need a target to merge by).
+pub fn short_volume(v: &str) -> Mount {
+    parse_short_volume(v).unwrap_or_else(|_| Mount {
+        kind: MountKind::Volume,
+        source: None,
+        target: v.to_string(),
+        read_only: false,
+        propagation: None,
+    })
+}
+
+/// A short port string → bindings, as compose-go reads it (`ParsePortConfig`: go-connections
+/// `nat.ParsePortSpec`, [`crate::parse::ports::parse_port_spec`]); `None` when Compose refuses it.
 pub fn parse_short_port(v: &str) -> Option<Vec<Port>> {
-    let (body, protocol) = match v.rsplit_once('/') {
-        Some((b, p)) => (b, p.to_ascii_lowercase()),
-        None => (v, "tcp".to_string()),
-    };
-    // Host IP: `[v6]:…`, or everything before the last two colon-separated parts.
-    let (host_ip, rest) = if let Some(r) = body.strip_prefix('[') {
-        let (ip, rest) = r.split_once(']')?;
-        (ip.to_string(), rest.strip_prefix(':').unwrap_or(rest))
-    } else {
-        let parts: Vec<&str> = body.rsplitn(3, ':').collect();
-        match parts.len() {
-            3 => (parts[2].to_string(), &body[parts[2].len() + 1..]),
-            _ => (String::new(), body),
-        }
-    };
-    let (host_port, container) = match rest.split_once(':') {
-        Some((h, c)) => (h.to_string(), c.to_string()),
-        None => (String::new(), rest.to_string()),
-    };
-    if container.is_empty() {
-        return None;
-    }
-    let range = |r: &str| -> Option<(u32, u32)> {
-        match r.split_once('-') {
-            Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
-            None => {
-                let n = r.parse().ok()?;
-                Some((n, n))
-            }
-        }
-    };
-    let (c0, c1) = range(&container)?;
-    let host_range = if host_port.is_empty() {
-        None
-    } else {
-        range(&host_port)
-    };
-    let mut out = Vec::new();
-    for (i, cport) in (c0..=c1).enumerate() {
-        let hp = match host_range {
-            Some((h0, h1)) if h1 - h0 == c1 - c0 => (h0 + i as u32).to_string(),
-            Some(_) => host_port.clone(),
-            None => String::new(),
-        };
-        out.push(Port {
-            host_ip: host_ip.clone(),
-            host_port: hp,
-            container_port: cport.to_string(),
-            protocol: protocol.clone(),
-        });
-    }
-    Some(out)
+    let mappings = ports::parse_port_spec(v).ok()?;
+    Some(
+        mappings
+            .into_iter()
+            .map(|m| {
+                let (container_port, protocol) = ports::split_port_key(&m.port);
+                Port {
+                    host_ip: m.host_ip,
+                    host_port: m.host_port,
+                    container_port,
+                    protocol,
+                }
+            })
+            .collect(),
+    )
 }
 
 fn ports(c: &mut Ctx<'_>, s: &mut Spec) {
@@ -826,11 +762,62 @@ mod tests {
     }
 
     #[test]
-    fn bytes() {
-        assert_eq!(parse_bytes("512m"), Some(512 << 20));
-        assert_eq!(parse_bytes("1GB"), Some(1 << 30));
-        assert_eq!(parse_bytes("100"), Some(100));
-        assert_eq!(parse_bytes("1.5g"), Some(3 << 29));
-        assert_eq!(parse_bytes("x"), None);
+    fn sizes_and_cpus_as_docker_compose_sends_them() {
+        // Measured with docker compose 2.26 on Engine 20.10 (HostConfig.NanoCpus / Memory):
+        // compose's own reader rounded 7.3m to 7654605 and read cpus exactly (123456789,
+        // 1333300000).
+        let s = spec(
+            "services:\n  a:\n    image: x\n    mem_limit: 7.3m\n    cpus: 0.123456789\n    memswap_limit: -1\n",
+        )
+        .spec;
+        assert_eq!(s.memory.unwrap().value, 7_654_604);
+        assert_eq!(s.nano_cpus.unwrap().value, 123_456_792);
+        assert_eq!(s.memory_swap.unwrap().value, -1);
+        let s = spec(
+            "services:\n  b:\n    image: x\n    deploy:\n      resources:\n        limits: {cpus: \"1.3333\", memory: 7.3m}\n",
+        )
+        .spec;
+        assert_eq!(s.nano_cpus.unwrap().value, 1_333_299_968);
+        assert_eq!(s.memory.unwrap().value, 7_654_604);
+    }
+
+    #[test]
+    fn ports_and_volumes_read_like_compose() {
+        // Compose's own port reader took what compose-go (nat.ParsePortSpec) refuses: a single
+        // host port for a container range (it bound 8080 twice), a host port that is not a
+        // number (it dropped it), a host IP that is not an address.
+        assert_eq!(parse_short_port("8080:80-81"), None);
+        assert_eq!(parse_short_port("abc:80"), None);
+        assert_eq!(parse_short_port("foo:80:80"), None);
+        let r = parse_short_port("8000-8001:80").unwrap();
+        assert_eq!((r.len(), r[0].host_port.as_str()), (1, "8000-8001"));
+        assert_eq!(parse_short_port("80/UDP").unwrap()[0].protocol, "udp");
+        // The volume reader called any source with a `/` a bind; the loader calls `data/x` a
+        // volume name (which compose then refuses as undeclared), and refuses a fourth part.
+        assert_eq!(
+            parse_short_volume("data/x:/y").unwrap().kind,
+            MountKind::Volume
+        );
+        assert_eq!(
+            parse_short_volume("./x:/y:ro,rslave").unwrap(),
+            Mount {
+                kind: MountKind::Bind,
+                source: Some("./x".into()),
+                target: "/y".into(),
+                read_only: true,
+                propagation: Some("rslave".into()),
+            }
+        );
+        let s = spec(
+            "services:\n  web:\n    image: x\n    volumes:\n      - vol:/x:ro:z\n      - type: bind\n        source: /etc\n        target: /etc\n        read_only: on\n",
+        );
+        assert_eq!(s.spec.mounts.len(), 1);
+        // `read_only: on` is true for compose (toBoolean), as for every other boolean.
+        assert!(s.spec.mounts[0].value.read_only);
+        assert!(
+            s.notes[0].message.contains("too many colons"),
+            "{:?}",
+            s.notes
+        );
     }
 }

@@ -43,10 +43,10 @@ impl Rule for CapDropAll {
         let profile_caps = settings.profile_caps.iter().map(|c| {
             (
                 c.clone(),
-                format!(
-                    "the image's profile {}",
-                    settings.profile_name.as_deref().unwrap_or("")
-                ),
+                settings
+                    .profile_name
+                    .clone()
+                    .unwrap_or_else(|| "the image's profile".into()),
             )
         });
         for (cap, why) in file_caps.chain(profile_caps) {

@@ -1,7 +1,7 @@
 //! image-digest: the image is not pinned by content digest.
 
 use super::finding;
-use super::image_tag::parse_image;
+use super::image_tag::pinned_digest;
 use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
@@ -32,10 +32,7 @@ impl Rule for ImageDigest {
         let Some(image) = &spec.image else {
             return vec![];
         };
-        if parse_image(image.value.trim())
-            .digest
-            .is_some_and(is_sha256_digest)
-        {
+        if pinned_digest(&image.value).is_some_and(|d| is_sha256_digest(&d)) {
             return vec![];
         }
         vec![finding(
@@ -79,5 +76,8 @@ mod tests {
             &with_image(&format!("localhost:5000/app:1.2@sha256:{hex}")),
         );
         none(&ImageDigest, &Spec::default());
+        // An image ID names one image: the rule's own split read it as an unpinned name.
+        none(&ImageDigest, &with_image(&hex));
+        none(&ImageDigest, &with_image(&format!("sha256:{hex}")));
     }
 }

@@ -4,6 +4,18 @@ use super::finding;
 use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::Spec;
+use crate::spec::reference::{self, AnyReference};
+
+/// The digest that pins the image: that of an image ID (`sha256:` + 64 hex), a bare digest or a
+/// name with a digest. A reference docker would refuse is cut as written.
+pub(super) fn pinned_digest(image: &str) -> Option<String> {
+    let image = image.trim();
+    match reference::parse_any(image) {
+        Ok(AnyReference::Digest(d)) => Some(d),
+        Ok(AnyReference::Named(r)) => r.digest,
+        Err(_) => reference::split(image).digest.map(str::to_string),
+    }
+}
 
 static META: RuleMeta = RuleMeta {
     id: "image-tag",
@@ -17,36 +29,6 @@ static META: RuleMeta = RuleMeta {
 
 pub struct ImageTag;
 
-/// An image reference split into `[registry/]repository`, tag and digest.
-#[derive(Debug, PartialEq)]
-pub(super) struct ImageRef<'a> {
-    pub repository: &'a str,
-    pub tag: Option<&'a str>,
-    pub digest: Option<&'a str>,
-}
-
-/// Splits `registry:5000/app:1.2@sha256:…`: the digest follows `@`, the tag is a `:` in the
-/// last path component (a `:` before a `/` is a registry port).
-pub(super) fn parse_image(image: &str) -> ImageRef<'_> {
-    let (name, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    let last_start = name.rfind('/').map_or(0, |i| i + 1);
-    match name[last_start..].rfind(':') {
-        Some(i) => ImageRef {
-            repository: &name[..last_start + i],
-            tag: Some(&name[last_start + i + 1..]),
-            digest,
-        },
-        None => ImageRef {
-            repository: name,
-            tag: None,
-            digest,
-        },
-    }
-}
-
 impl Rule for ImageTag {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -56,18 +38,20 @@ impl Rule for ImageTag {
         let Some(image) = &spec.image else {
             return vec![];
         };
-        let r = parse_image(image.value.trim());
-        let message = match (r.digest, r.tag) {
-            (Some(_), _) => return vec![],
-            (None, None) => format!(
+        if pinned_digest(&image.value).is_some() {
+            return vec![];
+        }
+        let r = reference::split(image.value.trim());
+        let message = match r.tag {
+            None => format!(
                 "image {} has no tag, so it means {}:latest, which changes whenever it is pushed",
                 image.value, r.repository
             ),
-            (None, Some("latest")) => format!(
+            Some("latest") => format!(
                 "image {} uses the tag latest, which changes whenever it is pushed",
                 image.value
             ),
-            (None, Some(_)) => return vec![],
+            Some(_) => return vec![],
         };
         vec![finding(&META, message, image.origin.clone(), vec![])]
     }
@@ -79,25 +63,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_references() {
+    fn image_ids_and_digests_are_pinned() {
+        // The rule's own split read an image ID as a repository without a tag ("means
+        // <id>:latest"); docker runs that exact image.
+        let id = "0123456789abcdef".repeat(4);
+        none(&ImageTag, &with_image(&id));
+        none(&ImageTag, &with_image(&format!("sha256:{id}")));
+        assert_eq!(pinned_digest(&id), Some(format!("sha256:{id}")));
         assert_eq!(
-            parse_image("localhost:5000/app"),
-            ImageRef {
-                repository: "localhost:5000/app",
-                tag: None,
-                digest: None
-            }
+            pinned_digest(&format!("registry.example:443/a/b@sha256:{id}")),
+            Some(format!("sha256:{id}"))
         );
-        assert_eq!(
-            parse_image("localhost:5000/team/app:1.2@sha256:abc"),
-            ImageRef {
-                repository: "localhost:5000/team/app",
-                tag: Some("1.2"),
-                digest: Some("sha256:abc")
-            }
-        );
-        assert_eq!(parse_image("app").tag, None);
-        assert_eq!(parse_image("app:latest").tag, Some("latest"));
+        // `sha256:abc` is not a digest: docker reads the name `sha256` with the tag `abc`.
+        assert_eq!(pinned_digest("sha256:abc"), None);
+        none(&ImageTag, &with_image("sha256:abc"));
     }
 
     #[test]

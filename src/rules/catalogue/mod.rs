@@ -9,6 +9,7 @@ mod cap_drop_all;
 mod cgroup_parent;
 mod cpu_limit;
 mod dangerous_capability;
+mod data_volume;
 mod docker_socket;
 mod healthcheck;
 mod host_devices;
@@ -74,6 +75,7 @@ mod test_support;
 
 use super::{Finding, Rule, RuleMeta};
 use crate::fix::Change;
+use crate::parse::security_opt;
 use crate::spec::{Origin, Spec};
 
 /// Every rule, in the order `harden rules` lists them: rules the default preset fixes, then the
@@ -109,6 +111,7 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &privileged_port::PrivilegedPort,
     &restart_policy::RestartPolicy,
     &healthcheck::Healthcheck,
+    &data_volume::DataVolume,
     &image_tag::ImageTag,
     &image_digest::ImageDigest,
     &cgroup_parent::CgroupParent,
@@ -136,15 +139,6 @@ fn finding(
     }
 }
 
-/// Splits a security option as the engine does: at the first `=`, else at the first `:`
-/// (deprecated separator). A bare option (`no-new-privileges`) has no value.
-fn split_security_opt(opt: &str) -> (&str, Option<&str>) {
-    match opt.split_once('=').or_else(|| opt.split_once(':')) {
-        Some((k, v)) => (k, Some(v)),
-        None => (opt, None),
-    }
-}
-
 /// The security options whose key is `key` and value is `value` (both forms, `k=v` and `k:v`).
 fn security_opts_matching<'a>(
     spec: &'a Spec,
@@ -153,7 +147,7 @@ fn security_opts_matching<'a>(
 ) -> impl Iterator<Item = &'a crate::spec::At<String>> + 'a {
     spec.security_opt
         .iter()
-        .filter(move |o| split_security_opt(o.value.trim()) == (key, Some(value)))
+        .filter(move |o| security_opt::split(o.value.trim()) == (key, Some(value)))
 }
 
 /// One finding per security option `key=value` (or `key:value` when `colon_form`), each fixed by
@@ -221,37 +215,12 @@ fn publishing_ignored(spec: &Spec) -> bool {
 
 /// `80` → `80/tcp`; `53/UDP` → `53/udp`.
 fn normalize_port_proto(p: &str) -> String {
-    let p = p.trim();
-    match p.split_once('/') {
-        Some((port, proto)) => format!("{port}/{}", proto.to_ascii_lowercase()),
-        None => format!("{p}/tcp"),
-    }
+    crate::parse::ports::normalize_port_key(p)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn security_opts_split_like_the_engine() {
-        assert_eq!(
-            split_security_opt("seccomp=unconfined"),
-            ("seccomp", Some("unconfined"))
-        );
-        assert_eq!(
-            split_security_opt("seccomp:unconfined"),
-            ("seccomp", Some("unconfined"))
-        );
-        // `=` wins over an earlier `:`.
-        assert_eq!(
-            split_security_opt("label=type:svirt_t"),
-            ("label", Some("type:svirt_t"))
-        );
-        assert_eq!(
-            split_security_opt("no-new-privileges"),
-            ("no-new-privileges", None)
-        );
-    }
 
     #[test]
     fn paths_normalise_lexically() {

@@ -1,7 +1,8 @@
 //! no-new-privileges: processes may gain privileges through setuid binaries or file capabilities.
 
-use super::{finding, split_security_opt};
+use super::finding;
 use crate::fix::{Change, FixSafety};
+use crate::parse::security_opt;
 use crate::rules::Settings;
 use crate::rules::{Action, Finding, Rule, RuleMeta, Severity};
 use crate::spec::{At, Origin, Spec};
@@ -18,24 +19,11 @@ static META: RuleMeta = RuleMeta {
 
 pub struct NoNewPrivileges;
 
-/// Go's `strconv.ParseBool`, which the engine uses for `no-new-privileges=<bool>`.
-fn parse_go_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
 /// The last `no-new-privileges` entry the engine accepts decides (later entries win).
 fn setting(spec: &Spec) -> Option<(bool, &At<String>)> {
     spec.security_opt
         .iter()
-        .filter_map(|o| match split_security_opt(o.value.trim()) {
-            ("no-new-privileges", None) => Some((true, o)),
-            ("no-new-privileges", Some(v)) => parse_go_bool(v).map(|b| (b, o)),
-            _ => None,
-        })
+        .filter_map(|o| security_opt::no_new_privileges(o.value.trim()).map(|b| (b, o)))
         .next_back()
 }
 

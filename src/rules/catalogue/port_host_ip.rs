@@ -46,8 +46,7 @@ fn expand(port: &str) -> Vec<String> {
 }
 
 fn sort_key(p: &str) -> (u32, String) {
-    let (n, proto) = p.split_once('/').unwrap_or((p, "tcp"));
-    (n.parse().unwrap_or(u32::MAX), proto.to_string())
+    crate::parse::ports::port_key_order(p)
 }
 
 /// The ports `-P` publishes and that no explicit binding publishes already.
