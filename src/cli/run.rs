@@ -222,6 +222,9 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         Ok(p) => p,
         Err(e) => return fail(mode, e),
     };
+    if let Err(e) = for_engine(&mut plan, engine.as_ref(), env, api.as_deref()).await {
+        return fail(mode, e);
+    }
     let h = plan.request.harden.clone();
     if h.review && !plan.changes.is_empty() {
         match review::review(&plan.outcome, &plan.changes) {
@@ -243,6 +246,9 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
                     Ok(p) => p,
                     Err(e) => return fail(mode, e),
                 };
+                if let Err(e) = for_engine(&mut plan, engine.as_ref(), env, api.as_deref()).await {
+                    return fail(mode, e);
+                }
             }
             Err(e) => {
                 error_line(&e.to_string());
@@ -288,6 +294,22 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
     execute(mode, &engine, &plan.request, &ctx).await
 }
 
+/// Renders the plan for the connected engine (Podman's tmpfs, CPU limits it cannot apply); its
+/// facts are only asked for when a change depends on them.
+async fn for_engine(
+    plan: &mut Plan,
+    engine: Option<&engine::Engine>,
+    env: &dyn Environment,
+    api: Option<&str>,
+) -> Result<(), PlanError> {
+    match engine {
+        Some(engine) if fix::engine::depends_on_engine(&plan.changes) => {
+            plan.for_engine(engine.facts().await, env, api)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Prints what broke and the remedy, when the last lines say.
 async fn explain_failure(engine: &engine::Engine, id: &str, logs: &str, ctx: &diagnose::Context) {
     let mut ctx = ctx.clone();
@@ -317,16 +339,20 @@ async fn watch(
     let Ok(waiter) = engine::stream::wait(engine, id, "not-running").await else {
         return;
     };
-    // Follow the logs meanwhile: with --rm they are gone once it exits.
-    let follow = engine
-        .raw(
+    // Follow the logs meanwhile: with --rm they are gone once it exits. Podman answers a
+    // follow only once the container has printed something: do not wait for it past the window.
+    let deadline = tokio::time::Instant::now() + window;
+    let follow = tokio::time::timeout_at(
+        deadline,
+        engine.raw(
             "GET",
             &format!("/containers/{id}/logs?follow=1&stdout=1&stderr=1"),
             None,
-        )
-        .await;
+        ),
+    )
+    .await;
     let collected = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    let reader = if let Ok(resp) = follow {
+    let reader = if let Ok(Ok(resp)) = follow {
         let c = collected.clone();
         Some(tokio::spawn(async move {
             let mut body = resp.into_body();
@@ -343,7 +369,7 @@ async fn watch(
     } else {
         None
     };
-    let code = match tokio::time::timeout(window, waiter).await {
+    let code = match tokio::time::timeout_at(deadline, waiter).await {
         Ok(Ok(engine::stream::WaitResult::Exited(c))) => c,
         _ => {
             if let Some(r) = reader {

@@ -4,6 +4,7 @@
 //! arrive before start) are made on the same connections by hand.
 
 pub mod connect;
+pub mod facts;
 pub mod host;
 pub mod image;
 pub mod probe;
@@ -33,6 +34,8 @@ pub struct Engine {
     /// `linux` or `windows`, from the ping.
     pub os_type: String,
     pub endpoint: Endpoint,
+    /// What the engine is and can do ([`Engine::facts`]), read once per connection.
+    facts: std::sync::Arc<tokio::sync::OnceCell<facts::EngineFacts>>,
 }
 
 /// Why the daemon could not be used.
@@ -128,6 +131,7 @@ impl Engine {
             api_version: String::new(),
             os_type: String::new(),
             endpoint,
+            facts: Default::default(),
         };
         let ping = engine.raw("GET", "/_ping", None).await?;
         let header = |name: &str| {
@@ -148,6 +152,35 @@ impl Engine {
         engine.api_version = format!("{}.{}", version.0, version.1);
         engine.docker = bollard_over(&engine)?;
         Ok(engine)
+    }
+
+    /// What the engine is and can do, from `GET /info`, `GET /version` and (Podman only)
+    /// `GET /libpod/info`, asked once per connection. An engine that does not answer them is
+    /// taken for a Docker Engine about which nothing more is known.
+    pub async fn facts(&self) -> &facts::EngineFacts {
+        self.facts
+            .get_or_init(|| async {
+                let get = |path: &'static str| async move {
+                    match self.call("GET", path, None).await {
+                        Ok(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+                        Err(_) => serde_json::Value::Null,
+                    }
+                };
+                let info = get("/info").await;
+                let version = get("/version").await;
+                let mut facts =
+                    facts::EngineFacts::from_documents(&info, &version, &serde_json::Value::Null);
+                if facts.is_podman() {
+                    let path = facts.libpod_path("/info");
+                    let libpod = match self.call("GET", &path, None).await {
+                        Ok(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+                        Err(_) => serde_json::Value::Null,
+                    };
+                    facts = facts::EngineFacts::from_documents(&info, &version, &libpod);
+                }
+                facts
+            })
+            .await
     }
 
     /// Turns a connection failure into the CLI's wording.
@@ -174,7 +207,11 @@ impl Engine {
     }
 
     fn uri(&self, path_and_query: &str) -> String {
-        if path_and_query == "/_ping" || self.api_version.is_empty() {
+        // Already versioned (Podman's `/v4.3.1/libpod/…`).
+        let versioned = path_and_query
+            .strip_prefix("/v")
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        if path_and_query == "/_ping" || self.api_version.is_empty() || versioned {
             format!("{}{path_and_query}", self.base)
         } else {
             format!("{}/v{}{path_and_query}", self.base, self.api_version)

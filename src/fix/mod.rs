@@ -8,6 +8,7 @@
 pub mod argv;
 pub mod body;
 pub mod compose;
+pub mod engine;
 pub mod model;
 
 use crate::spec::Origin;

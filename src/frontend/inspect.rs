@@ -15,6 +15,13 @@
 //! - `AppArmorProfile: unconfined` (outside privileged mode) counts as `apparmor=unconfined`;
 //! - empty `MaskedPaths` and `ReadonlyPaths` mean `systempaths=unconfined`, except for privileged
 //!   containers (where they are always empty);
+//! - Podman (its Docker-compatible service) never shows `CapDrop: ["ALL"]`: it lists every
+//!   capability it dropped instead. A `CapDrop` that, with `CapAdd`, covers the engine's whole
+//!   default set, or a libpod `BoundingCaps` (when read) that holds nothing beyond `CapAdd`,
+//!   counts as `--cap-drop ALL`;
+//! - Podman mounts a read-write tmpfs on `/var/tmp` (with `/tmp` and `/run`) of every read-only
+//!   container (`rw,rprivate,nosuid,nodev,tmpcopyup`); the one on `/var/tmp` (world-writable and
+//!   sticky, where Docker has nothing) is an engine default, not the container's;
 //! - `Config.User`, `Config.Healthcheck`, `Config.ExposedPorts` and `Config.Volumes` already hold
 //!   what the image declares (the engine merges the image config into the container's); an image
 //!   volume that a bind or tmpfs covers is not listed twice.
@@ -61,11 +68,49 @@ use crate::spec::{At, ImageFacts, Origin, OriginLookup, Port, Spec, spec_from_cr
 use serde_json::Value;
 
 /// What the daemon decides for every container and inspect data does not say.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DaemonFacts {
     /// The host uses cgroup v1 (`GET /info` → `CgroupVersion: "1"`): the engine's default
     /// cgroup namespace mode is then `host`.
     pub cgroup_v1: bool,
+    /// The engine is Podman.
+    pub podman: bool,
+    /// The capabilities a container gets by default (`CAP_CHOWN` form).
+    pub default_capabilities: Vec<String>,
+}
+
+/// Podman's options for the tmpfs it mounts on `/tmp`, `/var/tmp` and `/run` of a read-only
+/// container.
+const PODMAN_READ_ONLY_TMPFS: &str = "rw,rprivate,nosuid,nodev,tmpcopyup";
+
+/// The capabilities of a `CapAdd`/`CapDrop`-like list (`CAP_CHOWN` form).
+fn capability_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(crate::spec::normalize_capability)
+        .collect()
+}
+
+/// Podman dropped every capability but the added ones: its `CapDrop` lists each default one
+/// (with `CapAdd`, the whole default set), or its `BoundingCaps` holds only added ones.
+fn podman_drops_all(doc: &Value, host: &Value, daemon: &DaemonFacts) -> bool {
+    let added = capability_list(host.get("CapAdd"));
+    if let Some(bounding) = doc.get("BoundingCaps").filter(|b| !b.is_null()) {
+        return capability_list(Some(bounding))
+            .iter()
+            .all(|c| added.contains(c));
+    }
+    let dropped = capability_list(host.get("CapDrop"));
+    if dropped.iter().any(|c| c == "ALL" || c == "CAP_ALL") {
+        return false; // already says so
+    }
+    !dropped.is_empty()
+        && daemon
+            .default_capabilities
+            .iter()
+            .all(|c| dropped.contains(c) || added.contains(c))
 }
 
 /// One inspected container.
@@ -139,7 +184,7 @@ fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
 pub fn container(
     doc: &Value,
     image: Option<&Value>,
-    daemon: DaemonFacts,
+    daemon: &DaemonFacts,
 ) -> Result<Container, InspectError> {
     let id = text(doc, "/Id").to_string();
     let name = text(doc, "/Name").trim_start_matches('/').to_string();
@@ -163,7 +208,17 @@ pub fn container(
     let host_mode = |k: &str| host.get(k).and_then(Value::as_str) == Some("host");
     let engine_label_disable = privileged || host_mode("PidMode") || host_mode("IpcMode");
     let engine_cgroupns = daemon.cgroup_v1 && host_mode("CgroupnsMode");
+    let drops_all = daemon.podman && podman_drops_all(doc, &host, daemon);
     if let Value::Object(h) = &mut host {
+        if drops_all {
+            h.insert("CapDrop".into(), Value::from(vec!["ALL"]));
+        }
+        if daemon.podman
+            && let Some(Value::Object(t)) = h.get_mut("Tmpfs")
+            && t.get("/var/tmp").and_then(Value::as_str) == Some(PODMAN_READ_ONLY_TMPFS)
+        {
+            t.remove("/var/tmp");
+        }
         if engine_label_disable && let Some(Value::Array(opts)) = h.get_mut("SecurityOpt") {
             opts.retain(|o| !matches!(o.as_str(), Some("label=disable" | "label:disable")));
         }
@@ -374,7 +429,15 @@ mod tests {
 
     #[test]
     fn inspect_reads_like_the_command_line() {
-        let c = container(&doc(), None, DaemonFacts { cgroup_v1: true }).unwrap();
+        let c = container(
+            &doc(),
+            None,
+            &DaemonFacts {
+                cgroup_v1: true,
+                ..DaemonFacts::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.name, "web");
         assert_eq!(c.image, "harden-test/busybox:1");
         assert!(c.running);
@@ -410,7 +473,7 @@ mod tests {
     fn cgroup_v2_reports_host_cgroupns_and_stopped_containers_keep_their_config() {
         let mut d = doc();
         d["State"]["Running"] = json!(false);
-        let c = container(&d, None, DaemonFacts { cgroup_v1: false }).unwrap();
+        let c = container(&d, None, &DaemonFacts::default()).unwrap();
         assert_eq!(c.spec.cgroupns_mode.as_ref().unwrap().value, "host");
         assert_eq!(c.spec.ports[0].value.host_ip, "");
         assert!(c.spec.publish_all.is_some());
@@ -422,7 +485,7 @@ mod tests {
         d["AppArmorProfile"] = json!("unconfined");
         d["HostConfig"]["MaskedPaths"] = json!([]);
         d["HostConfig"]["ReadonlyPaths"] = json!([]);
-        let c = container(&d, None, DaemonFacts::default()).unwrap();
+        let c = container(&d, None, &DaemonFacts::default()).unwrap();
         let opts: Vec<&str> = c
             .spec
             .security_opt
@@ -432,7 +495,7 @@ mod tests {
         assert!(opts.contains(&"apparmor=unconfined"), "{opts:?}");
         assert!(opts.contains(&"systempaths=unconfined"), "{opts:?}");
         d["HostConfig"]["Privileged"] = json!(true);
-        let c = container(&d, None, DaemonFacts::default()).unwrap();
+        let c = container(&d, None, &DaemonFacts::default()).unwrap();
         let opts: Vec<&str> = c
             .spec
             .security_opt
@@ -445,14 +508,135 @@ mod tests {
     #[test]
     fn image_facts_come_from_the_image() {
         let img = json!({"Config": {"User": "nobody", "Healthcheck": {"Test": ["CMD", "true"]}}});
-        let c = container(&doc(), Some(&img), DaemonFacts::default()).unwrap();
+        let c = container(&doc(), Some(&img), &DaemonFacts::default()).unwrap();
         assert_eq!(c.spec.image_facts.user.as_deref(), Some("nobody"));
         assert_eq!(c.spec.image_facts.has_healthcheck, Some(true));
     }
 
+    fn podman() -> DaemonFacts {
+        DaemonFacts {
+            cgroup_v1: true,
+            podman: true,
+            default_capabilities: crate::engine::facts::DOCKER_DEFAULT_CAPABILITIES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
+    }
+
+    /// What Podman 4.3's compat inspect shows for `--cap-drop ALL --read-only --tmpfs /tmp`.
+    fn podman_doc(cap_add: Value, cap_drop: Value) -> Value {
+        let mut d = doc();
+        d["Config"]["User"] = json!("65534:65534");
+        let h = &mut d["HostConfig"];
+        h["CapAdd"] = cap_add;
+        h["CapDrop"] = cap_drop;
+        h["SecurityOpt"] = json!(["no-new-privileges"]);
+        h["PidMode"] = json!("private");
+        h["CgroupnsMode"] = json!("");
+        h["IpcMode"] = json!("shareable");
+        h["MaskedPaths"] = Value::Null;
+        h["ReadonlyPaths"] = Value::Null;
+        h["ReadonlyRootfs"] = json!(true);
+        h["Tmpfs"] = json!({
+            "/run": "rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,rprivate,tmpcopyup",
+            "/tmp": "rw,noexec,nosuid,nodev,size=64m,uid=65534,gid=65534,rprivate,tmpcopyup",
+            "/var/tmp": "rw,rprivate,nosuid,nodev,tmpcopyup",
+        });
+        d
+    }
+
+    fn all_but(except: &[&str]) -> Value {
+        let caps: Vec<&str> = crate::engine::facts::DOCKER_DEFAULT_CAPABILITIES
+            .iter()
+            .map(|c| c.trim_start_matches("CAP_"))
+            .filter(|c| !except.contains(c))
+            .collect();
+        json!(caps)
+    }
+
+    fn cap_drop(c: &Container) -> Vec<&str> {
+        c.spec.cap_drop.iter().map(|c| c.value.as_str()).collect()
+    }
+
+    #[test]
+    fn podman_lists_every_dropped_capability_instead_of_all() {
+        let c = container(&podman_doc(json!([]), all_but(&[])), None, &podman()).unwrap();
+        assert_eq!(cap_drop(&c), ["ALL"]);
+        // Added back: the rest is listed.
+        let d = podman_doc(json!(["NET_BIND_SERVICE"]), all_but(&["NET_BIND_SERVICE"]));
+        let c = container(&d, None, &podman()).unwrap();
+        assert_eq!(cap_drop(&c), ["ALL"]);
+        assert_eq!(c.spec.cap_add.len(), 1);
+        // Some kept: not all dropped.
+        let d = podman_doc(json!([]), all_but(&["NET_RAW"]));
+        let c = container(&d, None, &podman()).unwrap();
+        assert_eq!(cap_drop(&c).len(), 13);
+        assert!(!cap_drop(&c).contains(&"ALL"));
+        // Nothing dropped.
+        let c = container(&podman_doc(json!([]), json!([])), None, &podman()).unwrap();
+        assert!(c.spec.cap_drop.is_empty());
+        // The same list from Docker is read as written.
+        let c = container(
+            &podman_doc(json!([]), all_but(&[])),
+            None,
+            &DaemonFacts::default(),
+        )
+        .unwrap();
+        assert_eq!(cap_drop(&c).len(), 14);
+    }
+
+    #[test]
+    fn podman_bounding_caps_say_what_is_kept() {
+        let mut d = podman_doc(json!([]), all_but(&["NET_RAW"]));
+        d["BoundingCaps"] = json!([]);
+        let c = container(&d, None, &podman()).unwrap();
+        assert_eq!(cap_drop(&c), ["ALL"]);
+        d["BoundingCaps"] = json!(["CAP_NET_RAW"]);
+        let c = container(&d, None, &podman()).unwrap();
+        assert!(!cap_drop(&c).contains(&"ALL"));
+        d["HostConfig"]["CapAdd"] = json!(["CAP_NET_RAW"]);
+        let c = container(&d, None, &podman()).unwrap();
+        assert_eq!(cap_drop(&c), ["ALL"]);
+    }
+
+    #[test]
+    fn podman_engine_tmpfs_and_missing_masked_paths_are_not_the_containers() {
+        let c = container(&podman_doc(json!([]), all_but(&[])), None, &podman()).unwrap();
+        let targets: Vec<&str> = c
+            .spec
+            .tmpfs
+            .iter()
+            .map(|t| t.value.target.as_str())
+            .collect();
+        assert_eq!(targets, ["/run", "/tmp"]);
+        let opts: Vec<&str> = c
+            .spec
+            .security_opt
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect();
+        assert_eq!(opts, ["no-new-privileges"]);
+        // The rules see a hardened container: nothing but the health check.
+        let preset = crate::preset::Preset::builtin("default").unwrap();
+        let outcome = crate::check::check(&c.spec, &preset, &crate::check::Scope::default());
+        let rules: Vec<&str> = outcome.findings.iter().map(|f| f.finding.rule).collect();
+        assert!(
+            !rules.iter().any(
+                |r| ["cap-drop-all", "read-only-rootfs", "systempaths-unconfined"].contains(r)
+            ),
+            "{rules:?}"
+        );
+        // A /var/tmp the user mounted is kept.
+        let mut d = podman_doc(json!([]), all_but(&[]));
+        d["HostConfig"]["Tmpfs"]["/var/tmp"] = json!("rw,size=1m,rprivate,tmpcopyup");
+        let c = container(&d, None, &podman()).unwrap();
+        assert_eq!(c.spec.tmpfs.len(), 3);
+    }
+
     #[test]
     fn a_document_without_config_is_an_error() {
-        let e = container(&json!({"Name": "/x"}), None, DaemonFacts::default()).unwrap_err();
+        let e = container(&json!({"Name": "/x"}), None, &DaemonFacts::default()).unwrap_err();
         assert!(e.to_string().contains("x"), "{e}");
     }
 }

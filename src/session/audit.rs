@@ -39,11 +39,11 @@ pub async fn run(args: &Request<'_>, env: &dyn Environment) -> Result<Report, St
     .map_err(|e| format!("preset: {e}"))?
     .preset;
     let engine = crate::session::connect(env).await.map_err(|e| e.message)?;
-    let info = get_json(&engine, "/info")
-        .await
-        .map_err(|e| e.to_string())?;
+    let facts = engine.facts().await;
     let daemon = DaemonFacts {
-        cgroup_v1: info.get("CgroupVersion").and_then(Value::as_str) == Some("1"),
+        cgroup_v1: facts.cgroup_version == Some(1),
+        podman: facts.is_podman(),
+        default_capabilities: facts.default_capabilities(),
     };
     let ids: Vec<String> = if args.containers.is_empty() {
         let path = format!("/containers/json?all={}", u8::from(args.all));
@@ -72,13 +72,31 @@ pub async fn run(args: &Request<'_>, env: &dyn Environment) -> Result<Report, St
     let mut images: HashMap<String, Option<Value>> = HashMap::new();
     for id in &ids {
         let path = format!("/containers/{}/json", engine::image::encode_path(id));
-        let doc = match get_json(&engine, &path).await {
+        let mut doc = match get_json(&engine, &path).await {
             Ok(d) => d,
             Err(EngineError::Daemon { status: 404, .. }) => {
                 return Err(format!("No such container: {id}"));
             }
             Err(e) => return Err(e.to_string()),
         };
+        if daemon.podman {
+            // Podman's own inspect says which capabilities the container keeps.
+            let path = facts.libpod_path(&format!(
+                "/containers/{}/json",
+                engine::image::encode_path(id)
+            ));
+            if let Ok(libpod) = get_json(&engine, &path).await
+                && let Value::Object(d) = &mut doc
+            {
+                // Podman leaves an empty bounding set out (or null).
+                let bounding = libpod
+                    .get("BoundingCaps")
+                    .filter(|b| b.is_array())
+                    .cloned()
+                    .unwrap_or(Value::Array(Vec::new()));
+                d.insert("BoundingCaps".into(), bounding);
+            }
+        }
         let image_id = doc
             .get("Image")
             .and_then(Value::as_str)
@@ -98,7 +116,7 @@ pub async fn run(args: &Request<'_>, env: &dyn Environment) -> Result<Report, St
             images.insert(image_id.clone(), facts);
         }
         let image = images.get(&image_id).and_then(Option::as_ref);
-        containers.push(inspect::container(&doc, image, daemon).map_err(|e| e.to_string())?);
+        containers.push(inspect::container(&doc, image, &daemon).map_err(|e| e.to_string())?);
     }
     Ok(report(&containers, &preset, args.allow))
 }

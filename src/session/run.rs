@@ -152,8 +152,70 @@ impl Plan {
         env: &dyn Environment,
         api_version: Option<&str>,
     ) -> Result<(), PlanError> {
+        self.apply_for(changes, env, api_version, None)
+    }
+
+    /// Renders the plan for the engine that will run it ([`fix::engine`]): Podman's tmpfs
+    /// ownership, no CPU limit where the engine cannot apply one.
+    pub fn for_engine(
+        &mut self,
+        facts: &engine::facts::EngineFacts,
+        env: &dyn Environment,
+        api_version: Option<&str>,
+    ) -> Result<(), PlanError> {
+        let user = self.request.body.user.clone().filter(|u| !u.is_empty());
+        let mut changed = false;
+        for f in self.outcome.findings.iter_mut().filter(|f| f.is_fix()) {
+            let a = fix::engine::adapt_changes(&mut f.finding.changes, facts, user.as_deref());
+            changed |= a.changed;
+            if !a.left_out.is_empty() {
+                // Still reported, as a warning when nothing is left to fix, saying why.
+                f.finding.message = format!(
+                    "{} ({})",
+                    f.finding.message.trim_end_matches('.'),
+                    a.left_out.join("; ")
+                );
+                if f.finding.changes.is_empty() {
+                    f.action = crate::rules::Action::Warn;
+                }
+            }
+        }
+        if !changed {
+            if !facts.tmpfs_takes_owner_options() {
+                // Only a tmpfs the user gave was handed to the run user.
+                let changes = std::mem::take(&mut self.changes);
+                return self.apply_for(changes, env, api_version, Some(facts));
+            }
+            return Ok(());
+        }
+        // The outcome's fixes changed: keep only the changes still asked for, as adapted.
+        let adapted = self.outcome.changes();
+        let changes = self
+            .changes
+            .iter()
+            .filter_map(|(rule, c)| {
+                adapted
+                    .iter()
+                    .find(|(r, a)| r == rule && same_target(a, c))
+                    .cloned()
+            })
+            .collect();
+        self.apply_for(changes, env, api_version, Some(facts))
+    }
+
+    fn apply_for(
+        &mut self,
+        changes: Vec<(&'static str, Change)>,
+        env: &dyn Environment,
+        api_version: Option<&str>,
+        engine: Option<&engine::facts::EngineFacts>,
+    ) -> Result<(), PlanError> {
         let only: Vec<Change> = changes.iter().map(|(_, c)| c.clone()).collect();
-        let hardened = fix::argv::apply(&self.original, &only);
+        let mut hardened = fix::argv::apply(&self.original, &only);
+        if let Some(facts) = engine {
+            let user = hardened.last("user").and_then(|o| o.value.clone());
+            fix::engine::render_tmpfs(&self.original, &mut hardened, facts, user.as_deref());
+        }
         let mut request = argv::build_request(&hardened, env, api_version)?;
         // harden's own options are not part of the rewritten line; keep the user's.
         request.harden = self.request.harden.clone();
@@ -161,6 +223,14 @@ impl Plan {
         self.request = request;
         self.changes = changes;
         Ok(())
+    }
+}
+
+/// The same change before and after [`fix::engine::adapt`] (which only rewrites tmpfs options).
+fn same_target(a: &Change, b: &Change) -> bool {
+    match (a, b) {
+        (Change::AddTmpfs { path: p, .. }, Change::AddTmpfs { path: q, .. }) => p == q,
+        _ => a == b,
     }
 }
 

@@ -11,6 +11,7 @@ mod bad_input_run;
 mod compose;
 mod fidelity;
 mod plugin;
+mod podman;
 mod pull_registry;
 mod run_diagnose;
 mod run_engine;
