@@ -373,7 +373,14 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             let results = lint::lint_for(&project, &preset, &args.allow, *target);
             let mut report = policy_report(&policy, &cwd());
             let r = build_report(&project, &results);
-            report.items.extend(r.items);
+            // What the report holds is all that is printed: the rest goes before rendering.
+            drop(results);
+            drop(project);
+            if report.items.is_empty() {
+                report.items = r.items;
+            } else {
+                report.items.extend(r.items);
+            }
             report.sources.extend(r.sources);
             report.services = r.services;
             report.kind = r.kind;

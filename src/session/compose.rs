@@ -202,7 +202,8 @@ fn lint_service(
         source_waivers: &service_wide,
     };
     let outcome = check::check(&spec, preset, &scope);
-    let mut findings = Vec::new();
+    // Sized once: thousands of services each keep their findings until the report is built.
+    let mut findings = Vec::with_capacity(outcome.findings.len() + invalid.len() + notes.len());
     for mut ev in outcome.findings {
         let loc = location(project, svc, &ev.finding.origin);
         // Say which line waived it; line comments waive findings on their line.
@@ -365,7 +366,13 @@ pub fn wanted(results: &[ServiceResult]) -> Vec<Request> {
 
 /// The fix requests of a lint result (fixable findings only), in finding order.
 pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
-    let mut out: Vec<Request> = Vec::new();
+    let mut out: Vec<Request> = Vec::with_capacity(
+        results
+            .iter()
+            .flat_map(|r| r.findings.iter().filter(|f| f.fixable))
+            .map(|f| f.evaluated.finding.changes.len())
+            .sum(),
+    );
     for r in results {
         // A duplicate names the same service: look among this service's requests only (a scan
         // of all of them made thousands of services quadratic).
@@ -388,8 +395,13 @@ pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
 
 /// The report model of a lint result.
 pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
-    let mut items = Vec::new();
+    // Sized once: a file of thousands of services has tens of thousands of items.
+    let mut items = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
+        let profiles = project
+            .service(&r.service)
+            .map(|s| s.profiles.as_slice())
+            .unwrap_or_default();
         for f in &r.findings {
             items.push(Item {
                 file: f.location.file.display().to_string(),
@@ -397,10 +409,14 @@ pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
                 column: f.location.column,
                 route: f.location.route.clone(),
                 service: f.service.clone(),
-                profiles: project
-                    .service(&f.service)
-                    .map(|s| s.profiles.clone())
-                    .unwrap_or_default(),
+                profiles: if f.service == r.service {
+                    profiles.to_vec()
+                } else {
+                    project
+                        .service(&f.service)
+                        .map(|s| s.profiles.clone())
+                        .unwrap_or_default()
+                },
                 ..super::item(&f.evaluated, f.fixable, f.unfixable_reason.clone())
             });
         }

@@ -73,7 +73,8 @@ pub(super) fn editable(text: &str) -> Result<(), String> {
         return Err("the file contains harden's placeholder text".into());
     }
     // A lone CR ends a line for the YAML reader but not for the line-based editing.
-    if text.replace("\r\n", "\n").contains('\r') {
+    let b = text.as_bytes();
+    if (0..b.len()).any(|i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
         return Err("the file has a carriage return that is not part of a CRLF line end".into());
     }
     Ok(())

@@ -61,6 +61,8 @@ pub(super) struct Planner<'a> {
     pending: Vec<(usize, Vec<Rc<Node>>, Refusal)>,
     count: usize,
     target: Target,
+    /// Each file's [`BlockStyle`], read once (thousands of services share one file).
+    styles: Vec<std::cell::OnceCell<BlockStyle>>,
 }
 
 /// What planning one change gives.
@@ -88,6 +90,7 @@ impl<'a> Planner<'a> {
             pending: Vec::new(),
             count: 0,
             target: Target::Compose,
+            styles: vec![std::cell::OnceCell::new(); project.files.len()],
         }
     }
 
@@ -946,7 +949,10 @@ impl<'a> Planner<'a> {
 
     /// How the file writes block collections (indent step, lists at the key's indentation).
     fn block_style(&self, file: usize) -> BlockStyle {
-        BlockStyle::of(&self.project.files[file].text)
+        match self.styles.get(file) {
+            Some(cell) => *cell.get_or_init(|| BlockStyle::of(&self.project.files[file].text)),
+            None => BlockStyle::of(&self.project.files[file].text),
+        }
     }
 }
 

@@ -132,6 +132,10 @@ fn is_name_char(c: char) -> bool {
 }
 
 fn expand(text: &str, env: &Env, unresolved: &mut Vec<String>, has: &mut bool) -> String {
+    // Most scalars reference nothing: copied as they are.
+    if !text.contains('$') {
+        return text.to_string();
+    }
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
