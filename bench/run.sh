@@ -2,13 +2,14 @@
 # harden's benchmarks: each comparison runs both sides in this one run of the script, several
 # times each (hyperfine), and reports the medians and their ratio. Writes bench/RESULTS.md.
 #
-#   bench/run.sh [--quick] [--no-install] [--skip engine|compose|scale]...
+#   bench/run.sh [--quick] [--no-install] [--skip engine|compose|scale|proxy]...
 #
 #   --quick       fewer runs (a smoke test of the script; the numbers are noisier)
 #   --no-install  do not install the tools compared against (hyperfine, compose-lint, dclint);
 #                 comparisons whose tool is missing are reported as skipped
 #   --skip X      leave out a group: engine (create/run), compose (lint/fix over the corpus),
-#                 scale (generated files of 100 to 10,000 services)
+#                 scale (generated files of 100 to 10,000 services), proxy (bench/proxy.sh:
+#                 harden proxy against the bare engine)
 #
 # Needs: a release build (made here), a Docker engine with the test image for the engine group
 # (built with scripts/build-test-image.sh when missing), python3/pip for compose-lint, npm for
@@ -51,6 +52,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/harden-bench.XXXXXX")"
 RESULTS="$ROOT/bench/RESULTS.md"
 TABLE="$WORK/table.md"
 NOTES="$WORK/notes.md"
+PROXY="$WORK/proxy.md"
+: >"$PROXY"
 : >"$TABLE"
 : >"$NOTES"
 export NO_COLOR=1
@@ -199,6 +202,18 @@ if ! skipped engine; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Proxy: harden proxy against the bare engine (bench/proxy.sh, both sides in its one run)
+# ---------------------------------------------------------------------------------------------
+if ! skipped proxy; then
+    if ! "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+        note "proxy comparisons skipped: no Docker engine answers"
+    elif ! HARDEN_BIN="$HARDEN" bench/proxy.sh $( ((quick)) && echo --quick) >"$PROXY"; then
+        : >"$PROXY"
+        note "proxy comparisons failed: run bench/proxy.sh to see why"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Compose: lint and fix over the corpus
 # ---------------------------------------------------------------------------------------------
 if ! skipped compose; then
@@ -327,6 +342,12 @@ version_of() { "$@" 2>/dev/null | head -1 || true; }
         echo "## Scaling (generated Compose files)"
         echo
         cat "$SCALE"
+    fi
+    if [[ -s "$PROXY" ]]; then
+        echo
+        echo "## Proxy (bench/proxy.sh)"
+        echo
+        cat "$PROXY"
     fi
     echo
     echo "## Notes"
