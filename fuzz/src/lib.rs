@@ -255,7 +255,7 @@ pub fn proxy_body(data: &[u8]) {
             if door == Door::ContainerCreate {
                 // May refuse (bollard's enums know fewer strings than the engine takes, e.g.
                 // `RestartPolicy.Name: "nl"`, which the engine refuses too): fails closed.
-                let _ = judge_create(&d.value, None, None, preset(), ProxyMode::Enforce);
+                let _ = judge_create(&d.value, None, None, None, preset(), ProxyMode::Enforce);
             }
             if dialect == Dialect::Engine20_10
                 && let Some(plain) = &plain

@@ -112,9 +112,13 @@ impl PolicyJudge {
                 let image = v["Image"].as_str().unwrap_or_default().to_string();
                 let name = query_param(req.query, "name");
                 let facts = self.image_facts(&image).await;
+                let engine = match self.engine().await {
+                    Some(e) => Some(e.facts().await),
+                    None => None,
+                };
                 record.container = name.clone();
                 record.image = Some(image);
-                session::judge_create(&v, name.as_deref(), facts, preset, mode)
+                session::judge_create(&v, name.as_deref(), facts, engine, preset, mode)
                     .map(Judgement::from)
                     .map_err(|e| e.to_string())
             }

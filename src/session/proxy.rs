@@ -87,6 +87,7 @@ pub fn judge_create(
     body: &Value,
     name: Option<&str>,
     facts: Option<ImageFacts>,
+    engine: Option<&crate::engine::facts::EngineFacts>,
     preset: &Preset,
     mode: Mode,
 ) -> Result<Decision, BodyError> {
@@ -103,7 +104,38 @@ pub fn judge_create(
         .into_iter()
         .map(|l| proxy_hint(&l))
         .collect();
-    let changes = outcome.changes();
+    let mut changes = outcome.changes();
+    // The user the container will run as (for tmpfs ownership on an engine without `uid=`).
+    let run_user = changes
+        .iter()
+        .rev()
+        .find_map(|(_, c)| match c {
+            Change::SetUser { user } => Some(user.clone()),
+            _ => None,
+        })
+        .or_else(|| {
+            body.get("User")
+                .and_then(Value::as_str)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+        });
+    // The changes as the engine can take them (Podman's tmpfs options, limits a rootless
+    // engine cannot apply), as `harden run` renders them.
+    let mut left_out: Vec<String> = Vec::new();
+    if let Some(ef) = engine {
+        let mut adapted = Vec::with_capacity(changes.len());
+        for (id, c) in changes {
+            let mut one = vec![c];
+            let a = crate::fix::engine::adapt_changes(&mut one, ef, run_user.as_deref());
+            for why in a.left_out {
+                if !left_out.contains(&why) {
+                    left_out.push(why);
+                }
+            }
+            adapted.extend(one.into_iter().map(|c| (id, c)));
+        }
+        changes = adapted;
+    }
     let only: Vec<Change> = changes.iter().map(|(_, c)| c.clone()).collect();
     // One warning line for all the changes (the Docker CLI prints each as `WARNING: …`).
     let described: Vec<String> = (!changes.is_empty())
@@ -120,9 +152,13 @@ pub fn judge_create(
             let new_body = (!refused && !only.is_empty()).then(|| {
                 let mut b = body.clone();
                 crate::fix::body::apply(&mut b, &only);
+                if engine.is_some_and(|ef| !ef.tmpfs_takes_owner_options()) {
+                    podman_tmpfs(&mut b, body, run_user.as_deref());
+                }
                 b
             });
             let mut warnings = described;
+            warnings.extend(left_out.iter().map(|w| format!("harden: {w}")));
             if mode == Mode::Warn {
                 warnings.extend(refusals.iter().map(|r| format!("harden: {r}")));
             }
@@ -137,6 +173,23 @@ pub fn judge_create(
         warnings,
         outcome,
     })
+}
+
+/// Rewrites the tmpfs options harden set (those that differ from the client's body) for an
+/// engine whose tmpfs takes no `uid=`/`gid=` (Podman): `U` for the run user, else `mode=1777`.
+fn podman_tmpfs(new: &mut Value, original: &Value, run_user: Option<&str>) {
+    let given = original.pointer("/HostConfig/Tmpfs").cloned();
+    let Some(Value::Object(tmpfs)) = new.pointer_mut("/HostConfig/Tmpfs") else {
+        return;
+    };
+    for (path, opts) in tmpfs.iter_mut() {
+        if given.as_ref().and_then(|g| g.get(path)) == Some(&*opts) {
+            continue;
+        }
+        if let Some(o) = opts.as_str() {
+            *opts = Value::String(crate::fix::engine::podman_tmpfs_options(o, run_user));
+        }
+    }
 }
 
 /// The decision about a request at a door other than container create: changes are described
@@ -204,7 +257,7 @@ impl From<Decision> for Judgement {
 /// The denials the preset makes for a container that would have `body` (a create body built
 /// from what another door grants: a Swarm task, a plugin's privileges, a volume's bind).
 fn denials_for(body: &Value, preset: &Preset) -> Result<Vec<String>, BodyError> {
-    Ok(judge_create(body, None, None, preset, Mode::Audit)?.refusals)
+    Ok(judge_create(body, None, None, None, preset, Mode::Audit)?.refusals)
 }
 
 /// How to waive `rule` in the proxy's preset.
@@ -569,7 +622,7 @@ mod tests {
     #[test]
     fn enforce_hardens_and_refuses() {
         let body = json!({"Image": "busybox", "Cmd": ["true"]});
-        let d = judge_create(&body, Some("x"), None, &preset(), Mode::Enforce).unwrap();
+        let d = judge_create(&body, Some("x"), None, None, &preset(), Mode::Enforce).unwrap();
         assert!(!d.refused);
         let b = d.body.unwrap();
         assert_eq!(b["HostConfig"]["CapDrop"], json!(["ALL"]));
@@ -582,7 +635,7 @@ mod tests {
         );
 
         let body = json!({"Image": "busybox", "HostConfig": {"Privileged": true}});
-        let d = judge_create(&body, None, None, &preset(), Mode::Enforce).unwrap();
+        let d = judge_create(&body, None, None, None, &preset(), Mode::Enforce).unwrap();
         assert!(d.refused);
         assert!(d.body.is_none());
         assert!(
@@ -594,9 +647,38 @@ mod tests {
     }
 
     #[test]
+    fn podman_gets_its_own_tmpfs_options_and_a_client_tmpfs_is_kept() {
+        let podman = crate::engine::facts::EngineFacts::from_documents(
+            &json!({"CpuCfsQuota": true, "CgroupVersion": "2"}),
+            &json!({"Version": "4.3.1", "ApiVersion": "1.41",
+                "Components": [{"Name": "Podman Engine", "Version": "4.3.1"}]}),
+            &Value::Null,
+        );
+        assert!(!podman.tmpfs_takes_owner_options());
+        let body = json!({"Image": "busybox", "HostConfig": {"Tmpfs": {"/cache": "size=1m"}}});
+        let d = judge_create(&body, None, None, Some(&podman), &preset(), Mode::Enforce).unwrap();
+        let b = d.body.unwrap();
+        let tmpfs = b["HostConfig"]["Tmpfs"].as_object().unwrap();
+        for path in ["/tmp", "/run"] {
+            let o = tmpfs[path].as_str().unwrap();
+            assert!(o.split(',').any(|x| x == "U"), "{path}: {o}");
+            assert!(!o.contains("uid="), "{path}: {o}");
+        }
+        // The same body for Docker keeps uid=/gid=.
+        let d = judge_create(&body, None, None, None, &preset(), Mode::Enforce).unwrap();
+        let b = d.body.unwrap();
+        assert!(
+            b["HostConfig"]["Tmpfs"]["/tmp"]
+                .as_str()
+                .unwrap()
+                .contains("uid=65534")
+        );
+    }
+
+    #[test]
     fn warn_never_refuses_and_audit_never_changes() {
         let body = json!({"Image": "busybox", "HostConfig": {"Privileged": true}});
-        let d = judge_create(&body, None, None, &preset(), Mode::Warn).unwrap();
+        let d = judge_create(&body, None, None, None, &preset(), Mode::Warn).unwrap();
         assert!(!d.refused);
         assert!(d.body.is_some());
         assert!(
@@ -604,7 +686,7 @@ mod tests {
                 .iter()
                 .any(|w| w.contains("refused by privileged"))
         );
-        let d = judge_create(&body, None, None, &preset(), Mode::Audit).unwrap();
+        let d = judge_create(&body, None, None, None, &preset(), Mode::Audit).unwrap();
         assert!(!d.refused && d.body.is_none() && d.warnings.is_empty());
         assert!(!d.changes.is_empty() && !d.refusals.is_empty());
     }
@@ -612,13 +694,13 @@ mod tests {
     #[test]
     fn a_body_the_engine_would_refuse_is_an_error() {
         let body = json!({"Image": "busybox", "HostConfig": {"Privileged": "yes"}});
-        assert!(judge_create(&body, None, None, &preset(), Mode::Enforce).is_err());
+        assert!(judge_create(&body, None, None, None, &preset(), Mode::Enforce).is_err());
     }
 
     #[test]
     fn findings_point_into_the_body() {
         let body = json!({"Image": "busybox", "HostConfig": {"CapAdd": ["CHOWN", "SYS_ADMIN"]}});
-        let d = judge_create(&body, None, None, &preset(), Mode::Audit).unwrap();
+        let d = judge_create(&body, None, None, None, &preset(), Mode::Audit).unwrap();
         let f = d
             .outcome
             .findings

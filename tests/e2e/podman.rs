@@ -505,3 +505,76 @@ fn rootless_podman_on_cgroup_v1_gets_no_limits_and_is_told_why() {
     assert!(stderr.contains("no memory limit added"), "{stderr}");
     assert!(stderr.contains("no pids limit added"), "{stderr}");
 }
+
+/// `harden proxy` in front of Podman: the Docker CLI, pointed at the proxy, runs a container
+/// that Podman accepts (its tmpfs options, not Docker's) and that is hardened inside.
+#[test]
+fn the_proxy_in_front_of_podman_hardens_what_the_docker_cli_runs() {
+    let Some(podman) = podman() else {
+        return;
+    };
+    let Some(cli) = common::docker_cli() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let sock = home.path().join("proxy.sock");
+    let mut proxy = Command::new(common::harden_bin())
+        .args(["proxy", "--listen"])
+        .arg(format!("unix://{}", sock.display()))
+        .args(["--upstream", &podman.host])
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .env_remove("HARDEN_PRESET")
+        .env_remove("DOCKER_CONTEXT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !sock.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the proxy did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut cleanup = Cleanup {
+        podman,
+        names: Vec::new(),
+    };
+    let name = cleanup.name("proxied");
+    let out = Command::new(&cli)
+        .args(["run", "--label", common::TEST_LABEL, "--name", &name])
+        .args([common::TEST_IMAGE, "sh", "-c", PROBE])
+        .env("DOCKER_HOST", format!("unix://{}", sock.display()))
+        .env("HOME", home.path())
+        .env_remove("DOCKER_CONTEXT")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("harden: hardened"),
+        "the CLI shows harden's warning: {stderr}"
+    );
+    let lines: Vec<&str> = stdout.lines().map(str::trim).collect();
+    let uid: u32 = lines[0].parse().unwrap_or_else(|_| panic!("{stdout}"));
+    assert_ne!(uid, 0, "{stdout}");
+    for want in [
+        "CapEff:\t0000000000000000",
+        "NoNewPrivs:\t1",
+        "root-read-only",
+        "tmp-writable",
+        "run-writable",
+    ] {
+        assert!(
+            lines.contains(&want),
+            "{want:?} missing:\n{stdout}\n{stderr}"
+        );
+    }
+}
