@@ -77,10 +77,9 @@
 //! }
 //! ```
 
-pub mod scan;
 pub mod schema;
 
-use scan::ScanError;
+use crate::parse::gocompat::json::{self, ScanError};
 use schema::{Flat, Kind, MapKey, Struct};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -229,7 +228,7 @@ pub fn decode(door: Door, dialect: Dialect, body: &[u8]) -> Result<Decoded, Engi
             quirks: Vec::new(),
         });
     }
-    let end = match scan::scan_first_value(body) {
+    let end = match json::scan_first_value(body) {
         Ok(end) => end,
         Err(ScanError::Eof) => return Err(refuse(ErrorKind::Empty, "EOF".into())),
         Err(ScanError::UnexpectedEof) => {
@@ -268,7 +267,7 @@ pub fn decode(door: Door, dialect: Dialect, body: &[u8]) -> Result<Decoded, Engi
         return Err(refuse(ErrorKind::Type, e.message()));
     }
     let rest = &body[end..];
-    let trailing = rest.iter().position(|&c| !scan::is_space(c));
+    let trailing = rest.iter().position(|&c| !json::is_space(c));
     if let Some(at) = trailing {
         match dialect {
             Dialect::Master if !matches!(rest[at], b'}' | b']') => {
@@ -568,7 +567,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn ws(&mut self) {
-        while self.pos < self.data.len() && scan::is_space(self.data[self.pos]) {
+        while self.pos < self.data.len() && json::is_space(self.data[self.pos]) {
             self.pos += 1;
         }
     }
@@ -622,7 +621,7 @@ impl<'a> Decoder<'a> {
         } else {
             while self.pos < self.data.len()
                 && !matches!(self.data[self.pos], b',' | b'}' | b']' | b':')
-                && !scan::is_space(self.data[self.pos])
+                && !json::is_space(self.data[self.pos])
             {
                 self.pos += 1;
             }
@@ -724,7 +723,7 @@ impl<'a> Decoder<'a> {
                     return Ok(());
                 }
             }
-            let key = scan::unquote(self.scalar());
+            let key = json::unquote(self.scalar());
             self.ws();
             if self.peek() == b':' {
                 self.pos += 1;
@@ -906,7 +905,7 @@ impl<'a> Decoder<'a> {
                 _ => self.save("bool", kind),
             },
             b'"' => match (kind, v) {
-                (Kind::Str(_) | Kind::Text(..), GoVal::Str(s)) => *s = scan::unquote(item),
+                (Kind::Str(_) | Kind::Text(..), GoVal::Str(s)) => *s = json::unquote(item),
                 _ => self.save("string", kind),
             },
             _ => {
@@ -941,7 +940,7 @@ impl<'a> Decoder<'a> {
                 Ok(())
             }
             b'"' => {
-                let one = scan::unquote(self.scalar());
+                let one = json::unquote(self.scalar());
                 *s = Some(Backing {
                     len: 1,
                     items: vec![GoVal::Str(one)],
@@ -953,7 +952,7 @@ impl<'a> Decoder<'a> {
                 let mut bad = false;
                 self.elements(|d| {
                     match d.peek() {
-                        b'"' => items.push(GoVal::Str(scan::unquote(d.scalar()))),
+                        b'"' => items.push(GoVal::Str(json::unquote(d.scalar()))),
                         b'n' => {
                             d.scalar();
                             items.push(GoVal::Str(String::new()));
