@@ -310,9 +310,17 @@ fn literal(data: &[u8], i: usize, word: &'static [u8]) -> Result<usize, ScanErro
 pub fn json_compact(data: &[u8]) -> Result<String, String> {
     let end = match scan_first_value(data) {
         Ok(end) => end,
-        Err(ScanError::Eof | ScanError::UnexpectedEof) => {
-            return Err("unexpected end of JSON input".into());
+        // Go's `scanner.eof` feeds one more space first: a value cut inside a literal or a
+        // number (`tru`, `-`, `1.`) fails on that space, and that is the error Compact returns.
+        Err(ScanError::UnexpectedEof) => {
+            let mut padded = data.to_vec();
+            padded.push(b' ');
+            return Err(match scan_first_value(&padded) {
+                Err(ScanError::Syntax(m)) => m,
+                _ => "unexpected end of JSON input".into(),
+            });
         }
+        Err(ScanError::Eof) => return Err("unexpected end of JSON input".into()),
         Err(ScanError::Syntax(m)) => return Err(m),
     };
     // Compact reads the whole input: only white space may follow the value.
@@ -463,7 +471,18 @@ mod tests {
             ),
             (b"[1 2]", "invalid character '2' after array element"),
             (b"1 2", "invalid character '2' after top-level value"),
-            (b"tru", "unexpected end of JSON input"),
+            // Go's eof feeds a space: a cut literal or number fails on it.
+            (
+                b"tru",
+                "invalid character ' ' in literal true (expecting 'e')",
+            ),
+            (b"-", "invalid character ' ' in numeric literal"),
+            (
+                b"1.",
+                "invalid character ' ' after decimal point in numeric literal",
+            ),
+            (b"\"ab", "unexpected end of JSON input"),
+            (b"[1,", "unexpected end of JSON input"),
             (
                 b"trux",
                 "invalid character 'x' in literal true (expecting 'e')",
