@@ -513,6 +513,99 @@ fn build_and_compose_up_through_the_proxy() {
     assert_eq!(hc["ReadonlyRootfs"], true);
 }
 
+/// A BuildKit build (buildx's `docker build`, default `docker` driver) through the proxy: the
+/// CLI's `POST /session` and `POST /grpc` upgrades (h2c both ways over the hijacked connection:
+/// the engine calls back into the client's session for the Dockerfile and the context) pass
+/// untouched; the image is made, and the proxy logged the BuildKit door and refused nothing.
+/// With the proxy gone the same build has no way to the engine.
+#[test]
+fn buildkit_build_through_the_proxy() {
+    let Some(s) = setup() else { return };
+    let buildx = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["buildx", "version"]);
+        c
+    });
+    if !buildx.status.success() {
+        common::unavailable::<()>("no `docker buildx` plugin (scripts/install-buildx.sh)");
+        return;
+    }
+    let mut p = Proxy::start(&s.engine, "enforce");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {TEST_IMAGE}\nRUN echo ok > /x\nLABEL harden.test=1\n"),
+    )
+    .unwrap();
+    let tag = format!("harden-test/proxy-buildkit:{}", std::process::id());
+    let build = |host: &str| {
+        run({
+            let mut c = docker(&s, host);
+            c.env("DOCKER_BUILDKIT", "1")
+                .args(["build", "--progress", "plain", "--no-cache", "-t", &tag])
+                .arg(dir.path());
+            c
+        })
+    };
+    let out = build(&p.host());
+    let x = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["run", "--rm", &tag, "cat", "/x"]);
+        c
+    });
+    let _ = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["rmi", "-f", &tag]);
+        c
+    });
+    assert!(
+        out.status.success(),
+        "{}\n{}\n{:?}",
+        text(&out.stdout),
+        text(&out.stderr),
+        p.decisions()
+    );
+    // BuildKit's plain progress goes to stderr; a classic build would say "Step 1/3".
+    let progress = text(&out.stderr);
+    assert!(
+        progress.contains("[2/2] RUN echo ok > /x") && !progress.contains("Step 1/"),
+        "not a BuildKit build: {progress}"
+    );
+    assert!(x.status.success(), "{}", text(&x.stderr));
+    assert_eq!(text(&x.stdout), "ok\n");
+    let d = p.decisions();
+    let grpc: Vec<&Value> = d.iter().filter(|d| d["door"] == "buildkit").collect();
+    assert!(
+        !grpc.is_empty(),
+        "no BuildKit request through the proxy: {d:?}"
+    );
+    assert!(
+        grpc.iter()
+            .all(|d| d["endpoint"] == "POST /grpc" && d["decision"] == "forward"),
+        "{grpc:?}"
+    );
+    assert!(
+        d.iter()
+            .all(|d| d["refusals"].as_array().is_none_or(Vec::is_empty)),
+        "{d:?}"
+    );
+
+    // The build went through the proxy's socket: with the proxy killed it fails.
+    let _ = p.child.kill();
+    let _ = p.child.wait();
+    let out = build(&p.host());
+    let _ = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["rmi", "-f", &tag]);
+        c
+    });
+    assert!(
+        !out.status.success(),
+        "built without the proxy: {}",
+        text(&out.stderr)
+    );
+}
+
 /// The legacy raw hijack (attach without `Upgrade`: a 200 whose body is the stream until the
 /// connection ends), stdin half-closed by the client, and `HEAD /_ping`.
 #[test]
@@ -823,10 +916,16 @@ fn bind_volumes_and_host_network_builds() {
         format!("FROM {TEST_IMAGE}\nRUN true\n"),
     )
     .unwrap();
+    // The classic builder's door (`POST /build?networkmode=host`): with buildx installed the
+    // CLI would build through BuildKit instead, whose `network.host` entitlement travels inside
+    // the gRPC solve request on `/grpc`, which the proxy does not read (see
+    // `buildkit_build_through_the_proxy`).
     let build = |host: &str| {
         run({
             let mut c = docker(&s, host);
-            c.args(["build", "-q", "--network", "host"]).arg(dir.path());
+            c.env("DOCKER_BUILDKIT", "0")
+                .args(["build", "-q", "--network", "host"])
+                .arg(dir.path());
             c
         })
     };
