@@ -584,7 +584,7 @@ fn canonical_keys(v: Value, is_map: bool) -> Value {
                     FIELDS
                         .iter()
                         .find(|f| **f == k)
-                        .or_else(|| FIELDS.iter().find(|f| fold(f) == fold(&k)))
+                        .or_else(|| FIELDS.iter().find(|f| body::fold_eq(f, &k)))
                         .map_or(k, |f| (*f).to_string())
                 };
                 let child_is_map = !is_map && MAPS.contains(&key.as_str());
@@ -595,16 +595,6 @@ fn canonical_keys(v: Value, is_map: bool) -> Value {
         Value::Array(a) => Value::Array(a.into_iter().map(|x| canonical_keys(x, false)).collect()),
         other => other,
     }
-}
-
-fn fold(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'ſ' => 's',
-            '\u{212A}' => 'k',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
 }
 
 #[cfg(test)]

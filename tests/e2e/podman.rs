@@ -517,28 +517,11 @@ fn the_proxy_in_front_of_podman_hardens_what_the_docker_cli_runs() {
         return;
     };
     let home = tempfile::tempdir().unwrap();
-    let sock = home.path().join("proxy.sock");
-    let mut proxy = Command::new(common::harden_bin())
-        .args(["proxy", "--listen"])
-        .arg(format!("unix://{}", sock.display()))
-        .args(["--upstream", &podman.host])
-        .current_dir(home.path())
-        .env("HOME", home.path())
-        .env_remove("HARDEN_PRESET")
-        .env_remove("DOCKER_CONTEXT")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !sock.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the proxy did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let upstream = common::Engine {
+        host: podman.host.clone(),
+        api_version: None,
+    };
+    let proxy = crate::proxy::Proxy::start(&upstream, "enforce");
     let mut cleanup = Cleanup {
         podman,
         names: Vec::new(),
@@ -547,14 +530,13 @@ fn the_proxy_in_front_of_podman_hardens_what_the_docker_cli_runs() {
     let out = Command::new(&cli)
         .args(["run", "--label", common::TEST_LABEL, "--name", &name])
         .args([common::TEST_IMAGE, "sh", "-c", PROBE])
-        .env("DOCKER_HOST", format!("unix://{}", sock.display()))
+        .env("DOCKER_HOST", proxy.host())
         .env("HOME", home.path())
         .env_remove("DOCKER_CONTEXT")
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let _ = proxy.kill();
-    let _ = proxy.wait();
+    drop(proxy);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");

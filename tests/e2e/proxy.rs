@@ -15,14 +15,14 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running `harden proxy` on a temporary unix socket; stopped (SIGKILL by its pid) on drop.
-struct Proxy {
+pub(crate) struct Proxy {
     child: Child,
     dir: tempfile::TempDir,
     sock: PathBuf,
 }
 
 impl Proxy {
-    fn start(engine: &Engine, mode: &str) -> Proxy {
+    pub(crate) fn start(engine: &Engine, mode: &str) -> Proxy {
         let dir = tempfile::tempdir().unwrap();
         let sock = dir.path().join("docker.sock");
         let log = dir.path().join("decisions.jsonl");
@@ -49,7 +49,7 @@ impl Proxy {
         Proxy { child, dir, sock }
     }
 
-    fn host(&self) -> String {
+    pub(crate) fn host(&self) -> String {
         format!("unix://{}", self.sock.display())
     }
 
