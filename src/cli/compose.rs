@@ -7,7 +7,7 @@ use crate::frontend::compose::{self, ComposeError, LoadOptions, Project, Target,
 use crate::preset::{self, Preset};
 use crate::render::report::{self, FailOn, Report};
 use crate::session::compose::{
-    self as lint, Hardened, ServiceResult, build_report, check_locks, denials, harden_project,
+    self as lint, Hardened, ServiceResult, check_locks, denials, harden_project, into_report,
     policy_report,
 };
 use clap::{Args, Subcommand, ValueEnum};
@@ -271,7 +271,9 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
         match &args.command {
             ComposeCommand::Lint { target, .. } => {
                 let results = lint::lint_for(&project, preset, &args.allow, *target);
-                let r = build_report(&project, &results);
+                let frame = lint::frame(&project);
+                drop(project);
+                let r = into_report(frame, results);
                 merged.items.extend(r.items);
                 merged.sources.extend(r.sources);
                 merged.services.extend(r.services);
@@ -336,12 +338,20 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
 /// 1 when a finding at or above `fail_on` is left.
 pub fn print_lint(report: &Report, format: Format, fail_on: FailOn) -> ExitCode {
     let text = match format {
-        Format::Text => report::text::render(report),
+        Format::Text => {
+            // Written as it is rendered: a report of thousands of services is never one string.
+            use std::io::Write;
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            let _ = report::text::write(report, &mut out).and_then(|()| out.flush());
+            String::new()
+        }
         Format::Json => report::json(report),
         Format::Sarif => report::sarif::render(report),
         Format::Github => report::github::render(report),
     };
-    print_out(&text);
+    if !text.is_empty() {
+        print_out(&text);
+    }
     if report.fails(fail_on) {
         ExitCode::from(1)
     } else {
@@ -372,10 +382,11 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
         } => {
             let results = lint::lint_for(&project, &preset, &args.allow, *target);
             let mut report = policy_report(&policy, &cwd());
-            let r = build_report(&project, &results);
-            // What the report holds is all that is printed: the rest goes before rendering.
-            drop(results);
+            // What the report holds is all that is printed: the project goes before the report
+            // is built.
+            let frame = lint::frame(&project);
             drop(project);
+            let r = into_report(frame, results);
             if report.items.is_empty() {
                 report.items = r.items;
             } else {

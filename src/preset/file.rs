@@ -437,6 +437,7 @@ impl PresetFile {
                 volumes,
                 cap_add,
                 declared_in: format!("{}:{line}", self.label),
+                matcher: Default::default(),
             });
         }
         Ok(out)

@@ -65,13 +65,7 @@ impl Waiver {
 /// Matches an image reference against a pattern. A pattern without `:` (after the last `/`) or
 /// `@` is compared with the repository part only.
 pub fn image_matches(pattern: &str, image: &str) -> bool {
-    let last = pattern.rsplit('/').next().unwrap_or(pattern);
-    let candidate = if last.contains(':') || pattern.contains('@') {
-        image
-    } else {
-        repository(image)
-    };
-    wildmatch::WildMatch::new(pattern).matches(candidate)
+    Pattern::new(pattern).matches(image)
 }
 
 /// `registry:5000/app:tag@sha256:…` → `registry:5000/app` (as written).
@@ -116,6 +110,73 @@ pub struct ImageProfile {
     pub cap_add: Vec<String>,
     /// Where it was declared (`file:line`).
     pub declared_in: String,
+    /// The pattern, compiled on first use (thousands of services are matched against it).
+    #[serde(skip)]
+    pub matcher: PatternCache,
+}
+
+/// [`ImageProfile::pattern`] compiled once; equal to any other (it only caches the pattern).
+#[derive(Clone, Debug, Default)]
+pub struct PatternCache(std::sync::OnceLock<Compiled>);
+
+impl PartialEq for PatternCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// A pattern as [`image_matches`] applies it: what it is compared with, and the matcher.
+#[derive(Clone, Debug)]
+struct Pattern {
+    whole_reference: bool,
+    wild: wildmatch::WildMatch,
+}
+
+impl Pattern {
+    fn new(pattern: &str) -> Self {
+        let last = pattern.rsplit('/').next().unwrap_or(pattern);
+        Pattern {
+            whole_reference: last.contains(':') || pattern.contains('@'),
+            wild: wildmatch::WildMatch::new(pattern),
+        }
+    }
+
+    fn matches(&self, image: &str) -> bool {
+        self.wild.matches(if self.whole_reference {
+            image
+        } else {
+            repository(image)
+        })
+    }
+}
+
+/// A profile's pattern in the familiar form and as written.
+#[derive(Clone, Debug)]
+struct Compiled {
+    familiar: Pattern,
+    written: Pattern,
+}
+
+/// An image reference in the two forms profiles are matched against.
+pub struct ImageForms<'a> {
+    written: &'a str,
+    /// The familiar repository with the tag (`docker.io/library/nginx:1` → `nginx:1`).
+    familiar: String,
+}
+
+impl<'a> ImageForms<'a> {
+    pub fn new(image: &'a str) -> Self {
+        let parts = reference::split(image);
+        let mut familiar = familiar_repository(parts.repository);
+        if let Some(tag) = parts.tag {
+            familiar.push(':');
+            familiar.push_str(tag);
+        }
+        ImageForms {
+            written: image,
+            familiar,
+        }
+    }
 }
 
 /// A path with a reason.
@@ -127,15 +188,17 @@ pub struct ProfilePath {
 
 impl ImageProfile {
     pub fn matches(&self, image: &str) -> bool {
-        // Both in the familiar form (`docker.io/library/nginx` → `nginx`).
-        let pattern = familiar_repository(&self.pattern);
-        let parts = reference::split(image);
-        let mut short = familiar_repository(parts.repository);
-        if let Some(tag) = parts.tag {
-            short.push(':');
-            short.push_str(tag);
-        }
-        image_matches(&pattern, &short) || image_matches(&self.pattern, image)
+        self.matches_forms(&ImageForms::new(image))
+    }
+
+    /// [`ImageProfile::matches`] of an image already split into its forms.
+    pub fn matches_forms(&self, image: &ImageForms<'_>) -> bool {
+        // Both in the familiar form (`docker.io/library/nginx` → `nginx`), or as written.
+        let c = self.matcher.0.get_or_init(|| Compiled {
+            familiar: Pattern::new(&familiar_repository(&self.pattern)),
+            written: Pattern::new(&self.pattern),
+        });
+        c.familiar.matches(&image.familiar) || c.written.matches(image.written)
     }
 }
 
@@ -186,7 +249,11 @@ impl Preset {
 
     /// The profile for an image (the most local preset's first).
     pub fn profile_for(&self, image: &str) -> Option<&ImageProfile> {
-        self.profiles.iter().find(|p| p.matches(image))
+        if self.profiles.is_empty() {
+            return None;
+        }
+        let forms = ImageForms::new(image);
+        self.profiles.iter().find(|p| p.matches_forms(&forms))
     }
 
     /// The resolved preset as YAML, in the preset file format.

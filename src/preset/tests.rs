@@ -239,6 +239,7 @@ fn image_profiles_compare_familiar_names() {
         volumes: vec![],
         cap_add: vec![],
         declared_in: "p.yaml:1".into(),
+        matcher: Default::default(),
     };
     assert!(profile("nginx").matches("docker.io/library/nginx:1.27"));
     assert!(profile("docker.io/library/nginx:1.27").matches("nginx:1.27"));

@@ -16,6 +16,52 @@ pub fn paint_out(s: &str, style: Style) -> String {
     paint(s, style, Stream::Stdout)
 }
 
+/// The colours of one stream, decided once (the same as [`paint_out`]/[`paint_err`] would give
+/// at this moment): for reports of tens of thousands of lines written straight to a writer.
+pub struct Painter {
+    /// Per [`Style`]: the text before and after the painted text (empty when colour is off).
+    codes: [(String, String); 6],
+}
+
+impl Painter {
+    /// Colours for stdout.
+    pub fn stdout() -> Self {
+        Self::for_stream(Stream::Stdout)
+    }
+
+    fn for_stream(stream: Stream) -> Self {
+        let codes = [
+            Style::Error,
+            Style::Warning,
+            Style::Info,
+            Style::Fix,
+            Style::Bold,
+            Style::Dim,
+        ]
+        .map(|style| {
+            let marked = paint("\0", style, stream);
+            match marked.split_once('\0') {
+                Some((before, after)) => (before.to_string(), after.to_string()),
+                None => (String::new(), String::new()),
+            }
+        });
+        Painter { codes }
+    }
+
+    /// Writes `s` in `style`.
+    pub fn write(
+        &self,
+        out: &mut impl std::io::Write,
+        s: &str,
+        style: Style,
+    ) -> std::io::Result<()> {
+        let (before, after) = &self.codes[style as usize];
+        out.write_all(before.as_bytes())?;
+        out.write_all(s.as_bytes())?;
+        out.write_all(after.as_bytes())
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum Style {
     Error,

@@ -137,11 +137,11 @@ pub fn report(containers: &[Container], preset: &Preset, allow: &[String]) -> Re
                     Origin::Image { field } => format!("image {field}"),
                     _ => String::new(),
                 },
-                container: Some(ContainerRef {
+                container: Some(Box::new(ContainerRef {
                     id: c.id.clone(),
                     name: c.name.clone(),
                     image: c.image.clone(),
-                }),
+                })),
                 ..super::item(f, f.is_fix(), None)
             });
         }

@@ -85,31 +85,46 @@ pub fn lint_with_facts(
         .map(|svc| lint_service(project, svc, preset, allow, target, facts))
         .collect();
     // Fixability as a whole: some refusals only show when every change is planned together
-    // (a service that others merge with `<<`).
-    let reqs = requests(&results);
-    if reqs.is_empty() {
+    // (a service that others merge with `<<`). Planned service by service without keeping the
+    // plans: only the outcome of each change is kept, with the service it is for.
+    let mut checker = crate::fix::compose::Checker::new(project, target);
+    let mut asked: Vec<(u32, &'static str, &crate::fix::Change)> = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        let own = asked.len();
+        for f in r.findings.iter().filter(|f| f.fixable) {
+            let rule = f.evaluated.finding.rule;
+            for c in &f.evaluated.finding.changes {
+                // A change a rule asks twice for one service is planned once.
+                if asked[own..]
+                    .iter()
+                    .any(|&(_, r, have)| r == rule && have == c)
+                {
+                    continue;
+                }
+                checker.add(&r.service, c);
+                asked.push((u32::try_from(i).unwrap_or(u32::MAX), rule, c));
+            }
+        }
+    }
+    if asked.is_empty() {
         return results;
     }
-    let refused: Vec<(Request, String)> =
-        match crate::fix::compose::plan_for(project, &reqs, target) {
-            Ok(planned) => reqs
-                .into_iter()
-                .zip(planned)
-                .filter_map(|(r, res)| res.err().map(|e| (r, e)))
-                .collect(),
-            Err(e) => reqs.into_iter().map(|r| (r, e.to_string())).collect(),
-        };
-    let by_service: HashMap<&str, usize> = project
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
-    for (req, reason) in refused {
-        if let Some(&i) = by_service.get(req.service.as_str()) {
-            let r = &mut results[i];
+    let refused: Vec<(usize, crate::fix::Change, String)> = match checker.finish() {
+        Ok(outcomes) => asked
+            .iter()
+            .zip(outcomes)
+            .filter_map(|(&(i, _, c), res)| res.err().map(|e| (i as usize, c.clone(), e)))
+            .collect(),
+        Err(e) => asked
+            .iter()
+            .map(|&(i, _, c)| (i as usize, c.clone(), e.to_string()))
+            .collect(),
+    };
+    drop(asked);
+    for (i, change, reason) in refused {
+        if let Some(r) = results.get_mut(i) {
             for f in r.findings.iter_mut().filter(|f| f.fixable) {
-                if f.evaluated.finding.changes.contains(&req.change) {
+                if f.evaluated.finding.changes.contains(&change) {
                     f.fixable = false;
                     f.unfixable_reason = Some(reason.clone());
                     f.evaluated.action = Action::Warn;
@@ -120,7 +135,7 @@ pub fn lint_with_facts(
     results
 }
 
-fn location(project: &Project, svc: &Service, origin: &Origin) -> Location {
+fn location(project: &Project, svc: &Service, origin: Origin) -> Location {
     match origin {
         Origin::Yaml {
             file,
@@ -128,10 +143,10 @@ fn location(project: &Project, svc: &Service, origin: &Origin) -> Location {
             line,
             column,
         } => Location {
-            file: file.clone(),
-            line: *line,
-            column: *column,
-            route: route.clone(),
+            file,
+            line,
+            column,
+            route,
         },
         _ => match service_origin(project, svc) {
             Origin::Yaml {
@@ -205,7 +220,7 @@ fn lint_service(
     // Sized once: thousands of services each keep their findings until the report is built.
     let mut findings = Vec::with_capacity(outcome.findings.len() + invalid.len() + notes.len());
     for mut ev in outcome.findings {
-        let loc = location(project, svc, &ev.finding.origin);
+        let loc = location(project, svc, std::mem::take(&mut ev.finding.origin));
         // Say which line waived it; line comments waive findings on their line.
         if let Some(w) = &ev.waived
             && w.by == "source"
@@ -322,12 +337,12 @@ fn pseudo(
 ) -> ComposeFinding {
     ComposeFinding {
         service: svc.name.clone(),
-        location: location(project, svc, &origin),
+        location: location(project, svc, origin),
         evaluated: Evaluated {
             finding: Finding {
                 rule,
                 message,
-                origin,
+                origin: Origin::Missing,
                 changes: Vec::new(),
                 advisory: false,
                 explicit: false,
@@ -395,58 +410,98 @@ pub fn requests(results: &[ServiceResult]) -> Vec<Request> {
 
 /// The report model of a lint result.
 pub fn build_report(project: &Project, results: &[ServiceResult]) -> Report {
+    into_report(frame(project), results.to_vec())
+}
+
+/// What a report needs of the project besides the findings: the sources (for excerpts), where
+/// each service's key is, and the services' profiles. Taken before the project is dropped, so
+/// that a project of thousands of services is not held while its report is built.
+pub struct Frame {
+    report: Report,
+    profiles: HashMap<String, Vec<String>>,
+}
+
+/// The [`Frame`] of `project`'s report.
+pub fn frame(project: &Project) -> Frame {
+    Frame {
+        report: Report {
+            kind: Kind::Compose,
+            items: Vec::new(),
+            sources: project
+                .files
+                .iter()
+                .map(|f| (f.path.display().to_string(), f.text.clone()))
+                .collect(),
+            services: project
+                .services
+                .iter()
+                .flat_map(|s| {
+                    s.layers.iter().map(|l| {
+                        (
+                            s.name.clone(),
+                            project.files[l.file].path.display().to_string(),
+                            l.key_pos.line,
+                        )
+                    })
+                })
+                .collect(),
+            containers: Vec::new(),
+        },
+        profiles: project
+            .services
+            .iter()
+            .filter(|s| !s.profiles.is_empty())
+            .map(|s| (s.name.clone(), s.profiles.clone()))
+            .collect(),
+    }
+}
+
+/// The report of `results`, taking them: each service's findings become report items and are
+/// dropped as it goes (a project of thousands of services never holds both).
+pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
+    let Frame {
+        mut report,
+        profiles,
+    } = frame;
     // Sized once: a file of thousands of services has tens of thousands of items.
     let mut items = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
+    // Each file's name as shown, made once (consecutive findings share the file).
+    let mut shown: Option<(PathBuf, String)> = None;
     for r in results {
-        let profiles = project
-            .service(&r.service)
-            .map(|s| s.profiles.as_slice())
-            .unwrap_or_default();
-        for f in &r.findings {
+        for f in r.findings {
+            let file = match &shown {
+                Some((path, name)) if *path == f.location.file => name.clone(),
+                _ => {
+                    let name = f.location.file.display().to_string();
+                    shown = Some((f.location.file.clone(), name.clone()));
+                    name
+                }
+            };
             items.push(Item {
-                file: f.location.file.display().to_string(),
+                file,
                 line: f.location.line,
                 column: f.location.column,
-                route: f.location.route.clone(),
-                service: f.service.clone(),
-                profiles: if f.service == r.service {
-                    profiles.to_vec()
-                } else {
-                    project
-                        .service(&f.service)
-                        .map(|s| s.profiles.clone())
-                        .unwrap_or_default()
-                },
-                ..super::item(&f.evaluated, f.fixable, f.unfixable_reason.clone())
+                route: f.location.route,
+                profiles: profiles.get(&f.service).cloned().unwrap_or_default(),
+                service: f.service,
+                ..super::into_item(f.evaluated, f.fixable, f.unfixable_reason)
             });
         }
     }
-    items.sort_by(|a, b| {
+    // Ordered by place, then rule. Each service's items are already in place order, and the
+    // services in file order: sorting each service's few items first usually leaves the whole
+    // list in order (thousands of services: no global sort moving every item).
+    let key = |a: &Item, b: &Item| {
         (&a.file, a.line, a.column, &a.rule).cmp(&(&b.file, b.line, b.column, &b.rule))
-    });
-    Report {
-        kind: Kind::Compose,
-        items,
-        sources: project
-            .files
-            .iter()
-            .map(|f| (f.path.display().to_string(), f.text.clone()))
-            .collect(),
-        services: project
-            .services
-            .iter()
-            .flat_map(|s| {
-                s.layers.iter().map(|l| {
-                    (
-                        s.name.clone(),
-                        project.files[l.file].path.display().to_string(),
-                        l.key_pos.line,
-                    )
-                })
-            })
-            .collect(),
-        containers: Vec::new(),
+    };
+    for chunk in items.chunk_by_mut(|a, b| a.service == b.service) {
+        chunk.sort_by(key);
     }
+    if !items.is_sorted_by(|a, b| key(a, b).is_le()) {
+        items.sort_by(key);
+    }
+    report.items = items;
+    report
 }
 
 /// The unwaived denials of a lint result, as a report.
@@ -511,7 +566,7 @@ pub fn policy_report(policy: &Policy, here: &Path) -> Report {
             route: String::new(),
             service: String::new(),
             container: None,
-            rule: POLICY_WEAKENED.to_string(),
+            rule: POLICY_WEAKENED.into(),
             severity: crate::rules::Severity::Warning,
             action: crate::rules::Action::Warn,
             message: format!(

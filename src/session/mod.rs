@@ -52,16 +52,32 @@ use crate::render::report::Item;
 /// container) is the door's to fill in.
 pub fn item(ev: &Evaluated, fixable: bool, unfixable_reason: Option<String>) -> Item {
     Item {
+        message: ev.finding.message.clone(),
+        waived: ev.waived.clone(),
+        ..base_item(ev, fixable, unfixable_reason)
+    }
+}
+
+/// [`item`], taking the finding's message and waiver instead of copying them.
+pub fn into_item(ev: Evaluated, fixable: bool, unfixable_reason: Option<String>) -> Item {
+    let mut out = base_item(&ev, fixable, unfixable_reason);
+    out.message = ev.finding.message;
+    out.waived = ev.waived;
+    out
+}
+
+fn base_item(ev: &Evaluated, fixable: bool, unfixable_reason: Option<String>) -> Item {
+    Item {
         file: String::new(),
         line: 0,
         column: 0,
         route: String::new(),
         service: String::new(),
         container: None,
-        rule: ev.finding.rule.to_string(),
+        rule: std::borrow::Cow::Borrowed(ev.finding.rule),
         severity: ev.severity,
         action: ev.action,
-        message: ev.finding.message.clone(),
+        message: String::new(),
         fixable,
         fixes: if fixable {
             ev.finding.changes.iter().map(|c| c.describe()).collect()
@@ -69,7 +85,7 @@ pub fn item(ev: &Evaluated, fixable: bool, unfixable_reason: Option<String>) -> 
             Vec::new()
         },
         unfixable_reason,
-        waived: ev.waived.clone(),
+        waived: None,
         profiles: Vec::new(),
     }
 }

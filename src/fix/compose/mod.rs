@@ -25,7 +25,7 @@ mod plan;
 mod verify;
 
 pub use format::{plain_or_quoted, quote};
-pub use plan::{SERVICE_LIMITS, bind_short_port};
+pub use plan::{Checker, SERVICE_LIMITS, bind_short_port};
 
 use super::Change;
 use crate::frontend::compose::{Project, Target};
@@ -92,14 +92,20 @@ pub fn plan_for(
         .collect();
     files.sort_unstable();
     files.dedup();
-    for file in files {
+    editable_files(project, &files)?;
+    Ok(results)
+}
+
+/// Whether each of `files` can be edited at all (see `edit::editable`).
+fn editable_files(project: &Project, files: &[usize]) -> Result<(), FixError> {
+    for &file in files {
         let f = &project.files[file];
         edit::editable(&f.text).map_err(|message| FixError {
             file: f.path.clone(),
             message,
         })?;
     }
-    Ok(results)
+    Ok(())
 }
 
 /// Applies every request it can; refusals are reported per request.

@@ -32,6 +32,78 @@ pub(super) fn planned<'p>(
     (planner, results)
 }
 
+/// Says, change by change, whether the back end can write it, without keeping the plans or
+/// the requests: lint's "fixable" for projects of thousands of services. Changes are added
+/// service by service; [`Checker::finish`] gives, for each, `Ok` or why it is refused, as
+/// [`planned`] would for the same requests.
+pub struct Checker<'p> {
+    planner: Planner<'p>,
+    results: Vec<Result<(), Refusal>>,
+    /// The service (index into the project's services) of each change.
+    services: Vec<u32>,
+    /// What the merge check needs: the changes of services that are merged or merge one.
+    kept: Vec<(usize, String, Change)>,
+}
+
+impl<'p> Checker<'p> {
+    pub fn new(project: &'p Project, target: Target) -> Self {
+        let mut planner = Planner::new(project);
+        planner.target = target;
+        planner.check_only = true;
+        Checker {
+            planner,
+            results: Vec::new(),
+            services: Vec::new(),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Plans `change` for `service`; returns its index in [`Checker::finish`]'s list.
+    pub fn add(&mut self, service: &str, change: &Change) -> usize {
+        let idx = self.results.len();
+        let res = self.planner.add_change(service, change);
+        let project = self.planner.project;
+        let at = project.service_position(service);
+        if let Some(svc) = at.and_then(|i| project.services.get(i))
+            && svc
+                .layers
+                .iter()
+                .any(|l| l.node.anchored || !l.node.merges.is_empty())
+        {
+            self.kept.push((idx, service.to_string(), change.clone()));
+        }
+        self.services
+            .push(at.and_then(|i| u32::try_from(i).ok()).unwrap_or(u32::MAX));
+        self.results.push(res);
+        idx
+    }
+
+    /// Every change's outcome, in the order they were added; `Err` for all of them when a file
+    /// they would be written to cannot be edited.
+    pub fn finish(mut self) -> Result<Vec<Result<(), Refusal>>, super::FixError> {
+        self.planner.settle_inherited(&mut self.results);
+        let kept: Vec<(usize, &str, &Change)> = self
+            .kept
+            .iter()
+            .map(|(i, s, c)| (*i, s.as_str(), c))
+            .collect();
+        self.planner.check_inheritors_of(&kept, &mut self.results);
+        let project = self.planner.project;
+        let mut files: Vec<usize> = self
+            .services
+            .iter()
+            .zip(&self.results)
+            .filter(|(_, res)| res.is_ok())
+            .filter_map(|(&s, _)| project.services.get(s as usize))
+            .flat_map(|s| s.layers.iter().map(|l| l.file))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        super::editable_files(project, &files)?;
+        Ok(self.results)
+    }
+}
+
 /// What is planned for one list key of one service.
 #[derive(Default, Debug, Clone)]
 struct ListPlan {
@@ -63,6 +135,12 @@ pub(super) struct Planner<'a> {
     target: Target,
     /// Each file's [`BlockStyle`], read once (thousands of services share one file).
     styles: Vec<std::cell::OnceCell<BlockStyle>>,
+    /// Only say what can be written ([`Checker`]): a service's plan is dropped once the next
+    /// service is planned, keeping only the nodes it edits (all that other services' inherited
+    /// values are settled against).
+    check_only: bool,
+    /// The nodes edited by the plans already dropped (`check_only`).
+    covered: std::collections::HashSet<*const Node>,
 }
 
 /// What planning one change gives.
@@ -75,6 +153,11 @@ enum Planned {
 
 pub(super) fn service_path(name: &str) -> Vec<Seg> {
     vec![Seg::Key("services".into()), Seg::Key(name.into())]
+}
+
+/// Whether `path` is `services.NAME` (what [`service_path`] gives, without building it).
+fn is_service_path(path: &[Seg], name: &str) -> bool {
+    matches!(path, [Seg::Key(s), Seg::Key(n)] if &**s == "services" && &**n == name)
 }
 
 fn under(path: &[Seg], prefix: &[Seg]) -> bool {
@@ -91,16 +174,17 @@ impl<'a> Planner<'a> {
             count: 0,
             target: Target::Compose,
             styles: vec![std::cell::OnceCell::new(); project.files.len()],
+            check_only: false,
+            covered: std::collections::HashSet::new(),
         }
     }
 
     /// The service's own definitions that harden may edit: mappings at `services.NAME` in a
     /// `-f` file or in an included file under the project directory.
     fn own_layers<'s>(&self, svc: &'s Service) -> Vec<&'s crate::frontend::compose::Layer> {
-        let own = service_path(&svc.name);
         svc.layers
             .iter()
-            .filter(|l| *l.node.path == *own && self.project.editable(l.file))
+            .filter(|l| is_service_path(&l.node.path, &svc.name) && self.project.editable(l.file))
             .collect()
     }
 
@@ -138,13 +222,14 @@ impl<'a> Planner<'a> {
     fn settle_inherited(&mut self, results: &mut [Result<(), Refusal>]) {
         for (idx, nodes, reason) in std::mem::take(&mut self.pending) {
             let covered = nodes.iter().all(|n| {
-                self.plans.values().any(|p| {
-                    p.lists.values().any(|lp| {
-                        lp.remove.iter().any(|r| Rc::ptr_eq(r, n))
-                            || lp.replace.iter().any(|(r, _)| Rc::ptr_eq(r, n))
-                            || lp.set_in_item.iter().any(|(r, _, _)| Rc::ptr_eq(r, n))
+                self.covered.contains(&Rc::as_ptr(n))
+                    || self.plans.values().any(|p| {
+                        p.lists.values().any(|lp| {
+                            lp.remove.iter().any(|r| Rc::ptr_eq(r, n))
+                                || lp.replace.iter().any(|(r, _)| Rc::ptr_eq(r, n))
+                                || lp.set_in_item.iter().any(|(r, _, _)| Rc::ptr_eq(r, n))
+                        })
                     })
-                })
             });
             if !covered && results[idx].is_ok() {
                 results[idx] = Err(reason);
@@ -169,21 +254,53 @@ impl<'a> Planner<'a> {
 
     /// Adds a request to the plan (or says why it cannot be written).
     fn add(&mut self, req: &Request) -> Result<(), Refusal> {
+        self.add_change(&req.service, &req.change)
+    }
+
+    /// Keeps only the nodes the plans of services other than `service` edit (`check_only`).
+    fn drop_other_plans(&mut self, service: &str) {
+        if self.plans.len() <= 1 && self.plans.contains_key(service) {
+            return;
+        }
+        let keep = self.plans.remove(service);
+        for plan in std::mem::take(&mut self.plans).into_values() {
+            for lp in plan.lists.into_values() {
+                self.covered.extend(lp.remove.iter().map(Rc::as_ptr));
+                self.covered
+                    .extend(lp.replace.iter().map(|(n, _)| Rc::as_ptr(n)));
+                self.covered
+                    .extend(lp.set_in_item.iter().map(|(n, _, _)| Rc::as_ptr(n)));
+            }
+        }
+        if let Some(plan) = keep {
+            self.plans.insert(service.to_string(), plan);
+        }
+    }
+
+    /// [`Planner::add`] of `change` to `service`.
+    fn add_change(&mut self, service: &str, change: &Change) -> Result<(), Refusal> {
         let idx = self.count;
         self.count += 1;
-        let svc = self.service(&req.service)?;
+        if self.check_only {
+            self.drop_other_plans(service);
+        }
+        let svc = self.service(service)?;
         // Every layer that would be edited must be the service's own mapping.
         if !svc
             .layers
             .iter()
-            .any(|l| *l.node.path == *service_path(&svc.name))
+            .any(|l| is_service_path(&l.node.path, &svc.name))
         {
             return Err(format!(
                 "service `{}` is an alias of another node; fix that node instead",
                 svc.name
             ));
         }
-        if self.own_layers(svc).is_empty() {
+        if !svc
+            .layers
+            .iter()
+            .any(|l| is_service_path(&l.node.path, &svc.name) && self.project.editable(l.file))
+        {
             let l = &svc.layers[0];
             return Err(format!(
                 "service `{}` is defined in {}, outside the project directory {}: harden does \
@@ -193,10 +310,18 @@ impl<'a> Planner<'a> {
                 self.project.dir.display()
             ));
         }
-        let mut plan = self.plans.remove(&svc.name).unwrap_or_default();
-        let res = self.plan_change(svc, &req.change, &mut plan);
+        let mut plan = match self.plans.get_mut(&svc.name) {
+            Some(p) => std::mem::take(p),
+            None => ServicePlan::default(),
+        };
+        let res = self.plan_change(svc, change, &mut plan);
         // Refusals are decided before the plan is touched.
-        self.plans.insert(svc.name.clone(), plan);
+        match self.plans.get_mut(&svc.name) {
+            Some(p) => *p = plan,
+            None => {
+                self.plans.insert(svc.name.clone(), plan);
+            }
+        }
         if let Planned::Inherited(nodes, reason) = res? {
             self.pending.push((idx, nodes, reason));
         }
@@ -640,13 +765,32 @@ impl<'a> Planner<'a> {
 
     /// Refuses changes to a service mapping that others inherit unless they get the same change.
     fn check_inheritors(&self, requests: &[Request], results: &mut [Result<(), Refusal>]) {
-        let touched = self.touched_shared.clone();
-        for (idx, svc_name) in touched {
-            let Some(svc) = self.project.service(&svc_name) else {
+        let all: Vec<(usize, &str, &Change)> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, r.service.as_str(), &r.change))
+            .collect();
+        self.check_inheritors_of(&all, results);
+    }
+
+    /// [`Planner::check_inheritors`] over `requests` (request index, service, change), in
+    /// index order: every request of a service whose mapping others merge, and of the services
+    /// that merge one.
+    fn check_inheritors_of(
+        &self,
+        requests: &[(usize, &str, &Change)],
+        results: &mut [Result<(), Refusal>],
+    ) {
+        for (idx, svc_name) in &self.touched_shared {
+            let idx = *idx;
+            let Some(svc) = self.project.service(svc_name) else {
                 continue;
             };
             let own = service_path(&svc.name);
-            let change = &requests[idx].change;
+            let Ok(at) = requests.binary_search_by_key(&idx, |r| r.0) else {
+                continue;
+            };
+            let change = requests[at].2;
             let keys = change_keys(change);
             // Services that merge this one's mapping and do not set the key themselves.
             for other in &self.project.services {
@@ -667,10 +811,9 @@ impl<'a> Planner<'a> {
                 if !merges_own || sets_all_keys_itself {
                     continue;
                 }
-                let same = requests
-                    .iter()
-                    .zip(results.iter())
-                    .any(|(r, res)| r.service == other.name && r.change == *change && res.is_ok());
+                let same = requests.iter().any(|(i, service, c)| {
+                    *service == other.name && *c == change && results[*i].is_ok()
+                });
                 if !same && results[idx].is_ok() {
                     results[idx] = Err(format!(
                         "service `{}` merges this service (`<<`) and would change too; \

@@ -489,6 +489,15 @@ impl Project {
     }
 
     /// The service called `name` (by index: thousands of services are looked up by name).
+    /// The index of service `name` in `services`.
+    pub fn service_position(&self, name: &str) -> Option<usize> {
+        self.service_index
+            .get(name)
+            .copied()
+            .filter(|&i| self.services.get(i).is_some_and(|s| s.name == name))
+            .or_else(|| self.services.iter().position(|s| s.name == name))
+    }
+
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.service_index
             .get(name)

@@ -74,8 +74,9 @@ pub struct Item {
     pub service: String,
     /// The audited container (`harden audit`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<ContainerRef>,
-    pub rule: String,
+    pub container: Option<Box<ContainerRef>>,
+    /// A rule id of the registry (`'static`) or of a report door.
+    pub rule: std::borrow::Cow<'static, str>,
     pub severity: Severity,
     pub action: Action,
     pub message: String,

@@ -47,8 +47,8 @@ pub fn render(report: &Report) -> String {
     }
     // Rules that appear in findings but are unknown here (kept valid anyway).
     for i in &report.items {
-        if !ids.contains(&i.rule) {
-            ids.push(i.rule.clone());
+        if !ids.iter().any(|id| *id == i.rule) {
+            ids.push(i.rule.to_string());
             rule_list
                 .push(json!({"id": i.rule, "name": i.rule, "shortDescription": {"text": i.rule}}));
         }

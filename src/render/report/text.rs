@@ -2,9 +2,10 @@
 //! report is grouped by container, each finding with its inspect path.
 
 use super::{ContainerRef, Item, Kind, Report};
-use crate::render::{Style, paint_out};
+use crate::render::{Painter, Style, paint_out};
 use crate::rules::{Action, Severity};
 use std::collections::HashMap;
+use std::io::Write;
 
 fn label(i: &Item) -> (&'static str, Style) {
     if i.waived.is_some() {
@@ -87,10 +88,19 @@ fn render_containers(report: &Report) -> String {
 
 /// Renders the text report.
 pub fn render(report: &Report) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Writes the text report to `out` as it goes (a report of thousands of services is never held
+/// as one string).
+pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     if report.kind == Kind::Audit {
-        return render_containers(report);
+        return out.write_all(render_containers(report).as_bytes());
     }
-    let mut out = String::new();
+    let paint = Painter::stdout();
     // Files in order of first appearance, then services in order of first appearance within
     // the file, then items in order (grouped in one pass: thousands of services).
     type Group<'r> = (&'r str, Vec<(&'r str, Vec<&'r Item>)>);
@@ -98,11 +108,22 @@ pub fn render(report: &Report) -> String {
     let mut file_at: HashMap<&str, usize> = HashMap::new();
     let mut service_at: HashMap<(&str, &str), usize> = HashMap::new();
     for i in &report.items {
-        let f = *file_at.entry(i.file.as_str()).or_insert_with(|| {
-            files.push((i.file.as_str(), Vec::new()));
-            files.len() - 1
-        });
+        let f = match file_at.get(i.file.as_str()) {
+            Some(&f) => f,
+            None => {
+                files.push((i.file.as_str(), Vec::new()));
+                file_at.insert(i.file.as_str(), files.len() - 1);
+                files.len() - 1
+            }
+        };
         let services = &mut files[f].1;
+        // Consecutive items of one service are the common case: no lookup for them.
+        if let Some((last, items)) = services.last_mut()
+            && *last == i.service.as_str()
+        {
+            items.push(i);
+            continue;
+        }
         let s = *service_at
             .entry((i.file.as_str(), i.service.as_str()))
             .or_insert_with(|| {
@@ -115,54 +136,56 @@ pub fn render(report: &Report) -> String {
     for (s, f, l) in &report.services {
         key_lines.entry((f.as_str(), s.as_str())).or_insert(*l);
     }
+    let mut pad = String::new();
     for (file, services) in files {
-        out.push_str(&paint_out(file, Style::Bold));
-        out.push('\n');
+        paint.write(out, file, Style::Bold)?;
+        out.write_all(b"\n")?;
         let lines: Vec<&str> = report
             .sources
             .get(file)
             .map(|t| t.lines().collect())
             .unwrap_or_default();
         for (svc, items) in services {
-            let mut notes: Vec<String> = key_lines
-                .get(&(file, svc))
-                .map(|l| format!("line {l}"))
-                .into_iter()
-                .collect();
-            if let Some(first) = items.first()
-                && !first.profiles.is_empty()
-            {
-                notes.push(format!(
-                    "profile{} {}",
-                    if first.profiles.len() == 1 { "" } else { "s" },
-                    first.profiles.join(", ")
-                ));
-            }
-            let line = if notes.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", notes.join(", "))
-            };
             if svc.is_empty() {
-                out.push_str("  policy\n");
+                out.write_all(b"  policy\n")?;
             } else {
-                out.push_str(&format!(
-                    "  service {}{line}\n",
-                    paint_out(svc, Style::Bold)
-                ));
+                out.write_all(b"  service ")?;
+                paint.write(out, svc, Style::Bold)?;
+                let key_line = key_lines.get(&(file, svc));
+                let profiles = items
+                    .first()
+                    .map(|i| i.profiles.as_slice())
+                    .unwrap_or_default();
+                if key_line.is_some() || !profiles.is_empty() {
+                    out.write_all(b" (")?;
+                    if let Some(l) = key_line {
+                        write!(out, "line {l}")?;
+                    }
+                    if !profiles.is_empty() {
+                        if key_line.is_some() {
+                            out.write_all(b", ")?;
+                        }
+                        write!(
+                            out,
+                            "profile{} {}",
+                            if profiles.len() == 1 { "" } else { "s" },
+                            profiles.join(", ")
+                        )?;
+                    }
+                    out.write_all(b")")?;
+                }
+                out.write_all(b"\n")?;
             }
             for i in items {
                 let (lab, style) = label(i);
-                let action = action_note(i);
-                out.push_str(&format!(
-                    "    {}:{} {} {}: {}{}\n",
-                    i.line,
-                    i.column,
-                    paint_out(lab, style),
-                    paint_out(&i.rule, Style::Bold),
-                    i.message,
-                    action
-                ));
+                write!(out, "    {}:{} ", i.line, i.column)?;
+                paint.write(out, lab, style)?;
+                out.write_all(b" ")?;
+                paint.write(out, &i.rule, Style::Bold)?;
+                out.write_all(b": ")?;
+                out.write_all(i.message.as_bytes())?;
+                out.write_all(action_note(i).as_bytes())?;
+                out.write_all(b"\n")?;
                 // The line of a secret would print the secret.
                 let excerpt = if i.rule == "secret-in-env" {
                     None
@@ -170,35 +193,42 @@ pub fn render(report: &Report) -> String {
                     lines.get(i.line.wrapping_sub(1))
                 };
                 if let Some(src) = excerpt {
-                    let num = i.line.to_string();
-                    let pad = " ".repeat(num.len());
-                    out.push_str(&format!("      {num} | {src}\n"));
-                    let caret_pad: String = src
-                        .chars()
-                        .take(i.column.saturating_sub(1))
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
-                    out.push_str(&format!(
-                        "      {pad} | {caret_pad}{}\n",
-                        paint_out("^", style)
-                    ));
+                    let digits = i.line.to_string().len();
+                    write!(out, "      {} | ", i.line)?;
+                    out.write_all(src.as_bytes())?;
+                    out.write_all(b"\n")?;
+                    pad.clear();
+                    pad.extend(std::iter::repeat_n(' ', digits));
+                    write!(out, "      {pad} | ")?;
+                    pad.clear();
+                    pad.extend(
+                        src.chars()
+                            .take(i.column.saturating_sub(1))
+                            .map(|c| if c == '\t' { '\t' } else { ' ' }),
+                    );
+                    out.write_all(pad.as_bytes())?;
+                    paint.write(out, "^", style)?;
+                    out.write_all(b"\n")?;
                 }
-                for f in &i.fixes {
-                    if i.fixable {
-                        out.push_str(&format!("        = fix: {f}\n"));
+                if i.fixable {
+                    for f in &i.fixes {
+                        out.write_all(b"        = fix: ")?;
+                        out.write_all(f.as_bytes())?;
+                        out.write_all(b"\n")?;
                     }
                 }
                 if let Some(r) = &i.unfixable_reason {
-                    out.push_str(&format!("        = not fixed automatically: {r}\n"));
+                    out.write_all(b"        = not fixed automatically: ")?;
+                    out.write_all(r.as_bytes())?;
+                    out.write_all(b"\n")?;
                 }
                 if let Some(w) = &i.waived {
-                    out.push_str(&format!("        = waived: {} ({})\n", w.reason, w.by));
+                    writeln!(out, "        = waived: {} ({})", w.reason, w.by)?;
                 }
             }
         }
     }
-    out.push_str(&summary(report));
-    out
+    out.write_all(summary(report).as_bytes())
 }
 
 /// One closing line.
@@ -263,11 +293,11 @@ mod tests {
             i.column = 0;
             i.service.clear();
             i.route = "HostConfig.Privileged".into();
-            i.container = Some(ContainerRef {
+            i.container = Some(Box::new(ContainerRef {
                 id: "0123456789abcdef".into(),
                 name: "web".into(),
                 image: "nginx:1.27".into(),
-            });
+            }));
         }
         r.items[0].route.clear();
         let text = super::render(&r);
