@@ -2,7 +2,7 @@
 //! (fix, deny, warn) and whether a waiver covers it.
 
 use crate::fix::Change;
-use crate::preset::Preset;
+use crate::preset::{ImageProfile, Preset};
 use crate::rules::{self, Action, Finding, Severity};
 use serde::Serialize;
 
@@ -16,6 +16,33 @@ pub struct Scope<'a> {
     /// Waivers written in the source itself (Compose `x-harden`, `# harden: ignore[…]`):
     /// `(rule, reason)`.
     pub source_waivers: &'a [(String, String)],
+    /// Which profile each image has, remembered across the checks of one preset (thousands
+    /// of services share a few images).
+    pub profiles: Option<&'a ProfileMemo>,
+}
+
+/// Image reference → index of its profile in one preset's `profiles` (see [`Scope::profiles`]).
+#[derive(Debug, Default)]
+pub struct ProfileMemo(std::cell::RefCell<std::collections::HashMap<String, Option<usize>>>);
+
+impl ProfileMemo {
+    fn profile_for<'p>(&self, preset: &'p Preset, image: &str) -> Option<&'p ImageProfile> {
+        if preset.profiles.is_empty() {
+            return None;
+        }
+        let known = self.0.borrow().get(image).copied();
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let at = preset
+                    .profile_for(image)
+                    .and_then(|p| preset.profiles.iter().position(|q| std::ptr::eq(p, q)));
+                self.0.borrow_mut().insert(image.to_string(), at);
+                at
+            }
+        };
+        at.and_then(|i| preset.profiles.get(i))
+    }
 }
 
 /// Why a finding does not count.
@@ -33,7 +60,7 @@ pub struct Evaluated {
     pub finding: Finding,
     pub severity: Severity,
     pub action: Action,
-    pub waived: Option<Waived>,
+    pub waived: Option<Box<Waived>>,
 }
 
 impl Evaluated {
@@ -93,28 +120,33 @@ fn programs(spec: &crate::spec::Spec) -> Vec<String> {
 /// Runs every rule the preset enables.
 pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Outcome {
     let image = spec.image.as_ref().map(|i| i.value.as_str());
-    let waiver = |id: &str| -> Option<Waived> {
+    let waiver = |id: &str| -> Option<Box<Waived>> {
         if scope.allow.iter().any(|a| a == id) {
-            return Some(Waived {
+            return Some(Box::new(Waived {
                 reason: "allowed on the command line".into(),
                 by: format!("--allow {id}"),
-            });
+            }));
         }
         if let Some((_, reason)) = scope.source_waivers.iter().find(|(r, _)| r == id) {
-            return Some(Waived {
+            return Some(Box::new(Waived {
                 reason: reason.clone(),
                 by: "source".into(),
-            });
+            }));
         }
-        preset.waiver_for(id, image, scope.service).map(|w| Waived {
-            reason: w.reason.clone(),
-            by: w.declared_in.clone(),
+        preset.waiver_for(id, image, scope.service).map(|w| {
+            Box::new(Waived {
+                reason: w.reason.clone(),
+                by: w.declared_in.clone(),
+            })
         })
     };
     // Fixes that depend on the user (tmpfs ownership) must see the user the container will
     // really have: when the non-root fix will not run, that is the spec's own user (root).
     let mut settings = preset.settings.clone();
-    let profile = image.and_then(|i| preset.profile_for(i));
+    let profile = image.and_then(|i| match scope.profiles {
+        Some(memo) => memo.profile_for(preset, i),
+        None => preset.profile_for(i),
+    });
     if let Some(p) = profile {
         settings.profile_tmpfs = p.tmpfs.clone();
         settings.profile_caps = p.cap_add.clone();

@@ -199,12 +199,12 @@ pub fn check_fix(text: &str) -> Option<String> {
     };
     let left: Vec<String> = lint::lint(&again, preset(), &[])
         .iter()
-        .flat_map(|r| &r.findings)
-        .filter(|f| f.fixable)
-        .map(|f| {
+        .flat_map(|r| r.findings.iter().map(move |f| (&r.service, f)))
+        .filter(|(_, f)| f.fixable)
+        .map(|(service, f)| {
             format!(
                 "{} {} {}",
-                f.service, f.evaluated.finding.rule, f.evaluated.finding.message
+                service, f.evaluated.finding.rule, f.evaluated.finding.message
             )
         })
         .collect();

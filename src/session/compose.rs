@@ -30,7 +30,6 @@ pub struct Location {
 /// One finding of a Compose project.
 #[derive(Clone, Debug)]
 pub struct ComposeFinding {
-    pub service: String,
     pub location: Location,
     pub evaluated: Evaluated,
     /// The back end can write the fix and the preset applies it.
@@ -79,10 +78,11 @@ pub fn lint_with_facts(
     target: Target,
     facts: &HashMap<String, crate::spec::ImageFacts>,
 ) -> Vec<ServiceResult> {
+    let memo = check::ProfileMemo::default();
     let mut results: Vec<ServiceResult> = project
         .services
         .iter()
-        .map(|svc| lint_service(project, svc, preset, allow, target, facts))
+        .map(|svc| lint_service(project, svc, preset, allow, target, facts, &memo))
         .collect();
     // Fixability as a whole: some refusals only show when every change is planned together
     // (a service that others merge with `<<`). Planned service by service without keeping the
@@ -194,6 +194,7 @@ fn lint_service(
     allow: &[String],
     target: Target,
     facts: &HashMap<String, crate::spec::ImageFacts>,
+    memo: &check::ProfileMemo,
 ) -> ServiceResult {
     let ServiceSpec { mut spec, notes } = service_spec(project, svc);
     if let Some(f) = spec.image.as_ref().and_then(|i| facts.get(&i.value)) {
@@ -215,6 +216,7 @@ fn lint_service(
         allow,
         service: Some(&svc.name),
         source_waivers: &service_wide,
+        profiles: Some(memo),
     };
     let outcome = check::check(&spec, preset, &scope);
     // Sized once: thousands of services each keep their findings until the report is built.
@@ -228,10 +230,10 @@ fn lint_service(
                 .iter()
                 .find(|sw| sw.service_wide && sw.rules.iter().any(|r| r == ev.finding.rule))
         {
-            ev.waived = Some(Waived {
+            ev.waived = Some(Box::new(Waived {
                 reason: sw.reason.clone(),
                 by: sw.by(),
-            });
+            }));
         }
         if ev.waived.is_none()
             && let Some(sw) = valid.iter().find(|sw| {
@@ -241,10 +243,10 @@ fn lint_service(
                     && sw.rules.iter().any(|r| r == ev.finding.rule)
             })
         {
-            ev.waived = Some(Waived {
+            ev.waived = Some(Box::new(Waived {
                 reason: sw.reason.clone(),
                 by: sw.by(),
-            });
+            }));
         }
         // Whether the back end can write it is decided for all services at once ([`lint`]).
         let wanted_fix = ev.is_fix();
@@ -270,7 +272,6 @@ fn lint_service(
             ev.action = Action::Warn;
         }
         findings.push(ComposeFinding {
-            service: svc.name.clone(),
             location: loc,
             evaluated: ev,
             fixable,
@@ -336,7 +337,6 @@ fn pseudo(
     origin: Origin,
 ) -> ComposeFinding {
     ComposeFinding {
-        service: svc.name.clone(),
         location: location(project, svc, origin),
         evaluated: Evaluated {
             finding: Finding {
@@ -468,6 +468,7 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
     // Each file's name as shown, made once (consecutive findings share the file).
     let mut shown: Option<(PathBuf, String)> = None;
     for r in results {
+        let profiles = profiles.get(&r.service);
         for f in r.findings {
             let file = match &shown {
                 Some((path, name)) if *path == f.location.file => name.clone(),
@@ -482,8 +483,8 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
                 line: f.location.line,
                 column: f.location.column,
                 route: f.location.route,
-                profiles: profiles.get(&f.service).cloned().unwrap_or_default(),
-                service: f.service,
+                profiles: profiles.cloned().unwrap_or_default(),
+                service: r.service.clone(),
                 ..super::into_item(f.evaluated, f.fixable, f.unfixable_reason)
             });
         }

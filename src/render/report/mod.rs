@@ -84,7 +84,7 @@ pub struct Item {
     pub fixes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unfixable_reason: Option<String>,
-    pub waived: Option<Waived>,
+    pub waived: Option<Box<Waived>>,
     /// The Compose profiles the service is in (empty: always started).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,
@@ -231,10 +231,10 @@ pub(crate) mod tests {
                     fixable: false,
                     fixes: vec![],
                     unfixable_reason: None,
-                    waived: Some(Waived {
+                    waived: Some(Box::new(Waived {
                         reason: "public web server".into(),
                         by: "compose.yaml:5".into(),
-                    }),
+                    })),
                     profiles: Vec::new(),
                 },
             ],

@@ -178,7 +178,11 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
             }
             for i in items {
                 let (lab, style) = label(i);
-                write!(out, "    {}:{} ", i.line, i.column)?;
+                out.write_all(b"    ")?;
+                write_number(out, i.line)?;
+                out.write_all(b":")?;
+                write_number(out, i.column)?;
+                out.write_all(b" ")?;
                 paint.write(out, lab, style)?;
                 out.write_all(b" ")?;
                 paint.write(out, &i.rule, Style::Bold)?;
@@ -193,13 +197,16 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                     lines.get(i.line.wrapping_sub(1))
                 };
                 if let Some(src) = excerpt {
-                    let digits = i.line.to_string().len();
-                    write!(out, "      {} | ", i.line)?;
+                    out.write_all(b"      ")?;
+                    let digits = write_number(out, i.line)?;
+                    out.write_all(b" | ")?;
                     out.write_all(src.as_bytes())?;
                     out.write_all(b"\n")?;
                     pad.clear();
+                    pad.push_str("      ");
                     pad.extend(std::iter::repeat_n(' ', digits));
-                    write!(out, "      {pad} | ")?;
+                    pad.push_str(" | ");
+                    out.write_all(pad.as_bytes())?;
                     pad.clear();
                     pad.extend(
                         src.chars()
@@ -229,6 +236,22 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     out.write_all(summary(report).as_bytes())
+}
+
+/// Writes `n` in decimal; returns how many digits it has.
+fn write_number(out: &mut impl Write, mut n: usize) -> std::io::Result<usize> {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.write_all(&buf[at..])?;
+    Ok(buf.len() - at)
 }
 
 /// One closing line.
