@@ -171,6 +171,13 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         (parsed, request)
     };
 
+    // A hardened plan is rendered for the engine (`for_engine`): what the engine can do is
+    // read while the image is looked at.
+    if let Some(e) = &engine
+        && !request.harden.no_harden
+    {
+        e.prefetch_facts();
+    }
     let config = env.docker_config_json();
     let facts = match &engine {
         Some(engine) => {
@@ -422,6 +429,8 @@ async fn execute(
             if let Some(path) = &c.cidfile {
                 let _ = std::fs::remove_file(path);
             }
+            // The plan may have been rendered from the facts of an engine that has changed.
+            engine.forget_cached_facts();
             let msg = e.to_string();
             error_line(&msg);
             return match mode {
