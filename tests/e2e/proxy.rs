@@ -1045,11 +1045,11 @@ fn a_retagged_image_is_judged_by_what_it_names_now() {
         (user, changes.contains("non-root-user"))
     };
     engine(&["tag", &user_tag, &tag]);
-    assert_eq!(create(), (json!(""), false), "USER 4321 is kept");
+    assert_eq!(create(), (json!("4321"), false), "USER 4321 is kept");
     engine(&["tag", TEST_IMAGE, &tag]);
     assert_eq!(create(), (json!("65534:65534"), true), "a root image");
     engine(&["tag", &user_tag, &tag]);
-    assert_eq!(create(), (json!(""), false), "USER 4321 again");
+    assert_eq!(create(), (json!("4321"), false), "USER 4321 again");
 }
 
 // ---------------------------------------------------------------------------------------
