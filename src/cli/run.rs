@@ -136,8 +136,12 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         return 125;
     }
 
-    // The engine: required to run, optional for a dry run.
-    let engine = match connect(env).await {
+    // The engine: required to run, optional for a dry run. The image is inspected while the
+    // API version is negotiated (unless `--pull always` pulls it first).
+    let early = !matches!(request.client.pull, argv::PullPolicy::Always);
+    let (engine, inspected) =
+        crate::session::run::connect_inspecting(env, early.then_some(parsed.image.as_str())).await;
+    let engine = match engine {
         Ok(e) => Some(e),
         Err(e) if dry_run => {
             if !request.harden.no_harden {
@@ -188,6 +192,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
                 &request.client,
                 config.as_ref(),
                 dry_run,
+                inspected,
                 &mut |n| notes.note(n),
             )
             .await;

@@ -29,8 +29,11 @@ pub struct Engine {
     http: HttpClient,
     /// `http://docker` / `https://host:port`, plus a base path from the host URL.
     base: String,
-    /// Negotiated (or pinned) API version, e.g. `1.41`.
+    /// Negotiated (or pinned) API version, e.g. `1.41`; empty before [`Engine::negotiate`]
+    /// (requests then go to unversioned paths, which the engine answers in its own version).
     pub api_version: String,
+    /// The engine's own API version (the ping's `Api-Version`), when it said.
+    daemon_api: Option<String>,
     /// `linux` or `windows`, from the ping.
     pub os_type: String,
     pub endpoint: Endpoint,
@@ -104,6 +107,13 @@ impl Engine {
         endpoint: Endpoint,
         pinned: Option<String>,
     ) -> Result<Engine, EngineError> {
+        let mut engine = Engine::open(endpoint)?;
+        engine.negotiate(pinned).await?;
+        Ok(engine)
+    }
+
+    /// The client for an endpoint, before any request (nothing negotiated yet).
+    pub fn open(endpoint: Endpoint) -> Result<Engine, EngineError> {
         let connector =
             Connector::new(endpoint.clone()).map_err(|e| EngineError::Connect(e.to_string()))?;
         let http = connect::http_client(connector.clone());
@@ -127,17 +137,23 @@ impl Engine {
             }
             _ => "http://docker".to_string(),
         };
-        let mut engine = Engine {
+        Ok(Engine {
             docker: dummy_docker()?,
             http,
             base,
             api_version: String::new(),
+            daemon_api: None,
             os_type: String::new(),
             endpoint,
             server: String::new(),
             connector,
             facts: Default::default(),
-        };
+        })
+    }
+
+    /// Pings and negotiates the API version (or takes the `pinned` one).
+    pub async fn negotiate(&mut self, pinned: Option<String>) -> Result<(), EngineError> {
+        let engine = self;
         let ping = engine.raw("GET", "/_ping", None).await?;
         let header = |name: &str| {
             ping.headers()
@@ -145,7 +161,8 @@ impl Engine {
                 .and_then(|v| v.to_str().ok())
                 .map(String::from)
         };
-        let daemon_api = header("Api-Version").unwrap_or_else(|| "1.24".into());
+        engine.daemon_api = header("Api-Version");
+        let daemon_api = engine.daemon_api.clone().unwrap_or_else(|| "1.24".into());
         engine.os_type = header("Ostype").unwrap_or_else(|| "linux".into());
         engine.server = header("Server").unwrap_or_default();
         let version = match pinned.as_deref().and_then(parse_version) {
@@ -156,8 +173,15 @@ impl Engine {
             }
         };
         engine.api_version = format!("{}.{}", version.0, version.1);
-        engine.docker = bollard_over(&engine)?;
-        Ok(engine)
+        engine.docker = bollard_over(engine)?;
+        Ok(())
+    }
+
+    /// The negotiated API version is the engine's own: an unversioned request, which the
+    /// engine answers in its own version, got the answer a versioned one would have.
+    pub fn speaks_own_version(&self) -> bool {
+        let own = self.daemon_api.as_deref().and_then(parse_version);
+        own.is_some() && own == parse_version(&self.api_version)
     }
 
     /// What the engine is and can do, from `GET /info`, `GET /version` and (Podman only)
@@ -229,7 +253,7 @@ impl Engine {
 
     /// Requests may go out at once, each on its own connection (not over SSH, where every
     /// connection is a new `ssh` process).
-    fn parallel(&self) -> bool {
+    pub fn parallel(&self) -> bool {
         !matches!(self.endpoint.address, host::Address::Ssh { .. })
     }
 
