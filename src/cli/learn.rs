@@ -307,6 +307,7 @@ async fn learn(args: &[String], cleanup: &Cleanup) -> u8 {
         &request.client,
         config.as_ref(),
         false,
+        None,
         &mut |n| notes.note(n),
     )
     .await;

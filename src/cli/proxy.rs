@@ -160,8 +160,12 @@ fn open_log(path: Option<&std::path::Path>) -> Result<server::EventSink, String>
         if let Some(obj) = line.as_object_mut() {
             obj.insert("time".into(), now_rfc3339().into());
         }
+        // One write per line: the file and stderr are unbuffered, and a decision is logged
+        // before its request goes on.
+        let mut text = line.to_string();
+        text.push('\n');
         if let Ok(mut w) = out.lock() {
-            let _ = writeln!(w, "{line}");
+            let _ = w.write_all(text.as_bytes());
             let _ = w.flush();
         }
     }))

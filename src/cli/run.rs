@@ -136,8 +136,12 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         return 125;
     }
 
-    // The engine: required to run, optional for a dry run.
-    let engine = match connect(env).await {
+    // The engine: required to run, optional for a dry run. The image is inspected while the
+    // API version is negotiated (unless `--pull always` pulls it first).
+    let early = !matches!(request.client.pull, argv::PullPolicy::Always);
+    let (engine, inspected) =
+        crate::session::run::connect_inspecting(env, early.then_some(parsed.image.as_str())).await;
+    let engine = match engine {
         Ok(e) => Some(e),
         Err(e) if dry_run => {
             if !request.harden.no_harden {
@@ -171,6 +175,13 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         (parsed, request)
     };
 
+    // A hardened plan is rendered for the engine (`for_engine`): what the engine can do is
+    // read while the image is looked at.
+    if let Some(e) = &engine
+        && !request.harden.no_harden
+    {
+        e.prefetch_facts();
+    }
     let config = env.docker_config_json();
     let facts = match &engine {
         Some(engine) => {
@@ -181,6 +192,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
                 &request.client,
                 config.as_ref(),
                 dry_run,
+                inspected,
                 &mut |n| notes.note(n),
             )
             .await;
@@ -422,6 +434,8 @@ async fn execute(
             if let Some(path) = &c.cidfile {
                 let _ = std::fs::remove_file(path);
             }
+            // The plan may have been rendered from the facts of an engine that has changed.
+            engine.forget_cached_facts();
             let msg = e.to_string();
             error_line(&msg);
             return match mode {

@@ -73,6 +73,17 @@ impl Connection for Io {
 pub struct Connector {
     endpoint: Arc<Endpoint>,
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// Who listens on a unix socket (`SO_PEERCRED` of the first connection made).
+    peer: Arc<std::sync::OnceLock<Peer>>,
+}
+
+/// The process on the other end of a unix socket, as the kernel says (`SO_PEERCRED`): the
+/// one that listens on it. `pid` is `None` when it lives in a PID namespace this process
+/// cannot see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Peer {
+    pub pid: Option<i32>,
+    pub uid: u32,
 }
 
 impl Connector {
@@ -84,6 +95,7 @@ impl Connector {
         Ok(Connector {
             endpoint: Arc::new(endpoint),
             tls,
+            peer: Arc::default(),
         })
     }
 
@@ -91,11 +103,24 @@ impl Connector {
         &self.endpoint
     }
 
+    /// Who listens on the unix socket, once a connection has been made to it.
+    pub fn peer(&self) -> Option<Peer> {
+        self.peer.get().copied()
+    }
+
     /// Opens one connection.
     pub async fn connect(&self) -> io::Result<Box<dyn Duplex>> {
         match &self.endpoint.address {
             Address::Unix(path) => {
                 let s = tokio::net::UnixStream::connect(path).await?;
+                if self.peer.get().is_none()
+                    && let Ok(cred) = s.peer_cred()
+                {
+                    let _ = self.peer.set(Peer {
+                        pid: cred.pid().filter(|p| *p > 0),
+                        uid: cred.uid(),
+                    });
+                }
                 Ok(Box::new(s))
             }
             Address::Tcp { host, port, .. } => {

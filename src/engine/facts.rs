@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 /// Which engine answers the API.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     /// Docker Engine (or anything that does not say it is Podman).
@@ -28,7 +28,7 @@ pub enum Limit {
 }
 
 /// Facts about the engine that no create body or inspect document says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineFacts {
     pub kind: EngineKind,
     /// The engine's own version (`20.10.24`, `4.3.1`), when it says.
@@ -247,6 +247,202 @@ impl EngineFacts {
                 .collect()
         } else {
             self.default_capabilities.clone()
+        }
+    }
+}
+
+/// The facts of a local engine kept between runs, under `$XDG_CACHE_HOME/harden/engine-facts/`.
+///
+/// They are keyed by what says which engine answers: the socket file (device, inode, change
+/// time: a daemon that binds its socket again makes a new one), the process listening on it
+/// (`SO_PEERCRED`: pid and start time, so a restarted daemon is a new engine), the boot, the
+/// ping's `Server` header (engine and release) and the API version asked in. A socket that
+/// systemd holds (socket activation) outlives the daemon behind it, and an engine can change
+/// what it can do without restarting (a cgroup controller delegated): an entry is trusted for
+/// [`cache::MAX_AGE`] only, and forgotten when a create fails.
+pub mod cache {
+    use super::EngineFacts;
+    use crate::engine::connect::Peer;
+    use sha2::{Digest, Sha256};
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    /// How long cached facts are trusted.
+    pub const MAX_AGE: Duration = Duration::from_secs(3600);
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Entry {
+        key: String,
+        facts: EngineFacts,
+    }
+
+    /// The key for the engine listening on `socket`; `None` when the socket cannot be told
+    /// apart from another (no file, no boot id).
+    pub fn key(socket: &Path, peer: Option<Peer>, server: &str, api: &str) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(socket).ok()?;
+        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+        let process = match peer {
+            Some(Peer {
+                pid: Some(pid),
+                uid,
+            }) => {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                format!("pid {pid} started {} uid {uid}", start_time(&stat)?)
+            }
+            Some(Peer { pid: None, uid }) => format!("uid {uid}"),
+            None => String::new(),
+        };
+        Some(format!(
+            "{} dev {} ino {} ctime {}.{:09} | {process} | boot {} | {server} | API {api}",
+            socket.display(),
+            meta.dev(),
+            meta.ino(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+            boot.trim(),
+        ))
+    }
+
+    /// Field 22 of `/proc/PID/stat` (the start time, in clock ticks since boot).
+    fn start_time(stat: &str) -> Option<u64> {
+        // The command name (field 2) may hold spaces and parentheses: count after the last `)`.
+        let (_, rest) = stat.rsplit_once(')')?;
+        rest.split_whitespace().nth(19)?.parse().ok()
+    }
+
+    fn dir() -> Option<PathBuf> {
+        Some(crate::engine::cache_dir()?.join("engine-facts"))
+    }
+
+    fn file_in(dir: &Path, key: &str) -> PathBuf {
+        let digest = Sha256::digest(key.as_bytes());
+        let name: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        dir.join(format!("v1-{name}.json"))
+    }
+
+    /// The facts cached under `key`, when they are recent enough.
+    pub fn read(key: &str) -> Option<EngineFacts> {
+        read_in(&dir()?, key)
+    }
+
+    fn read_in(dir: &Path, key: &str) -> Option<EngineFacts> {
+        let path = file_in(dir, key);
+        let age = std::fs::metadata(&path)
+            .ok()?
+            .modified()
+            .ok()?
+            .elapsed()
+            .ok()?;
+        if age > MAX_AGE {
+            return None;
+        }
+        let entry: Entry = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
+        (entry.key == key).then_some(entry.facts)
+    }
+
+    /// Keeps `facts` under `key` (best effort: a cache that cannot be written is no error).
+    pub fn write(key: &str, facts: &EngineFacts) {
+        if let Some(dir) = dir() {
+            write_in(&dir, key, facts);
+        }
+    }
+
+    fn write_in(dir: &Path, key: &str, facts: &EngineFacts) {
+        let path = file_in(dir, key);
+        let entry = Entry {
+            key: key.to_string(),
+            facts: facts.clone(),
+        };
+        if std::fs::create_dir_all(dir).is_ok()
+            && let Ok(text) = serde_json::to_vec(&entry)
+        {
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+    }
+
+    pub fn remove(key: &str) {
+        if let Some(dir) = dir() {
+            let _ = std::fs::remove_file(file_in(&dir, key));
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn start_time_is_read_past_the_command_name() {
+            let stat = "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 9 0 123456 1000 200";
+            assert_eq!(start_time(stat), Some(123456));
+            assert_eq!(start_time("garbage"), None);
+        }
+
+        #[test]
+        fn the_key_names_the_listener_and_the_engine() {
+            let dir = tempfile::tempdir().unwrap();
+            let sock = dir.path().join("s.sock");
+            let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+            let me = Peer {
+                pid: Some(std::process::id() as i32),
+                uid: 0,
+            };
+            let k = key(&sock, Some(me), "Docker/20.10.24 (linux)", "1.41").unwrap();
+            assert!(
+                k.contains(&format!("pid {} started ", std::process::id())),
+                "{k}"
+            );
+            // Another engine release, another API version, another listener: another key.
+            assert_ne!(
+                k,
+                key(&sock, Some(me), "Docker/28.2.2 (linux)", "1.41").unwrap()
+            );
+            assert_ne!(
+                k,
+                key(&sock, Some(me), "Docker/20.10.24 (linux)", "1.40").unwrap()
+            );
+            assert_ne!(
+                k,
+                key(&sock, None, "Docker/20.10.24 (linux)", "1.41").unwrap()
+            );
+            // The socket bound again is another socket.
+            drop(_l);
+            std::fs::remove_file(&sock).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+            assert_ne!(
+                k,
+                key(&sock, Some(me), "Docker/20.10.24 (linux)", "1.41").unwrap()
+            );
+            assert_eq!(key(&dir.path().join("none.sock"), None, "", "1.41"), None);
+        }
+
+        #[test]
+        fn entries_answer_their_key_while_recent() {
+            let dir = tempfile::tempdir().unwrap();
+            let facts = EngineFacts {
+                rootless: true,
+                cgroup_version: Some(2),
+                cpu_cfs_quota: Some(false),
+                ..EngineFacts::default()
+            };
+            assert_eq!(read_in(dir.path(), "k1"), None);
+            write_in(dir.path(), "k1", &facts);
+            assert_eq!(read_in(dir.path(), "k1"), Some(facts.clone()));
+            assert_eq!(read_in(dir.path(), "k2"), None);
+            // An old entry is not trusted.
+            let f = std::fs::File::options()
+                .write(true)
+                .open(file_in(dir.path(), "k1"))
+                .unwrap();
+            f.set_modified(std::time::SystemTime::now() - MAX_AGE - Duration::from_secs(1))
+                .unwrap();
+            assert_eq!(read_in(dir.path(), "k1"), None);
+            // Nothing but the entry is left in the directory.
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         }
     }
 }

@@ -29,11 +29,17 @@ pub struct Engine {
     http: HttpClient,
     /// `http://docker` / `https://host:port`, plus a base path from the host URL.
     base: String,
-    /// Negotiated (or pinned) API version, e.g. `1.41`.
+    /// Negotiated (or pinned) API version, e.g. `1.41`; empty before [`Engine::negotiate`]
+    /// (requests then go to unversioned paths, which the engine answers in its own version).
     pub api_version: String,
+    /// The engine's own API version (the ping's `Api-Version`), when it said.
+    daemon_api: Option<String>,
     /// `linux` or `windows`, from the ping.
     pub os_type: String,
     pub endpoint: Endpoint,
+    /// The ping's `Server` header (`Docker/20.10.24 (linux)`, `Libpod/4.3.1 (linux)`).
+    server: String,
+    connector: Connector,
     /// What the engine is and can do ([`Engine::facts`]), read once per connection.
     facts: std::sync::Arc<tokio::sync::OnceCell<facts::EngineFacts>>,
 }
@@ -101,9 +107,16 @@ impl Engine {
         endpoint: Endpoint,
         pinned: Option<String>,
     ) -> Result<Engine, EngineError> {
+        let mut engine = Engine::open(endpoint)?;
+        engine.negotiate(pinned).await?;
+        Ok(engine)
+    }
+
+    /// The client for an endpoint, before any request (nothing negotiated yet).
+    pub fn open(endpoint: Endpoint) -> Result<Engine, EngineError> {
         let connector =
             Connector::new(endpoint.clone()).map_err(|e| EngineError::Connect(e.to_string()))?;
-        let http = connect::http_client(connector);
+        let http = connect::http_client(connector.clone());
         let base = match &endpoint.address {
             host::Address::Tcp {
                 host,
@@ -124,15 +137,23 @@ impl Engine {
             }
             _ => "http://docker".to_string(),
         };
-        let mut engine = Engine {
+        Ok(Engine {
             docker: dummy_docker()?,
             http,
             base,
             api_version: String::new(),
+            daemon_api: None,
             os_type: String::new(),
             endpoint,
+            server: String::new(),
+            connector,
             facts: Default::default(),
-        };
+        })
+    }
+
+    /// Pings and negotiates the API version (or takes the `pinned` one).
+    pub async fn negotiate(&mut self, pinned: Option<String>) -> Result<(), EngineError> {
+        let engine = self;
         let ping = engine.raw("GET", "/_ping", None).await?;
         let header = |name: &str| {
             ping.headers()
@@ -140,8 +161,10 @@ impl Engine {
                 .and_then(|v| v.to_str().ok())
                 .map(String::from)
         };
-        let daemon_api = header("Api-Version").unwrap_or_else(|| "1.24".into());
+        engine.daemon_api = header("Api-Version");
+        let daemon_api = engine.daemon_api.clone().unwrap_or_else(|| "1.24".into());
         engine.os_type = header("Ostype").unwrap_or_else(|| "linux".into());
+        engine.server = header("Server").unwrap_or_default();
         let version = match pinned.as_deref().and_then(parse_version) {
             Some(v) => v,
             None => {
@@ -150,37 +173,88 @@ impl Engine {
             }
         };
         engine.api_version = format!("{}.{}", version.0, version.1);
-        engine.docker = bollard_over(&engine)?;
-        Ok(engine)
+        engine.docker = bollard_over(engine)?;
+        Ok(())
+    }
+
+    /// The negotiated API version is the engine's own: an unversioned request, which the
+    /// engine answers in its own version, got the answer a versioned one would have.
+    pub fn speaks_own_version(&self) -> bool {
+        let own = self.daemon_api.as_deref().and_then(parse_version);
+        own.is_some() && own == parse_version(&self.api_version)
     }
 
     /// What the engine is and can do, from `GET /info`, `GET /version` and (Podman only)
-    /// `GET /libpod/info`, asked once per connection. An engine that does not answer them is
-    /// taken for a Docker Engine about which nothing more is known.
+    /// `GET /libpod/info`, asked once per connection (the first two at once), or read from the
+    /// cache of a local engine ([`facts::cache`]): `/info` and `/version` each cost the engine
+    /// more than a create (it runs `runc --version` and more). An engine that does not answer
+    /// them is taken for a Docker Engine about which nothing more is known.
     pub async fn facts(&self) -> &facts::EngineFacts {
         self.facts
             .get_or_init(|| async {
-                let get = |path: &'static str| async move {
-                    match self.call("GET", path, None).await {
+                let key = self.facts_key();
+                if let Some(f) = key.as_deref().and_then(facts::cache::read) {
+                    return f;
+                }
+                let get = |path: String| async move {
+                    match self.call("GET", &path, None).await {
                         Ok(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
                         Err(_) => serde_json::Value::Null,
                     }
                 };
-                let info = get("/info").await;
-                let version = get("/version").await;
+                let (info, version) = if self.parallel() {
+                    tokio::join!(get("/info".into()), get("/version".into()))
+                } else {
+                    (get("/info".into()).await, get("/version".into()).await)
+                };
                 let mut facts =
                     facts::EngineFacts::from_documents(&info, &version, &serde_json::Value::Null);
+                let mut complete = !info.is_null() && !version.is_null();
                 if facts.is_podman() {
-                    let path = facts.libpod_path("/info");
-                    let libpod = match self.call("GET", &path, None).await {
-                        Ok(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
-                        Err(_) => serde_json::Value::Null,
-                    };
+                    let libpod = get(facts.libpod_path("/info")).await;
+                    complete &= !libpod.is_null();
                     facts = facts::EngineFacts::from_documents(&info, &version, &libpod);
+                }
+                if complete && let Some(k) = &key {
+                    facts::cache::write(k, &facts);
                 }
                 facts
             })
             .await
+    }
+
+    /// Starts reading [`Engine::facts`] in the background (a task on the current runtime),
+    /// when requests may go out side by side, so that they are known by the time a plan asks.
+    pub fn prefetch_facts(&self) {
+        if self.parallel() && self.facts.get().is_none() {
+            let me = self.clone();
+            tokio::spawn(async move {
+                me.facts().await;
+            });
+        }
+    }
+
+    /// Forgets the cached facts of this engine (a create failed: the engine may have changed
+    /// in a way the cache key does not see, so the next run asks again).
+    pub fn forget_cached_facts(&self) {
+        if let Some(k) = self.facts_key() {
+            facts::cache::remove(&k);
+        }
+    }
+
+    /// The cache key of this engine's facts: only for a unix socket, whose listener the kernel
+    /// names ([`facts::cache::key`]).
+    fn facts_key(&self) -> Option<String> {
+        let host::Address::Unix(path) = &self.endpoint.address else {
+            return None;
+        };
+        facts::cache::key(path, self.connector.peer(), &self.server, &self.api_version)
+    }
+
+    /// Requests may go out at once, each on its own connection (not over SSH, where every
+    /// connection is a new `ssh` process).
+    pub fn parallel(&self) -> bool {
+        !matches!(self.endpoint.address, host::Address::Ssh { .. })
     }
 
     /// Turns a connection failure into the CLI's wording.
@@ -276,6 +350,16 @@ impl Engine {
             Err(daemon_error(status.as_u16(), &body))
         }
     }
+}
+
+/// Where harden keeps what it learnt about engines and images: `$XDG_CACHE_HOME/harden`, else
+/// `~/.cache/harden`.
+pub(crate) fn cache_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(base.join("harden"))
 }
 
 /// Builds the error of a non-2xx answer (`{"message": "…"}`).

@@ -26,21 +26,14 @@ const PATH_DIRS: [&str; 6] = [
 ];
 
 fn cache_file(id: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let base = super::cache_dir()?;
     let name: String = id
         .trim_start_matches("sha256:")
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .take(64)
         .collect();
-    (!name.is_empty()).then(|| {
-        base.join("harden")
-            .join("image-facts")
-            .join(format!("v2-{name}.json"))
-    })
+    (!name.is_empty()).then(|| base.join("image-facts").join(format!("v2-{name}.json")))
 }
 
 /// The filesystem facts of an inspected image (from the cache when it has them).

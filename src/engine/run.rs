@@ -34,13 +34,16 @@ pub fn exit_code_for(message: &str) -> u8 {
 }
 
 /// Makes sure the image is present as `--pull` asks, and returns what it declares.
-/// `dry_run` never pulls. `note` hears of pulls and their progress.
+/// `dry_run` never pulls. `note` hears of pulls and their progress. `inspected` is the answer
+/// of an inspect of `image` already made on this engine, if there was one (not taken with
+/// `--pull always`, which pulls before it looks).
 pub async fn ensure_image(
     engine: &Engine,
     image: &str,
     client: &ClientOptions,
     config: Option<&serde_json::Value>,
     dry_run: bool,
+    inspected: Option<Option<ImageFacts>>,
     note: &mut dyn FnMut(Note<'_>),
 ) -> Result<Option<ImageFacts>, EngineError> {
     let named = Reference::parse(image);
@@ -55,7 +58,11 @@ pub async fn ensure_image(
         )
         .await?;
     }
-    if let Some(facts) = image::inspect(engine, image).await? {
+    let inspected = match inspected {
+        Some(found) if !matches!(client.pull, PullPolicy::Always) => found,
+        _ => image::inspect(engine, image).await?,
+    };
+    if let Some(facts) = inspected {
         return Ok(Some(facts));
     }
     if dry_run {

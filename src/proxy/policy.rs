@@ -12,6 +12,10 @@ use crate::preset::Preset;
 use crate::session::proxy::{self as session, Judgement, Mode};
 use crate::spec::ImageFacts;
 use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Most images whose facts a judge keeps (then it starts over).
+const MAX_IMAGES: usize = 512;
 
 /// Judges every door with one preset and mode.
 pub struct PolicyJudge {
@@ -20,6 +24,10 @@ pub struct PolicyJudge {
     preset: Preset,
     mode: Mode,
     log: EventSink,
+    /// What each image judged so far says (its config and its files), per image id. Every
+    /// create still asks the engine which image its name names now (one inspect): a tag moved
+    /// to another image finds another id, whose files are read then.
+    images: std::sync::Mutex<HashMap<String, ImageFacts>>,
 }
 
 impl PolicyJudge {
@@ -31,6 +39,7 @@ impl PolicyJudge {
             preset,
             mode,
             log,
+            images: Default::default(),
         }
     }
 
@@ -50,8 +59,21 @@ impl PolicyJudge {
         }
         let engine = self.engine().await?;
         let mut facts = crate::engine::image::inspect(engine, image).await.ok()??;
+        let Some(id) = facts.id.clone() else {
+            return Some(facts);
+        };
+        if let Some(known) = self.images.lock().ok().and_then(|m| m.get(&id).cloned()) {
+            return Some(known);
+        }
+        // Not kept when its files could not be read: the next create tries again.
         if let Ok(fs) = crate::engine::probe::filesystem(engine, &facts).await {
             facts.fs = Some(fs);
+            if let Ok(mut images) = self.images.lock() {
+                if images.len() >= MAX_IMAGES {
+                    images.clear();
+                }
+                images.insert(id, facts.clone());
+            }
         }
         Some(facts)
     }

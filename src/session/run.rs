@@ -411,16 +411,57 @@ impl std::fmt::Display for ConnectError {
 
 /// Resolves the daemon from the environment and connects.
 pub async fn connect(env: &dyn Environment) -> Result<engine::Engine, ConnectError> {
+    connect_inspecting(env, None).await.0
+}
+
+/// What the image inspected while connecting says ([`connect_inspecting`]): `None` when it is
+/// not present.
+pub type Inspected = Option<ImageFacts>;
+
+/// [`connect`], and with `image`, the image inspected while the API version is negotiated (on
+/// a second connection, so at the engine's own API version). Its answer is given only when the
+/// negotiated version is the engine's own ([`engine::Engine::speaks_own_version`]: it is then
+/// the answer a versioned inspect gets) and the inspect succeeded; else the caller asks again.
+pub async fn connect_inspecting(
+    env: &dyn Environment,
+    image: Option<&str>,
+) -> (Result<engine::Engine, ConnectError>, Option<Inspected>) {
     let lookup = |k: &str| env.var(k);
-    let endpoint = engine::host::resolve(&env.globals(), &lookup).map_err(|e| ConnectError {
-        message: format!("Failed to initialize: {e}"),
-        exit_code: 1,
-    })?;
+    let endpoint = match engine::host::resolve(&env.globals(), &lookup) {
+        Ok(e) => e,
+        Err(e) => {
+            let e = ConnectError {
+                message: format!("Failed to initialize: {e}"),
+                exit_code: 1,
+            };
+            return (Err(e), None);
+        }
+    };
     let pinned = env.var("DOCKER_API_VERSION").filter(|v| !v.is_empty());
-    engine::Engine::connect(endpoint, pinned)
-        .await
-        .map_err(|e| ConnectError {
-            message: e.to_string(),
-            exit_code: 125,
-        })
+    let failed = |e: engine::EngineError| ConnectError {
+        message: e.to_string(),
+        exit_code: 125,
+    };
+    let mut engine = match engine::Engine::open(endpoint) {
+        Ok(e) => e,
+        Err(e) => return (Err(failed(e)), None),
+    };
+    let early = image.filter(|_| engine.parallel()).map(|image| {
+        let unversioned = engine.clone();
+        async move { engine::image::inspect(&unversioned, image).await }
+    });
+    let (negotiated, inspected) = match early {
+        Some(inspect) => {
+            let (n, i) = tokio::join!(engine.negotiate(pinned), inspect);
+            (n, i.ok())
+        }
+        None => (engine.negotiate(pinned).await, None),
+    };
+    match negotiated {
+        Ok(()) => {
+            let inspected = inspected.filter(|_| engine.speaks_own_version());
+            (Ok(engine), inspected)
+        }
+        Err(e) => (Err(failed(e)), None),
+    }
 }

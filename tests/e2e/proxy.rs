@@ -992,6 +992,66 @@ fn warn_and_audit_modes() {
     assert!(!d["changes"].as_array().unwrap().is_empty());
 }
 
+/// The proxy keeps what it read of an image per image id, and asks the engine at every create
+/// which image the name names: a tag moved to another image is judged by that image's facts,
+/// and moved back, by the first one's again (from memory).
+#[test]
+fn a_retagged_image_is_judged_by_what_it_names_now() {
+    let Some(s) = setup() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {TEST_IMAGE}\nUSER 4321\nLABEL harden.test=1\n"),
+    )
+    .unwrap();
+    let pid = std::process::id();
+    let (user_tag, tag) = (
+        format!("harden-test/proxy-user:{pid}"),
+        format!("harden-test/proxy-retag:{pid}"),
+    );
+    let engine = |args: &[&str]| {
+        let out = run({
+            let mut c = docker(&s, &s.engine.host);
+            c.args(args);
+            c
+        });
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    };
+    struct Images<'a>(&'a Setup, Vec<String>);
+    impl Drop for Images<'_> {
+        fn drop(&mut self) {
+            let mut c = docker(self.0, &self.0.engine.host);
+            let _ = c.args(["rmi", "-f"]).args(&self.1).output();
+        }
+    }
+    let _images = Images(&s, vec![tag.clone(), user_tag.clone()]);
+    let mut c = docker(&s, &s.engine.host);
+    c.args(["build", "-q", "-t", &user_tag]).arg(dir.path());
+    let out = run(c);
+    assert!(out.status.success(), "build: {}", text(&out.stderr));
+
+    let p = Proxy::start(&s.engine, "enforce");
+    let mut guard = ContainerGuard::new(&s.engine);
+    // The container's user and whether the proxy set it.
+    let mut create = || {
+        let body = format!(r#"{{"Image":"{tag}","Labels":{{"harden.test":"1"}}}}"#);
+        let (status, v) = post(&p.host(), "/v1.41/containers/create", body.as_bytes());
+        assert_eq!(status, 201, "{v}");
+        let id = v["Id"].as_str().unwrap().to_string();
+        guard.track(&id);
+        let user = inspect(&s, &id)["Config"]["User"].clone();
+        let d = p.decisions();
+        let changes = d.last().unwrap()["changes"].to_string();
+        (user, changes.contains("non-root-user"))
+    };
+    engine(&["tag", &user_tag, &tag]);
+    assert_eq!(create(), (json!("4321"), false), "USER 4321 is kept");
+    engine(&["tag", TEST_IMAGE, &tag]);
+    assert_eq!(create(), (json!("65534:65534"), true), "a root image");
+    engine(&["tag", &user_tag, &tag]);
+    assert_eq!(create(), (json!("4321"), false), "USER 4321 again");
+}
+
 // ---------------------------------------------------------------------------------------
 // Load
 // ---------------------------------------------------------------------------------------

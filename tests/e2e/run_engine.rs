@@ -397,3 +397,124 @@ fn docker_api_version_pins_the_api_like_the_cli() {
         );
     }
 }
+
+/// What the engine can do (`/info`, `/version`: each costs the engine more than a create) is
+/// read once per engine and kept under `$XDG_CACHE_HOME/harden/engine-facts/`, keyed by the
+/// engine (socket, listening process, release, API version); a failed create forgets it.
+#[test]
+fn engine_facts_are_kept_per_engine_and_forgotten_when_a_create_fails() {
+    let Some(engine) = setup() else { return };
+    let cache = tempfile::tempdir().unwrap();
+    let dir = cache.path().join("harden/engine-facts");
+    let nano_cpus = |api: Option<&str>| {
+        let mut c = harden(&engine);
+        c.env("XDG_CACHE_HOME", cache.path());
+        if let Some(v) = api {
+            c.env("DOCKER_API_VERSION", v);
+        }
+        let out = c
+            .args([
+                "create",
+                "--dry-run",
+                "--format",
+                "json",
+                TEST_IMAGE,
+                "true",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["body"]["HostConfig"]["NanoCpus"].as_i64().unwrap_or(0)
+    };
+    let entries = || -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(nano_cpus(None), 1_000_000_000);
+    let kept = entries();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let mut entry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&kept[0]).unwrap()).unwrap();
+    let key = entry["key"].as_str().unwrap().to_string();
+    let socket = engine.host.trim_start_matches("unix://");
+    assert!(key.starts_with(socket), "{key}");
+    assert!(key.contains("API "), "{key}");
+    assert_eq!(entry["facts"]["kind"], "docker");
+
+    // The entry is what the next run reads: one that says the engine cannot limit CPU takes
+    // the CPU limit out.
+    entry["facts"]["cpu_cfs_quota"] = false.into();
+    std::fs::write(&kept[0], entry.to_string()).unwrap();
+    assert_eq!(nano_cpus(None), 0);
+    // Another API version is another key: read from the engine again.
+    assert_eq!(nano_cpus(Some("1.40")), 1_000_000_000);
+    assert_eq!(entries().len(), 2);
+
+    // A create that fails forgets the entry it was planned with.
+    let mut guard = ContainerGuard::new(&engine);
+    let name = guard.name();
+    let out = docker(&engine)
+        .args([
+            "create", "--name", &name, "--label", TEST_LABEL, TEST_IMAGE, "true",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = harden(&engine)
+        .env("XDG_CACHE_HOME", cache.path())
+        .args([
+            "create", "--name", &name, "--label", TEST_LABEL, TEST_IMAGE, "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!kept[0].exists());
+    assert_eq!(entries().len(), 1);
+    assert_eq!(nano_cpus(None), 1_000_000_000);
+}
+
+/// The image is inspected together with the ping, unversioned (the engine answers in its own
+/// API version); that answer stands when the negotiated version is the engine's own, else the
+/// image is inspected again at the pinned version. `--pull always` looks only after pulling.
+#[test]
+fn the_image_is_inspected_with_the_ping_and_again_at_a_pinned_version() {
+    let standin = common::standin::start();
+    let cache = tempfile::tempdir().unwrap();
+    let lines = |env: &[(&str, &str)], extra: &[&str]| {
+        standin.clear();
+        let mut c = common::harden_in(&std::env::temp_dir());
+        c.env("DOCKER_HOST", standin.docker_host())
+            .env("XDG_CACHE_HOME", cache.path());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c
+            .args(["create", "--dry-run"])
+            .args(extra)
+            .args([TEST_IMAGE, "true"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let inspects: Vec<String> = standin
+            .request_lines()
+            .into_iter()
+            .filter(|l| l.ends_with("/json") && l.contains("/images/"))
+            .collect();
+        inspects
+    };
+    let own = format!("GET /images/{TEST_IMAGE}/json");
+    let pinned = format!("GET /v1.40/images/{TEST_IMAGE}/json");
+    let negotiated = format!(
+        "GET /v{}/images/{TEST_IMAGE}/json",
+        common::standin::API_VERSION
+    );
+    assert_eq!(lines(&[], &[]), std::slice::from_ref(&own));
+    let mut got = lines(&[("DOCKER_API_VERSION", "1.40")], &[]);
+    got.sort();
+    assert_eq!(got, [own, pinned]);
+    assert_eq!(lines(&[], &["--pull", "always"]), [negotiated]);
+}
