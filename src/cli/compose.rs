@@ -257,53 +257,58 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     let mut worst = 0u8;
     let mut bad = 0usize;
     let opts = args.load_options();
-    for file in each {
-        let project = match load_project(std::slice::from_ref(file), &opts)
-            .and_then(|p| check_locks(&p, preset).map(|_| p).map_err(Fail))
-        {
-            Ok(p) => p,
-            Err(Fail(msg)) => {
-                error_line(&msg);
-                bad += 1;
-                continue;
-            }
-        };
-        match &args.command {
-            ComposeCommand::Lint { target, .. } => {
-                let results = lint::lint_for(&project, preset, &args.allow, *target);
-                let frame = lint::frame(&project);
-                drop(project);
-                let r = into_report(frame, results);
-                merged.items.extend(r.items);
-                merged.sources.extend(r.sources);
-                merged.services.extend(r.services);
-            }
-            ComposeCommand::Fix {
-                diff,
-                check,
-                stdout,
-                review,
-                target,
-                ..
-            } => {
-                let results = lint::lint_for(&project, preset, &args.allow, *target);
-                let mode = FixMode {
-                    diff: *diff,
-                    check: *check,
-                    stdout: *stdout,
-                    review: *review,
-                    target: *target,
-                };
-                match fix(&project, &results, mode) {
-                    Ok(code) if code != ExitCode::SUCCESS => worst = worst.max(1),
-                    Ok(_) => {}
-                    Err(Fail(msg)) => {
-                        error_line(&msg);
-                        bad += 1;
-                    }
+    if let ComposeCommand::Lint { target, .. } = &args.command {
+        // Each file is its own project: linted on every core, reported in the given order.
+        for outcome in lint_each(each, &opts, preset, &args.allow, *target) {
+            match outcome {
+                Ok(r) => {
+                    merged.items.extend(r.items);
+                    merged.sources.extend(r.sources);
+                    merged.services.extend(r.services);
+                }
+                Err(Fail(msg)) => {
+                    error_line(&msg);
+                    bad += 1;
                 }
             }
-            _ => {}
+        }
+    }
+    if let ComposeCommand::Fix {
+        diff,
+        check,
+        stdout,
+        review,
+        target,
+        ..
+    } = &args.command
+    {
+        let mode = FixMode {
+            diff: *diff,
+            check: *check,
+            stdout: *stdout,
+            review: *review,
+            target: *target,
+        };
+        for file in each {
+            let project = match load_project(std::slice::from_ref(file), &opts)
+                .and_then(|p| check_locks(&p, preset).map(|_| p).map_err(Fail))
+            {
+                Ok(p) => p,
+                Err(Fail(msg)) => {
+                    error_line(&msg);
+                    bad += 1;
+                    continue;
+                }
+            };
+            let results = lint::lint_for(&project, preset, &args.allow, *target);
+            match fix(&project, &results, mode) {
+                Ok(code) if code != ExitCode::SUCCESS => worst = worst.max(1),
+                Ok(_) => {}
+                Err(Fail(msg)) => {
+                    error_line(&msg);
+                    bad += 1;
+                }
+            }
         }
     }
     if bad > 0 {
@@ -332,6 +337,58 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::from(worst))
+}
+
+/// Lints each file as its own project, on as many threads as there are cores (at most 8):
+/// each file's report, or why it could not be linted, in the order of `files`.
+fn lint_each(
+    files: &[PathBuf],
+    opts: &LoadOptions,
+    preset: &Preset,
+    allow: &[String],
+    target: Target,
+) -> Vec<Result<Report, Fail>> {
+    let one = |file: &PathBuf| -> Result<Report, Fail> {
+        let project = load_project(std::slice::from_ref(file), opts)?;
+        check_locks(&project, preset).map_err(Fail)?;
+        let results = lint::lint_for(&project, preset, allow, target);
+        let frame = lint::frame(&project);
+        drop(project);
+        Ok(into_report(frame, results))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Report, Fail>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else {
+                            return out;
+                        };
+                        out.push((i, one(file)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Prints a report in `format` (every report door's one dispatch) and returns the exit code:
