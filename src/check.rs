@@ -16,28 +16,41 @@ pub struct Scope<'a> {
     /// Waivers written in the source itself (Compose `x-harden`, `# harden: ignore[…]`):
     /// `(rule, reason)`.
     pub source_waivers: &'a [(String, String)],
-    /// Which profile each image has, remembered across the checks of one preset (thousands
-    /// of services share a few images).
-    pub profiles: Option<&'a ProfileMemo>,
+    /// What is worked out once per preset and remembered across the checks of one run
+    /// (thousands of services share one preset and a few images).
+    pub memo: Option<&'a Memo>,
 }
 
-/// Image reference → index of its profile in one preset's `profiles` (see [`Scope::profiles`]).
+/// What [`check`] works out of one preset, remembered: each rule's action (in registry order)
+/// and, per image reference, the index of its profile.
 #[derive(Debug, Default)]
-pub struct ProfileMemo(std::cell::RefCell<std::collections::HashMap<String, Option<usize>>>);
+pub struct Memo {
+    actions: std::cell::OnceCell<Vec<Action>>,
+    profiles: std::cell::RefCell<std::collections::HashMap<String, Option<usize>>>,
+}
 
-impl ProfileMemo {
+impl Memo {
+    fn actions(&self, preset: &Preset) -> &[Action] {
+        self.actions.get_or_init(|| {
+            rules::REGISTRY
+                .iter()
+                .map(|r| preset.action(r.meta().id))
+                .collect()
+        })
+    }
+
     fn profile_for<'p>(&self, preset: &'p Preset, image: &str) -> Option<&'p ImageProfile> {
         if preset.profiles.is_empty() {
             return None;
         }
-        let known = self.0.borrow().get(image).copied();
+        let known = self.profiles.borrow().get(image).copied();
         let at = match known {
             Some(at) => at,
             None => {
                 let at = preset
                     .profile_for(image)
                     .and_then(|p| preset.profiles.iter().position(|q| std::ptr::eq(p, q)));
-                self.0.borrow_mut().insert(image.to_string(), at);
+                self.profiles.borrow_mut().insert(image.to_string(), at);
                 at
             }
         };
@@ -143,7 +156,7 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     // Fixes that depend on the user (tmpfs ownership) must see the user the container will
     // really have: when the non-root fix will not run, that is the spec's own user (root).
     let mut settings = preset.settings.clone();
-    let profile = image.and_then(|i| match scope.profiles {
+    let profile = image.and_then(|i| match scope.memo {
         Some(memo) => memo.profile_for(preset, i),
         None => preset.profile_for(i),
     });
@@ -184,9 +197,16 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
         settings.user_reason = Some(ru.why);
     }
     let mut findings = Vec::new();
-    for rule in rules::REGISTRY.iter() {
+    let local;
+    let actions = match scope.memo {
+        Some(memo) => memo.actions(preset),
+        None => {
+            local = Memo::default();
+            local.actions(preset)
+        }
+    };
+    for (rule, &action) in rules::REGISTRY.iter().zip(actions) {
         let meta = rule.meta();
-        let action = preset.action(meta.id);
         if action == Action::Off {
             continue;
         }

@@ -78,7 +78,7 @@ pub fn lint_with_facts(
     target: Target,
     facts: &HashMap<String, crate::spec::ImageFacts>,
 ) -> Vec<ServiceResult> {
-    let memo = check::ProfileMemo::default();
+    let memo = check::Memo::default();
     let mut results: Vec<ServiceResult> = project
         .services
         .iter()
@@ -194,7 +194,7 @@ fn lint_service(
     allow: &[String],
     target: Target,
     facts: &HashMap<String, crate::spec::ImageFacts>,
-    memo: &check::ProfileMemo,
+    memo: &check::Memo,
 ) -> ServiceResult {
     let ServiceSpec { mut spec, notes } = service_spec(project, svc);
     if let Some(f) = spec.image.as_ref().and_then(|i| facts.get(&i.value)) {
@@ -216,7 +216,7 @@ fn lint_service(
         allow,
         service: Some(&svc.name),
         source_waivers: &service_wide,
-        profiles: Some(memo),
+        memo: Some(memo),
     };
     let outcome = check::check(&spec, preset, &scope);
     // Sized once: thousands of services each keep their findings until the report is built.
