@@ -19,6 +19,9 @@ pub struct Context {
     pub args: Vec<String>,
     /// The container was killed by the kernel's OOM killer.
     pub oom_killed: bool,
+    /// The engine's tmpfs takes no `uid=`/`gid=` (Podman): a remedy gives the run user the
+    /// tmpfs with Podman's `U` option instead.
+    pub podman_tmpfs: bool,
 }
 
 /// The cause and the remedy.
@@ -206,9 +209,15 @@ pub fn diagnose(logs: &str, ctx: &Context) -> Option<Diagnosis> {
         return Some(Diagnosis {
             evidence: l.trim().to_string(),
             cause,
-            flag: Some(format!(
-                "--tmpfs {dir}:rw,noexec,nosuid,nodev,size=64m{owner}"
-            )),
+            flag: Some({
+                let options = format!("rw,noexec,nosuid,nodev,size=64m{owner}");
+                let options = if ctx.podman_tmpfs {
+                    crate::fix::engine::podman_tmpfs_options(&options, ctx.user.as_deref())
+                } else {
+                    options
+                };
+                format!("--tmpfs {dir}:{options}")
+            }),
             preset_lines: Some(format!(
                 "images:\n  {image_repo}:\n    reason: it writes outside its volumes at run time\n    tmpfs:\n      - path: {dir}\n        reason: it writes there at run time"
             )),
@@ -273,7 +282,22 @@ mod tests {
             ],
             args: vec!["-p".into(), "8080:80".into(), "nginx:1.27".into()],
             oom_killed: false,
+            podman_tmpfs: false,
         }
+    }
+
+    #[test]
+    fn on_podman_the_tmpfs_remedy_gives_it_to_the_run_user_with_u() {
+        // Podman refuses `uid=`/`gid=` on a tmpfs (`unknown mount option "uid=101"`).
+        let logs = "2026/12/07 nginx: [emerg] mkdir() \"/var/cache/nginx/client_temp\" failed (30: Read-only file system)\n";
+        let c = Context {
+            podman_tmpfs: true,
+            ..ctx()
+        };
+        let flag = diagnose(logs, &c).and_then(|d| d.flag).unwrap();
+        assert!(flag.starts_with("--tmpfs /var/cache/nginx:"), "{flag}");
+        assert!(!flag.contains("uid=") && !flag.contains("gid="), "{flag}");
+        assert!(flag.split(',').any(|o| o == "U"), "{flag}");
     }
 
     #[test]
@@ -340,6 +364,7 @@ mod preset_lines_parse {
             changes: vec![],
             args: vec![],
             oom_killed: false,
+            podman_tmpfs: false,
         };
         for logs in [
             "mkdir: cannot create directory '/opt/app/tmp': Read-only file system",

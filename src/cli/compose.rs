@@ -1008,6 +1008,8 @@ async fn watch_project(
             changes,
             args: vec![v["Config"]["Image"].as_str().unwrap_or("").to_string()],
             oom_killed: v["State"]["OOMKilled"] == true,
+            // `harden compose up` runs Docker Compose against a Docker engine.
+            podman_tmpfs: false,
         };
         let logs = crate::engine::stream::logs(engine, &id, 200)
             .await

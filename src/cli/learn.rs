@@ -449,6 +449,7 @@ async fn learn(args: &[String], cleanup: &Cleanup) -> u8 {
                     changes: plan.changes.clone(),
                     args: args.clone(),
                     oom_killed: false,
+                    podman_tmpfs: !plan.tmpfs_owner_options,
                 };
                 let path = diagnose::diagnose(&logs, &ctx)
                     .and_then(|d| d.flag)

@@ -302,6 +302,7 @@ pub async fn run_async(mode: Mode, args: Vec<String>, env: &dyn Environment) -> 
         changes: plan.changes.clone(),
         args: args.clone(),
         oom_killed: false,
+        podman_tmpfs: !plan.tmpfs_owner_options,
     };
     execute(mode, &engine, &plan.request, &ctx).await
 }

@@ -46,6 +46,8 @@ pub struct Plan {
     pub preset: Option<Preset>,
     /// Where the policy came from and what the project file weakens.
     pub policy: Option<preset::policy::Policy>,
+    /// The engine's tmpfs takes `uid=`/`gid=` (Podman's does not): how a remedy is written.
+    pub tmpfs_owner_options: bool,
 }
 
 /// Why a plan could not be made.
@@ -104,6 +106,7 @@ pub fn plan(
             changes: Vec::new(),
             preset: None,
             policy: None,
+            tmpfs_owner_options: true,
         });
     }
     let policy = super::policy(
@@ -139,6 +142,7 @@ pub fn plan(
         changes: Vec::new(),
         preset: Some(preset),
         policy: Some(policy),
+        tmpfs_owner_options: true,
     };
     plan.apply(changes, env, api_version)?;
     Ok(plan)
@@ -163,6 +167,7 @@ impl Plan {
         env: &dyn Environment,
         api_version: Option<&str>,
     ) -> Result<(), PlanError> {
+        self.tmpfs_owner_options = facts.tmpfs_takes_owner_options();
         let user = self.request.body.user.clone().filter(|u| !u.is_empty());
         let mut changed = false;
         for f in self.outcome.findings.iter_mut().filter(|f| f.is_fix()) {
