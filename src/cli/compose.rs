@@ -290,9 +290,7 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
             target: *target,
         };
         for file in each {
-            let project = match load_project(std::slice::from_ref(file), &opts)
-                .and_then(|p| check_locks(&p, preset).map(|_| p).map_err(Fail))
-            {
+            let project = match load_one(file, &opts, preset) {
                 Ok(p) => p,
                 Err(Fail(msg)) => {
                     error_line(&msg);
@@ -339,6 +337,13 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     Ok(ExitCode::from(worst))
 }
 
+/// One file as its own project, refused when it waives a rule the policy locked.
+fn load_one(file: &Path, opts: &LoadOptions, preset: &Preset) -> Result<Project, Fail> {
+    let project = load_project(&[file.to_path_buf()], opts)?;
+    check_locks(&project, preset).map_err(Fail)?;
+    Ok(project)
+}
+
 /// Lints each file as its own project, on as many threads as there are cores (at most 8):
 /// each file's report, or why it could not be linted, in the order of `files`.
 fn lint_each(
@@ -349,8 +354,7 @@ fn lint_each(
     target: Target,
 ) -> Vec<Result<Report, Fail>> {
     let one = |file: &PathBuf| -> Result<Report, Fail> {
-        let project = load_project(std::slice::from_ref(file), opts)?;
-        check_locks(&project, preset).map_err(Fail)?;
+        let project = load_one(file, opts, preset)?;
         let results = lint::lint_for(&project, preset, allow, target);
         let frame = lint::frame(&project);
         drop(project);

@@ -354,13 +354,8 @@ pub mod cache {
             key: key.to_string(),
             facts: facts.clone(),
         };
-        if std::fs::create_dir_all(dir).is_ok()
-            && let Ok(text) = serde_json::to_vec(&entry)
-        {
-            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-            if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
+        if let Ok(text) = serde_json::to_vec(&entry) {
+            crate::engine::write_cache(&path, &text);
         }
     }
 

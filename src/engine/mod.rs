@@ -362,6 +362,19 @@ pub(crate) fn cache_dir() -> Option<std::path::PathBuf> {
     Some(base.join("harden"))
 }
 
+/// Writes a cache file whole or not at all (a temporary file renamed over it); a cache that
+/// cannot be written is only a slower next run, so failures are ignored.
+pub(crate) fn write_cache(path: &std::path::Path, text: &[u8]) {
+    if let Some(dir) = path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
 /// Builds the error of a non-2xx answer (`{"message": "…"}`).
 pub fn daemon_error(status: u16, body: &[u8]) -> EngineError {
     let message = serde_json::from_slice::<serde_json::Value>(body)

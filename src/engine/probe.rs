@@ -72,14 +72,9 @@ pub async fn filesystem(engine: &Engine, facts: &ImageFacts) -> Result<FsFacts, 
         .await;
     let fs = result?;
     if let Some(c) = &cache
-        && let Some(dir) = c.parent()
-        && std::fs::create_dir_all(dir).is_ok()
         && let Ok(text) = serde_json::to_string(&fs)
     {
-        let tmp = c.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, text).is_ok() {
-            let _ = std::fs::rename(&tmp, c);
-        }
+        crate::engine::write_cache(c, text.as_bytes());
     }
     Ok(fs)
 }

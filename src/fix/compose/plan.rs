@@ -184,8 +184,13 @@ impl<'a> Planner<'a> {
     fn own_layers<'s>(&self, svc: &'s Service) -> Vec<&'s crate::frontend::compose::Layer> {
         svc.layers
             .iter()
-            .filter(|l| is_service_path(&l.node.path, &svc.name) && self.project.editable(l.file))
+            .filter(|l| self.is_own_layer(svc, l))
             .collect()
+    }
+
+    /// Whether `layer` is `svc`'s own mapping in a file harden may edit.
+    fn is_own_layer(&self, svc: &Service, layer: &crate::frontend::compose::Layer) -> bool {
+        is_service_path(&layer.node.path, &svc.name) && self.project.editable(layer.file)
     }
 
     /// The services this one extends, transitively, that are services of the same file.
@@ -296,11 +301,7 @@ impl<'a> Planner<'a> {
                 svc.name
             ));
         }
-        if !svc
-            .layers
-            .iter()
-            .any(|l| is_service_path(&l.node.path, &svc.name) && self.project.editable(l.file))
-        {
+        if !svc.layers.iter().any(|l| self.is_own_layer(svc, l)) {
             let l = &svc.layers[0];
             return Err(format!(
                 "service `{}` is defined in {}, outside the project directory {}: harden does \
