@@ -17,8 +17,9 @@ Point clients at it: `export DOCKER_HOST=unix:///run/harden/docker.sock`, or
 `docker context create harden --docker host=unix:///run/harden/docker.sock`.
 Judged: container create, exec, update and legacy start (API < 1.24); services create and
 update; plugin pull, upgrade, set and create; volume create; swarm join; build (classic
-builder). Logged, then forwarded: plugin enable, swarm init, BuildKit's /grpc. Everything
-else passes through untouched and unbuffered.
+builder) and BuildKit's solve calls on /grpc (their entitlements: --network host,
+privileged steps). Logged, then forwarded: plugin enable, swarm init. Everything else passes
+through untouched and unbuffered.
 
 --mode enforce fixes and refuses; warn fixes and turns refusals into warnings; audit forwards
 everything unchanged. Each judged request is one JSON line on stderr or in --log FILE.

@@ -156,7 +156,7 @@ async fn request(
             return Ok(End::Close);
         };
         u.wr.write_all(&bytes).await?;
-        return exchange(c, up, head.framing, is_head, head.close, None).await;
+        return exchange(c, up, head.framing, is_head, head.close, None, None).await;
     };
     let use_body = match door.body_use() {
         BodyUse::Read => true,
@@ -236,7 +236,7 @@ async fn request(
                     u.wr.write_all(&bytes).await?;
                     u.wr.write_all(&send).await?;
                     let inject = (!warnings.is_empty()).then_some(warnings);
-                    exchange(c, up, Framing::Length(0), is_head, head.close, inject).await
+                    exchange(c, up, Framing::Length(0), is_head, head.close, inject, None).await
                 }
                 None if new_body.is_some() => {
                     reply(
@@ -254,7 +254,13 @@ async fn request(
                         return Ok(End::Close);
                     };
                     u.wr.write_all(&bytes).await?;
-                    exchange(c, up, head.framing, is_head, head.close, None).await
+                    // BuildKit's control API: judged call by call once upgraded.
+                    let grpc = (door == route::Door::BuildKit).then_some(Grpc {
+                        server,
+                        peer,
+                        api_version: routed.api_version.as_deref(),
+                    });
+                    exchange(c, up, head.framing, is_head, head.close, None, grpc).await
                 }
             }
         }
@@ -524,8 +530,16 @@ enum Resp {
     Raw,
 }
 
+/// What an upgraded `/grpc` connection is judged with.
+struct Grpc<'a> {
+    server: &'a Server,
+    peer: &'a PeerInfo,
+    api_version: Option<&'a str>,
+}
+
 /// One exchange: the request body (`framing`) goes up while the response comes down; a
-/// client that shuts its write side is shut on the daemon's side too.
+/// client that shuts its write side is shut on the daemon's side too. With `grpc`, an upgraded
+/// connection is relayed by [`super::grpc::relay`] instead of copied.
 async fn exchange(
     c: &mut Half,
     up: &mut Option<Half>,
@@ -533,6 +547,7 @@ async fn exchange(
     is_head: bool,
     client_close: bool,
     inject: Option<Vec<String>>,
+    grpc: Option<Grpc<'_>>,
 ) -> io::Result<End> {
     let Some(u) = up.as_mut() else {
         return Ok(End::Close);
@@ -582,8 +597,26 @@ async fn exchange(
             Ok(End::Close)
         }
         Ok(Resp::Raw) => {
-            if let Some(u) = up.take() {
-                splice(c, u, client_eof && c.buf.is_empty()).await;
+            if let Some(mut u) = up.take() {
+                let client_done = client_eof && c.buf.is_empty();
+                match grpc {
+                    Some(g) => {
+                        super::grpc::relay(
+                            g.server,
+                            g.peer,
+                            g.api_version,
+                            &mut c.rd,
+                            &mut c.wr,
+                            &mut c.buf,
+                            &mut u.rd,
+                            &mut u.wr,
+                            &mut u.buf,
+                            client_done,
+                        )
+                        .await
+                    }
+                    None => splice(c, u, client_done).await,
+                }
             }
             Ok(End::Close)
         }

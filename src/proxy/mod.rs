@@ -5,6 +5,7 @@
 
 pub mod body;
 mod conn;
+pub mod grpc;
 mod http;
 pub mod judge;
 pub mod policy;

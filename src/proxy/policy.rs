@@ -226,7 +226,20 @@ impl PolicyJudge {
                 let params = query_params(req.query);
                 session::judge_build(&params, preset, mode).map_err(|e| e.to_string())
             }
-            Door::PluginEnable | Door::SwarmInit | Door::BuildKit => Ok(Judgement::default()),
+            // A solve request read off the upgraded connection (`super::grpc`); the upgrade
+            // itself has no body and asks for nothing.
+            Door::BuildKit => match req.body {
+                Some(msg) => match super::grpc::decode_solve(msg) {
+                    Ok(solve) => {
+                        record.image = solve.image.clone();
+                        session::judge_solve(&solve.entitlements, preset, mode)
+                            .map_err(|e| e.to_string())
+                    }
+                    Err(e) => Err(e),
+                },
+                None => Ok(Judgement::default()),
+            },
+            Door::PluginEnable | Door::SwarmInit => Ok(Judgement::default()),
         };
         let j = match judgement {
             Ok(j) => j,

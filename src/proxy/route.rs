@@ -62,8 +62,9 @@ pub enum Door {
     /// `shmsize`, `ulimits`… in the query (or in a form body) apply to the build's containers.
     Build,
     /// `POST /grpc`: the BuildKit control API (h2c); a solve may ask for `network.host`, which
-    /// the 20.10 engine grants by default (`getEntitlements` in builder-next). Its body is
-    /// gRPC, not judged: the judge sees the head only.
+    /// the 20.10 engine grants by default (`getEntitlements` in builder-next). The judge sees
+    /// the head (no body), then each `Solve` call's message read off the upgraded connection
+    /// by [`super::grpc`].
     BuildKit,
 }
 

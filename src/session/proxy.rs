@@ -600,6 +600,45 @@ pub fn judge_build(
     .settle(mode))
 }
 
+/// A BuildKit solve (`docker build` through buildx): its entitlements are what the build's
+/// steps get beyond a default container, so each is judged as the container setting it
+/// grants: `network.host` as `--network host`, `security.insecure` as `--privileged`. An
+/// entitlement harden does not know is refused (fail-closed: newer BuildKits add grants).
+pub fn judge_solve(
+    entitlements: &[String],
+    preset: &Preset,
+    mode: Mode,
+) -> Result<Judgement, BodyError> {
+    let mut host = serde_json::Map::new();
+    let mut refusals = Vec::new();
+    for e in entitlements {
+        match e.as_str() {
+            "network.host" => {
+                host.insert("NetworkMode".into(), "host".into());
+            }
+            "security.insecure" => {
+                host.insert("Privileged".into(), true.into());
+            }
+            other => refusals.push(format!(
+                "build: the BuildKit entitlement {other:?} grants the build's steps what harden cannot judge"
+            )),
+        }
+    }
+    if !host.is_empty() {
+        let create = serde_json::json!({"Image": "", "HostConfig": host});
+        refusals.extend(
+            denials_for(&create, preset)?
+                .into_iter()
+                .map(|r| format!("build: {r}")),
+        );
+    }
+    Ok(Judgement {
+        refusals,
+        ..Judgement::default()
+    }
+    .settle(mode))
+}
+
 /// A door the proxy cannot judge by its content and that grants what create refuses
 /// (`reason` says why): refused in enforce mode, a warning in warn mode, logged in audit.
 pub fn judge_unreviewable(reason: &str, mode: Mode) -> Judgement {

@@ -579,9 +579,18 @@ fn buildkit_build_through_the_proxy() {
         !grpc.is_empty(),
         "no BuildKit request through the proxy: {d:?}"
     );
+    assert!(grpc.iter().all(|d| d["decision"] == "forward"), "{grpc:?}");
+    // The upgrade, and the solve call read off the upgraded connection and judged.
+    assert!(
+        grpc.iter().any(|d| d["endpoint"] == "POST /grpc"),
+        "{grpc:?}"
+    );
     assert!(
         grpc.iter()
-            .all(|d| d["endpoint"] == "POST /grpc" && d["decision"] == "forward"),
+            .any(|d| d["endpoint"] == "POST /moby.buildkit.v1.Control/Solve"
+                && d["image"]
+                    .as_str()
+                    .is_some_and(|i| i.contains("proxy-buildkit"))),
         "{grpc:?}"
     );
     assert!(
@@ -604,6 +613,318 @@ fn buildkit_build_through_the_proxy() {
         "built without the proxy: {}",
         text(&out.stderr)
     );
+}
+
+/// `docker build --network host` through BuildKit: the `network.host` entitlement travels
+/// inside the gRPC solve request on the upgraded `/grpc` connection. Against the bare engine
+/// the build's step sees the host's interfaces (`docker0`); through the proxy in enforce mode
+/// the solve is refused with harden's reason in the CLI's stderr, and nothing is built; in
+/// warn mode it goes through, recorded as a warning. A build without the entitlement on the
+/// same proxy still works (the relay keeps the connection's HTTP/2 state whole).
+#[test]
+fn buildkit_host_network_is_judged() {
+    let Some(s) = setup() else { return };
+    let buildx = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["buildx", "version"]);
+        c
+    });
+    if !buildx.status.success() {
+        common::unavailable::<()>("no `docker buildx` plugin (scripts/install-buildx.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {TEST_IMAGE}\nRUN cat /proc/net/dev > /netdev\nLABEL harden.test=1\n"),
+    )
+    .unwrap();
+    let tag = format!("harden-test/proxy-buildkit-net:{}", std::process::id());
+    let build = |host: &str, network: Option<&str>| {
+        let mut c = docker(&s, host);
+        c.env("DOCKER_BUILDKIT", "1").args([
+            "build",
+            "--progress",
+            "plain",
+            "--no-cache",
+            "-t",
+            &tag,
+        ]);
+        if let Some(n) = network {
+            c.args(["--network", n]);
+        }
+        c.arg(dir.path());
+        run(c)
+    };
+    let netdev = || {
+        let out = run({
+            let mut c = docker(&s, &s.engine.host);
+            c.args(["run", "--rm", &tag, "cat", "/netdev"]);
+            c
+        });
+        let _ = run({
+            let mut c = docker(&s, &s.engine.host);
+            c.args(["rmi", "-f", &tag]);
+            c
+        });
+        text(&out.stdout)
+    };
+
+    // The bare engine grants it: the step ran in the host's network namespace.
+    let out = build(&s.engine.host, Some("host"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let direct = netdev();
+    assert!(
+        direct.contains("docker0"),
+        "not the host's network: {direct}"
+    );
+
+    // Enforce: refused, harden's reason in the CLI's stderr, nothing built.
+    let p = Proxy::start(&s.engine, "enforce");
+    let started = Instant::now();
+    let out = build(&p.host(), Some("host"));
+    assert!(
+        !out.status.success(),
+        "built through the proxy: {}",
+        text(&out.stderr)
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("harden") && err.contains("host-network") && err.contains("PermissionDenied"),
+        "{err}"
+    );
+    let present = run({
+        let mut c = docker(&s, &s.engine.host);
+        c.args(["image", "inspect", &tag]);
+        c
+    });
+    assert!(!present.status.success(), "an image was built");
+    let d = p.decisions();
+    assert!(
+        d.iter()
+            .any(|d| d["endpoint"] == "POST /moby.buildkit.v1.Control/Solve"
+                && d["decision"] == "refuse"
+                && d["refusals"].to_string().contains("host-network")),
+        "{d:?}"
+    );
+    // The same proxy, a build without the entitlement: built, in its own network.
+    let out = build(&p.host(), None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let own = netdev();
+    assert!(own.contains("lo:") && !own.contains("docker0"), "{own}");
+
+    // Warn: built with the host's network, the refusal logged as a warning.
+    let p = Proxy::start(&s.engine, "warn");
+    let out = build(&p.host(), Some("host"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(netdev().contains("docker0"));
+    let d = p.decisions();
+    assert!(
+        d.iter()
+            .any(|d| d["endpoint"] == "POST /moby.buildkit.v1.Control/Solve"
+                && d["decision"] == "warn"),
+        "{d:?}"
+    );
+}
+
+/// A raw HTTP/2 client on an upgraded `/grpc` connection, for the forms the CLI never sends.
+struct H2 {
+    conn: UnixStream,
+    enc: loona_hpack::Encoder<'static>,
+    dec: loona_hpack::Decoder<'static>,
+}
+
+impl H2 {
+    fn connect(host: &str) -> H2 {
+        let path = host.strip_prefix("unix://").expect("a unix socket");
+        let mut conn = UnixStream::connect(path).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        conn.write_all(
+            b"POST /grpc HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+        )
+        .unwrap();
+        let mut head = Vec::new();
+        let mut b = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            assert_eq!(conn.read(&mut b).unwrap(), 1, "{}", text(&head));
+            head.push(b[0]);
+        }
+        assert!(text(&head).starts_with("HTTP/1.1 101"), "{}", text(&head));
+        conn.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").unwrap();
+        let mut h = H2 {
+            conn,
+            enc: loona_hpack::Encoder::new(),
+            dec: loona_hpack::Decoder::new(),
+        };
+        h.send(0x4, 0, 0, &[]);
+        h
+    }
+
+    fn send(&mut self, kind: u8, flags: u8, stream: u32, payload: &[u8]) {
+        let n = payload.len();
+        let mut f = vec![(n >> 16) as u8, (n >> 8) as u8, n as u8, kind, flags];
+        f.extend_from_slice(&stream.to_be_bytes());
+        f.extend_from_slice(payload);
+        self.conn.write_all(&f).unwrap();
+    }
+
+    /// A unary call to `path` with `msg`; `split` sends the header block in two frames and the
+    /// message in three padded DATA frames.
+    fn call(&mut self, stream: u32, path: &[u8], msg: &[u8], split: bool) {
+        let block = self.enc.encode([
+            (&b":method"[..], &b"POST"[..]),
+            (b":scheme", b"http"),
+            (b":path", path),
+            (b":authority", b"docker"),
+            (b"content-type", b"application/grpc"),
+            (b"te", b"trailers"),
+        ]);
+        let mut data = vec![0u8];
+        data.extend_from_slice(&(msg.len() as u32).to_be_bytes());
+        data.extend_from_slice(msg);
+        if split {
+            let (a, b) = block.split_at(block.len() / 2);
+            self.send(0x1, 0, stream, a);
+            self.send(0x9, 0x4, stream, b);
+            let third = data.len() / 3;
+            let parts = [&data[..third], &data[third..2 * third], &data[2 * third..]];
+            for (i, part) in parts.iter().enumerate() {
+                let mut p = vec![2u8];
+                p.extend_from_slice(part);
+                p.extend_from_slice(&[0, 0]);
+                let end = if i == 2 { 0x1 } else { 0 };
+                self.send(0x0, 0x8 | end, stream, &p);
+            }
+        } else {
+            self.send(0x1, 0x4, stream, &block);
+            self.send(0x0, 0x1, stream, &data);
+        }
+    }
+
+    /// Reads frames until `stream` ends; its headers and trailers.
+    fn answer(&mut self, stream: u32) -> Vec<(String, String)> {
+        let mut got = Vec::new();
+        let mut block = Vec::new();
+        loop {
+            let mut h = [0u8; 9];
+            self.conn.read_exact(&mut h).unwrap();
+            let len = (usize::from(h[0]) << 16) | (usize::from(h[1]) << 8) | usize::from(h[2]);
+            let mut payload = vec![0u8; len];
+            self.conn.read_exact(&mut payload).unwrap();
+            let (kind, flags) = (h[3], h[4]);
+            let id = u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff;
+            match kind {
+                0x4 if flags & 1 == 0 => self.send(0x4, 1, 0, &[]),
+                0x6 if flags & 1 == 0 => self.send(0x6, 1, 0, &payload),
+                0x1 | 0x9 => {
+                    let mut p = &payload[..];
+                    if kind == 0x1 {
+                        let pad = if flags & 0x8 != 0 {
+                            usize::from(p[0])
+                        } else {
+                            0
+                        };
+                        if flags & 0x8 != 0 {
+                            p = &p[1..];
+                        }
+                        if flags & 0x20 != 0 {
+                            p = &p[5..];
+                        }
+                        p = &p[..p.len() - pad];
+                    }
+                    block.extend_from_slice(p);
+                    if flags & 0x4 != 0 {
+                        let headers = self.dec.decode(&block).unwrap();
+                        block.clear();
+                        if id == stream {
+                            got.extend(headers.into_iter().map(|(k, v)| (text(&k), text(&v))));
+                        }
+                    }
+                    if id == stream && flags & 1 != 0 {
+                        return got;
+                    }
+                }
+                0x3 if id == stream => {
+                    got.push(("rst_stream".into(), format!("{payload:?}")));
+                    return got;
+                }
+                0x7 => panic!("GOAWAY: {}", text(&payload)),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn grpc_status(headers: &[(String, String)]) -> (String, String) {
+    let get = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    (get("grpc-status"), get("grpc-message"))
+}
+
+/// The forms a hand-made client can give a solve request on `/grpc` (what buildx never sends):
+/// a percent-encoded path with a query, the header block split over a CONTINUATION frame,
+/// the message split over padded DATA frames, the `:path` sent from the HPACK table on a later
+/// call. Each form is proven against the bare engine first: it reaches BuildKit's `Solve`
+/// (its message is decoded: code 13, not 12 "unimplemented"); through the proxy it is refused, and the connection goes
+/// on (a later call on it is answered by the engine, so both sides' HPACK state stayed whole).
+#[test]
+fn buildkit_solve_forms_are_judged() {
+    let Some(s) = setup() else { return };
+    let solve = prost_solve(&["network.host"]);
+    // Field 2 (the build's definition) that does not decode: the engine fails the call at once
+    // (code 13, "unmarshalling"), after routing it to `Solve`; harden does not read field 2.
+    let harmless = vec![0x12, 0x01, 0xff];
+    let forms: [(&[u8], bool); 3] = [
+        (b"/moby.buildkit.v1.Control/Solve", false),
+        (b"/moby.buildkit.v1.Control%2FSolve?x=1", false),
+        (b"/moby.buildkit.v1.Control/%53olve", true),
+    ];
+    let p = Proxy::start(&s.engine, "enforce");
+    for (path, split) in forms {
+        let what = format!("{} split={split}", text(path));
+        // Direct: routed to Solve (a method it does not know would be code 12).
+        let mut direct = H2::connect(&s.engine.host);
+        direct.call(1, path, &harmless, split);
+        let (status, message) = grpc_status(&direct.answer(1));
+        assert_eq!(status, "13", "{what}: {message}");
+
+        let mut h = H2::connect(&p.host());
+        h.call(1, path, &solve, split);
+        let (status, message) = grpc_status(&h.answer(1));
+        assert_eq!(status, "7", "{what}: {message}");
+        assert!(message.contains("host-network"), "{what}: {message}");
+        // The same path again (now from the HPACK table), harmless: the engine answers it.
+        h.call(3, path, &harmless, split);
+        let (status, message) = grpc_status(&h.answer(3));
+        assert_eq!(status, "13", "{what}: {message}");
+        // And the dangerous one once more, from the table: refused again.
+        h.call(5, path, &solve, !split);
+        let (status, _) = grpc_status(&h.answer(5));
+        assert_eq!(status, "7", "{what}");
+    }
+    // A method BuildKit does not have passes to the engine, which says so.
+    let mut h = H2::connect(&p.host());
+    h.call(1, b"/moby.buildkit.v1.Control/Nope", &solve, false);
+    let (status, _) = grpc_status(&h.answer(1));
+    assert_eq!(status, "12");
+}
+
+/// A `SolveRequest` with these entitlements (field 9) and nothing else.
+fn prost_solve(entitlements: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in entitlements {
+        out.push(0x4a);
+        out.push(e.len() as u8);
+        out.extend_from_slice(e.as_bytes());
+    }
+    out
 }
 
 /// The legacy raw hijack (attach without `Upgrade`: a 200 whose body is the stream until the
