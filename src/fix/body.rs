@@ -22,7 +22,7 @@ pub fn apply(body: &mut Value, changes: &[Change]) {
 }
 
 /// The object at `key` of `v`, made an object when missing or `null`.
-fn object<'a>(v: &'a mut Value, key: &str) -> &'a mut Map<String, Value> {
+pub(super) fn object<'a>(v: &'a mut Value, key: &str) -> &'a mut Map<String, Value> {
     let Value::Object(m) = v else {
         *v = json!({});
         return object(v, key);
@@ -38,7 +38,7 @@ fn object<'a>(v: &'a mut Value, key: &str) -> &'a mut Map<String, Value> {
 }
 
 /// The array at `key` of `m`, made an array when missing or `null`.
-fn array<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Vec<Value> {
+pub(super) fn array<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Vec<Value> {
     let slot = m.entry(key.to_string()).or_insert_with(|| json!([]));
     if !slot.is_array() {
         *slot = json!([]);

@@ -10,6 +10,7 @@ pub mod body;
 pub mod compose;
 pub mod engine;
 pub mod model;
+pub mod service;
 
 use crate::spec::Origin;
 use serde::Serialize;

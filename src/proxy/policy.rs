@@ -164,7 +164,13 @@ impl PolicyJudge {
                     .pointer("/TaskTemplate/ContainerSpec/Image")
                     .and_then(Value::as_str)
                     .map(str::to_string);
-                session::judge_service(&v, preset, mode).map_err(|e| e.to_string())
+                let image = record.image.clone().unwrap_or_default();
+                let facts = self.image_facts(&image).await;
+                let api = match self.engine().await {
+                    Some(e) => e.api_version.clone(),
+                    None => String::new(),
+                };
+                session::judge_service(&v, facts, &api, preset, mode).map_err(|e| e.to_string())
             }
             Door::PluginPull | Door::PluginUpgrade => {
                 let remote = query_param(req.query, "remote")

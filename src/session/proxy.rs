@@ -401,9 +401,52 @@ pub fn judge_update(
     j.settle(mode)
 }
 
-/// `POST /services/create` and `/services/{id}/update`: the task's container, judged as a
-/// container create (denials only: a Swarm spec is not rewritten).
-pub fn judge_service(body: &Value, preset: &Preset, mode: Mode) -> Result<Judgement, BodyError> {
+/// `POST /services/create` and `/services/{id}/update`: the task's container, judged and fixed
+/// as a container create (with the image's facts when the engine has the image), the fixes
+/// written where a service carries them (`fix::service`) for an engine at `api_version`.
+pub fn judge_service(
+    body: &Value,
+    facts: Option<ImageFacts>,
+    api_version: &str,
+    preset: &Preset,
+    mode: Mode,
+) -> Result<Judgement, BodyError> {
+    let create = service_as_create(body);
+    let d = judge_create(
+        &create,
+        body["Name"].as_str(),
+        facts,
+        None,
+        preset,
+        Mode::Audit,
+    )?;
+    let mut j = Judgement {
+        changes: d
+            .changes
+            .iter()
+            .map(|(rule, c)| format!("{rule}: {}", c.describe()))
+            .collect(),
+        refusals: d.refusals,
+        ..Judgement::default()
+    };
+    if mode != Mode::Audit && !d.changes.is_empty() {
+        let only: Vec<Change> = d.changes.iter().map(|(_, c)| c.clone()).collect();
+        let mut b = body.clone();
+        let left_out = crate::fix::service::apply(&mut b, &only, api_version);
+        let what: Vec<String> = only.iter().map(Change::describe).collect();
+        j.warnings.push(format!(
+            "harden: hardened the service's tasks: {}",
+            what.join("; ")
+        ));
+        j.warnings
+            .extend(left_out.iter().map(|l| format!("harden: not applied: {l}")));
+        j.body = Some(b);
+    }
+    Ok(j.settle(mode))
+}
+
+/// The container a service's task would be, as a create body (what the rules read).
+fn service_as_create(body: &Value) -> Value {
     let spec = &body["TaskTemplate"]["ContainerSpec"];
     let mut host = serde_json::Map::new();
     let mut create = serde_json::Map::new();
@@ -422,12 +465,25 @@ pub fn judge_service(body: &Value, preset: &Preset, mode: Mode) -> Result<Judgem
     if let Some(s) = spec.get("Sysctls") {
         host.insert("Sysctls".into(), s.clone());
     }
+    if let Some(r) = spec.get("ReadOnly") {
+        host.insert("ReadonlyRootfs".into(), r.clone());
+    }
+    let limits = &body["TaskTemplate"]["Resources"]["Limits"];
+    for (from, to) in [
+        ("MemoryBytes", "Memory"),
+        ("NanoCPUs", "NanoCpus"),
+        ("Pids", "PidsLimit"),
+    ] {
+        if let Some(v) = limits.get(from) {
+            host.insert(to.into(), v.clone());
+        }
+    }
     if let Some(m) = spec.get("Mounts").and_then(Value::as_array) {
         let mounts: Vec<Value> = m
             .iter()
             .map(|m| {
                 let mut out = serde_json::Map::new();
-                for k in ["Type", "Source", "Target", "ReadOnly"] {
+                for k in ["Type", "Source", "Target", "ReadOnly", "TmpfsOptions"] {
                     if let Some(v) = m.get(k) {
                         out.insert(k.into(), v.clone());
                     }
@@ -454,6 +510,9 @@ pub fn judge_service(body: &Value, preset: &Preset, mode: Mode) -> Result<Judgem
     {
         secopt.push("label=disable");
     }
+    if p.get("NoNewPrivileges").and_then(Value::as_bool) == Some(true) {
+        secopt.push("no-new-privileges");
+    }
     if !secopt.is_empty() {
         host.insert("SecurityOpt".into(), secopt.into());
     }
@@ -468,12 +527,7 @@ pub fn judge_service(body: &Value, preset: &Preset, mode: Mode) -> Result<Judgem
         }
     }
     create.insert("HostConfig".into(), Value::Object(host));
-    let refusals = denials_for(&Value::Object(create), preset)?;
-    Ok(Judgement {
-        refusals,
-        ..Judgement::default()
-    }
-    .settle(mode))
+    Value::Object(create)
 }
 
 /// `POST /plugins/pull` and `/plugins/{name}/upgrade`: the privileges the client accepted for
@@ -801,15 +855,40 @@ mod tests {
         let p = preset();
         let sock = json!({"Name": "s", "TaskTemplate": {"ContainerSpec": {"Image": "busybox",
             "Mounts": [{"Type": "bind", "Source": "/var/run/docker.sock", "Target": "/s"}]}}});
-        let j = judge_service(&sock, &p, Mode::Enforce).unwrap();
+        let service = |b: &Value, mode| judge_service(b, None, "1.41", &p, mode).unwrap();
+        let j = service(&sock, Mode::Enforce);
         assert!(j.refused, "{:?}", j.refusals);
         let caps = json!({"TaskTemplate": {"ContainerSpec": {"Image": "busybox",
             "CapabilityAdd": ["CAP_SYS_ADMIN"]}}});
-        assert!(judge_service(&caps, &p, Mode::Enforce).unwrap().refused);
-        let plain = json!({"TaskTemplate": {"ContainerSpec": {"Image": "busybox"}}});
-        assert!(!judge_service(&plain, &p, Mode::Enforce).unwrap().refused);
-        let w = judge_service(&caps, &p, Mode::Warn).unwrap();
+        assert!(service(&caps, Mode::Enforce).refused);
+        let w = service(&caps, Mode::Warn);
         assert!(!w.refused && !w.warnings.is_empty());
+        // A plain service is forwarded hardened: the task's container as `harden run` makes
+        // it, written where a service carries it.
+        let plain = json!({"Name": "web", "TaskTemplate": {"ContainerSpec": {"Image": "busybox"}}});
+        let j = service(&plain, Mode::Enforce);
+        assert!(!j.refused);
+        let b = j.body.expect("a hardened spec");
+        let spec = &b["TaskTemplate"]["ContainerSpec"];
+        assert_eq!(spec["CapabilityDrop"], json!(["ALL"]));
+        assert_eq!(spec["ReadOnly"], true);
+        assert_eq!(spec["User"], "65534:65534");
+        assert!(b["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"].as_i64() > Some(0));
+        assert!(b["TaskTemplate"]["Resources"]["Limits"]["Pids"].as_i64() > Some(0));
+        assert!(
+            j.warnings
+                .iter()
+                .any(|w| w.contains("not applied") && w.contains("no-new-privileges")),
+            "{:?}",
+            j.warnings
+        );
+        // Judged again, the hardened spec needs nothing more a service can carry.
+        let again = service(&b, Mode::Enforce);
+        let again_body = again.body.unwrap_or_else(|| b.clone());
+        assert_eq!(again_body, b, "{:?}", again.changes);
+        // Audit: recorded, not changed.
+        let a = service(&plain, Mode::Audit);
+        assert!(a.body.is_none() && !a.changes.is_empty());
 
         let privs = json!([{"Name": "network", "Value": ["host"]},
             {"Name": "capabilities", "Value": ["CAP_SYS_ADMIN"]}]);

@@ -297,4 +297,111 @@ fn stack_deploy_on_a_single_node_swarm() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert!(page.is_some_and(|p| p.starts_with("HTTP/1.0 200") || p.starts_with("HTTP/1.1 200")));
+
+    proxied_service_is_hardened();
+}
+
+/// `docker service create` through `harden proxy` (enforce) on the same Swarm: the service is
+/// rewritten, not only judged; its task's container is hardened, checked from inside, and the
+/// CLI prints what harden changed and what a service cannot carry. Against the bare engine
+/// the same command makes a root task with every default capability.
+fn proxied_service_is_hardened() {
+    let engine = common::engine().expect("an engine");
+    let name = format!("hardenproxysvc{}", std::process::id());
+    let create = |host: &str| {
+        let o = Command::new("docker")
+            .env("DOCKER_HOST", host)
+            .env_remove("DOCKER_CONTEXT")
+            .args([
+                "service",
+                "create",
+                "--detach",
+                "--no-resolve-image",
+                "--name",
+                &name,
+            ])
+            .args([
+                "--label",
+                "harden.test=1",
+                "harden-test/busybox:1",
+                "sleep",
+                "300",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o
+    };
+    let task = || {
+        let end = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ids = stdout(&docker(&[
+                "ps",
+                "-q",
+                "--filter",
+                &format!("label=com.docker.swarm.service.name={name}"),
+            ]));
+            if let Some(id) = ids.split_whitespace().next() {
+                return id.to_string();
+            }
+            assert!(Instant::now() < end, "no task for {name}");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+    let rm = || {
+        let _ = docker(&["service", "rm", &name]);
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end
+            && !stdout(&docker(&[
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=com.docker.swarm.service.name={name}"),
+            ]))
+            .is_empty()
+        {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+
+    // Bare engine: root, default capabilities.
+    create(&engine.host);
+    let id = task();
+    let direct = stdout(&docker(&["exec", &id, "cat", "/proc/self/status"]));
+    let direct_uid = stdout(&docker(&["exec", &id, "id", "-u"]));
+    rm();
+    assert_eq!(direct_uid, "0");
+    assert!(!direct.contains("CapEff:\t0000000000000000"), "{direct}");
+
+    let p = crate::proxy::Proxy::start(&engine, "enforce");
+    let o = create(&p.host());
+    let said = String::from_utf8_lossy(&o.stderr).into_owned();
+    let id = task();
+    let exec = |args: &[&str]| {
+        let mut a = vec!["exec", id.as_str()];
+        a.extend_from_slice(args);
+        docker(&a)
+    };
+    let status = stdout(&exec(&["cat", "/proc/self/status"]));
+    let uid = stdout(&exec(&["id", "-u"]));
+    let wrote = exec(&["touch", "/probe"]).status.success();
+    let pids_max = stdout(&exec(&[
+        "sh",
+        "-c",
+        "cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max",
+    ]));
+    let spec: Vec<Value> =
+        serde_json::from_slice(&docker(&["service", "inspect", &name]).stdout).unwrap_or_default();
+    rm();
+    assert_eq!(uid, "65534");
+    assert!(status.contains("CapEff:\t0000000000000000"), "{status}");
+    assert!(!wrote, "root filesystem is writable");
+    assert_eq!(pids_max, "256");
+    let cs = &spec[0]["Spec"]["TaskTemplate"]["ContainerSpec"];
+    assert_eq!(cs["CapabilityDrop"], serde_json::json!(["ALL"]), "{cs}");
+    assert_eq!(cs["ReadOnly"], true, "{cs}");
+    assert!(
+        said.contains("harden: hardened the service's tasks") && said.contains("no-new-privileges"),
+        "{said}"
+    );
 }
