@@ -184,3 +184,107 @@ fn missing_image_is_pulled_from_a_local_registry_and_run() {
     assert!(!stderr.contains("Pull complete"), "{stderr}");
     docker(&engine, &["rmi", &image]);
 }
+
+/// `docker plugin install` through `harden proxy`: a plugin from a real registry whose config
+/// asks for the host's network. The bare engine installs it (granted); through the proxy in
+/// enforce mode the pull is refused with harden's reason in the CLI's stderr and nothing is
+/// installed; a plugin that asks for nothing installs through the proxy.
+#[test]
+fn plugin_install_through_the_proxy_is_judged() {
+    let Some(engine) = common::engine() else {
+        return;
+    };
+    let Some(registry) = start_registry() else {
+        return;
+    };
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file())
+        .expect("busybox-static (installed by .ci/run)");
+    let tag = std::process::id();
+    let make = |name: &str, network: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("rootfs/bin")).unwrap();
+        std::fs::copy(busybox, dir.path().join("rootfs/bin/busybox")).unwrap();
+        std::fs::write(
+            dir.path().join("config.json"),
+            format!(
+                r#"{{"description": "harden test plugin", "documentation": "https://example.invalid",
+                "entrypoint": ["/bin/busybox", "sleep", "1000"],
+                "interface": {{"types": ["docker.volumedriver/1.0"], "socket": "p.sock"}},
+                "network": {{"type": "{network}"}}}}"#
+            ),
+        )
+        .unwrap();
+        let reference = format!("127.0.0.1:{}/harden-test/{name}:{tag}", registry.port);
+        let o = docker(
+            &engine,
+            &["plugin", "create", &reference, dir.path().to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = docker(&engine, &["plugin", "push", &reference]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        docker(&engine, &["plugin", "rm", "-f", &reference]);
+        reference
+    };
+    let hostnet = make("plug-hostnet", "host");
+    let plain = make("plug-plain", "none");
+    let install = |host: &str, reference: &str| {
+        let cli = common::docker_cli_path().unwrap_or_else(|| "docker".into());
+        Command::new(cli)
+            .env("DOCKER_HOST", host)
+            .env_remove("DOCKER_CONTEXT")
+            .args([
+                "plugin",
+                "install",
+                "--grant-all-permissions",
+                "--disable",
+                reference,
+            ])
+            .output()
+            .unwrap()
+    };
+    let installed = |reference: &str| {
+        docker(&engine, &["plugin", "inspect", reference])
+            .status
+            .success()
+    };
+
+    // The bare engine installs it, host network granted.
+    let o = install(&engine.host, &hostnet);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let inspect = docker(
+        &engine,
+        &[
+            "plugin",
+            "inspect",
+            "--format",
+            "{{json .Settings}} {{.Config.Network.Type}}",
+            &hostnet,
+        ],
+    );
+    docker(&engine, &["plugin", "rm", "-f", &hostnet]);
+    assert!(
+        String::from_utf8_lossy(&inspect.stdout).contains(" host"),
+        "{}",
+        String::from_utf8_lossy(&inspect.stdout)
+    );
+
+    let p = crate::proxy::Proxy::start(&engine, "enforce");
+    let o = install(&p.host(), &hostnet);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let was_installed = installed(&hostnet);
+    docker(&engine, &["plugin", "rm", "-f", &hostnet]);
+    assert!(!o.status.success(), "installed through the proxy: {err}");
+    assert!(
+        err.contains("harden") && err.contains("host-network"),
+        "{err}"
+    );
+    assert!(!was_installed, "a refused plugin is installed");
+
+    let o = install(&p.host(), &plain);
+    let ok = installed(&plain);
+    docker(&engine, &["plugin", "rm", "-f", &plain]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(ok);
+}
