@@ -2,6 +2,7 @@
 # harden proxy against the bare engine, both measured in this one run:
 #   - /_ping throughput (keep-alive connections, concurrency 50): goal >= 0.5x direct
 #   - `docker create` latency (the Docker CLI, median of N): goal <= 1.1x direct
+#   - a BuildKit `docker build` (when buildx is installed): the /grpc relay's cost
 # Prints a Markdown table (the rows for bench/RESULTS.md).
 #
 #   bench/proxy.sh [--quick] [--requests N] [--creates N]
@@ -20,11 +21,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 requests=20000
 creates=20
+builds=6
 while (($#)); do
     case "$1" in
         --quick)
             requests=3000
             creates=5
+            builds=2
             ;;
         --requests)
             shift
@@ -167,12 +170,38 @@ import json, statistics, sys
 ms = [json.loads(l).get("judge_ms", 0) for l in open(sys.argv[1]) if "container-create" in l]
 print(f"{statistics.median(ms):.1f}" if ms else "n/a")' "$work/decisions.jsonl")
 
+# BuildKit builds (buildx's `docker build`: its solve call read and judged on the upgraded
+# /grpc connection), direct and through the proxy alternately.
+build_row=""
+if docker buildx version >/dev/null 2>&1; then
+    mkdir -p "$work/ctx"
+    printf 'FROM %s\nRUN echo built > /built\n' "$image" >"$work/ctx/Dockerfile"
+    builds_ms() {
+        local direct=() proxied=() t0 t1
+        for _ in $(seq "$builds"); do
+            t0=$(date +%s%N)
+            DOCKER_BUILDKIT=1 docker --host "$upstream" build -q --no-cache "$work/ctx" >/dev/null 2>&1
+            t1=$(date +%s%N)
+            direct+=($(((t1 - t0) / 1000000)))
+            t0=$(date +%s%N)
+            DOCKER_BUILDKIT=1 docker --host "unix://$sock" build -q --no-cache "$work/ctx" >/dev/null 2>&1
+            t1=$(date +%s%N)
+            proxied+=($(((t1 - t0) / 1000000)))
+        done
+        median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+        echo "$(median "${direct[@]}") $(median "${proxied[@]}")"
+    }
+    read -r build_direct build_proxy < <(builds_ms)
+    build_row="| BuildKit \`docker build --no-cache\` (one RUN step), median of $builds | $build_direct ms | $build_proxy ms | $(python3 -c "print(f'{$build_proxy / $build_direct:.2f}')")x | (the /grpc relay's cost) |"
+fi
+
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 echo "| Proxy measurement | direct | through harden proxy | ratio | goal |"
 echo "| --- | --- | --- | --- | --- |"
 echo "| \`/_ping\` throughput, concurrency 50, $requests requests | $direct_rps req/s | $proxy_rps req/s | $(ratio "$proxy_rps" "$direct_rps")x | >= 0.5x |"
 echo "| \`docker create\` latency, median of $creates | $direct_ms ms | $proxy_ms ms | $(ratio "$proxy_ms" "$direct_ms")x | <= 1.1x |"
 echo "| \`docker create\` latency, the same hardened container created directly | $hardened_ms ms | $proxy_ms ms | $(ratio "$proxy_ms" "$hardened_ms")x | (the proxy's own cost) |"
+[[ -z "$build_row" ]] || echo "$build_row"
 echo
 echo "Proxy RSS after the ping runs: $((rss_kib / 1024)) MiB; median time the judge took per create"
 echo "(image inspect through the upstream included): $judge_ms ms. Through the proxy the container"

@@ -271,6 +271,7 @@ impl ClientSide<'_> {
                     p.msg.extend_from_slice(data);
                     let whole = match message_len(&p.msg) {
                         Some(n) if n > self.server.max_body => {
+                            self.pending.remove(&h.stream);
                             return Action::Refuse(format!(
                                 "harden proxy: the solve request is over {} MiB, too large to judge",
                                 self.server.max_body >> 20
