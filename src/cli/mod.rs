@@ -305,7 +305,9 @@ pub fn notice(msg: &str) {
 /// Prints an error line `harden: <msg>` to stderr.
 pub fn error_line(msg: &str) {
     let prefix = crate::render::paint_err("harden:", crate::render::Style::Error);
-    eprintln!("{prefix} {msg}");
+    // One `write` (stderr is unbuffered: `eprintln!` with the parts wrote four).
+    let line = format!("{prefix} {msg}\n");
+    eprint!("{line}");
 }
 
 /// Writes to stdout; a closed pipe is not an error.
