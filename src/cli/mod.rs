@@ -202,6 +202,13 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // `harden run|create ARGS…` hands ARGS to the `docker run` parser as they are: skip building
+    // clap's tree of every subcommand (a sixth of the instructions `harden create` had left
+    // after the presets; bench/PROFILE.md), where clap would give the same.
+    if let Some((mode, args)) = run_fast_path(&args) {
+        set_globals(false, ColorChoice::Auto);
+        return run::main(mode, args);
+    }
     let parsed = Cli::command()
         .bin_name(bin_name)
         .try_get_matches_from(args)
@@ -224,16 +231,7 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    QUIET.store(cli.quiet, Ordering::Relaxed);
-    match cli.color {
-        ColorChoice::Always => owo_colors::set_override(true),
-        ColorChoice::Never => owo_colors::set_override(false),
-        // NO_COLOR (any non-empty value) wins over CLICOLOR_FORCE and terminals.
-        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
-            owo_colors::set_override(false)
-        }
-        ColorChoice::Auto => {}
-    }
+    set_globals(cli.quiet, cli.color);
     match cli.command {
         Command::Run { args } => run::main(run::Mode::Run, args),
         Command::Create { args } => run::main(run::Mode::Create, args),
@@ -257,6 +255,41 @@ pub fn main_with_args(args: Vec<OsString>) -> ExitCode {
     }
 }
 
+/// `-q` and `--color` for the rest of the process.
+fn set_globals(quiet: bool, color: ColorChoice) {
+    QUIET.store(quiet, Ordering::Relaxed);
+    match color {
+        ColorChoice::Always => owo_colors::set_override(true),
+        ColorChoice::Never => owo_colors::set_override(false),
+        // NO_COLOR (any non-empty value) wins over CLICOLOR_FORCE and terminals.
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+            owo_colors::set_override(false)
+        }
+        ColorChoice::Auto => {}
+    }
+}
+
+/// `harden run ARGS…` / `harden create ARGS…` read without clap, when clap would give
+/// `Command::Run`/`Command::Create` with exactly ARGS and the global options at their
+/// defaults: the subcommand comes first, and no argument is one clap reads itself (the global
+/// `--color`, or `--`). Anything else goes through clap (a test keeps the two equal).
+fn run_fast_path(args: &[OsString]) -> Option<(run::Mode, Vec<OsString>)> {
+    let mode = match args.get(1)?.to_str()? {
+        "run" => run::Mode::Run,
+        "create" => run::Mode::Create,
+        _ => return None,
+    };
+    let rest = &args[2..];
+    let clap_reads = |a: &OsString| {
+        let b = a.as_encoded_bytes();
+        b == b"--" || b.starts_with(b"--color")
+    };
+    if rest.iter().any(clap_reads) {
+        return None;
+    }
+    Some((mode, rest.to_vec()))
+}
+
 /// True when `harden -q` asked for no notices.
 pub fn quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
@@ -272,7 +305,9 @@ pub fn notice(msg: &str) {
 /// Prints an error line `harden: <msg>` to stderr.
 pub fn error_line(msg: &str) {
     let prefix = crate::render::paint_err("harden:", crate::render::Style::Error);
-    eprintln!("{prefix} {msg}");
+    // One `write` (stderr is unbuffered: `eprintln!` with the parts wrote four).
+    let line = format!("{prefix} {msg}\n");
+    eprint!("{line}");
 }
 
 /// Writes to stdout; a closed pipe is not an error.
@@ -281,4 +316,85 @@ pub fn print_out(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What clap makes of a command line: run/create with their arguments, or nothing.
+    fn by_clap(argv: &[OsString]) -> Option<(run::Mode, Vec<OsString>)> {
+        let cli = Cli::try_parse_from(argv).ok()?;
+        if cli.quiet || cli.color != ColorChoice::Auto {
+            return None;
+        }
+        match cli.command {
+            Command::Run { args } => Some((run::Mode::Run, args)),
+            Command::Create { args } => Some((run::Mode::Create, args)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn run_fast_path_reads_what_clap_reads() {
+        let lines: &[&[&str]] = &[
+            &["create", "--label", "a=1", "busybox", "sh", "-c", "exit 0"],
+            &["run", "--rm", "-it", "alpine:3.20", "sh"],
+            &["run", "-q", "img"],
+            &["create", "--quiet", "img"],
+            &["run", "--help"],
+            &["run", "-h"],
+            &["create", "--version"],
+            &["create", "-V"],
+            &["run"],
+            &["create"],
+            &["run", "-", "img"],
+            &["run", "-e", "--color=never", "img"],
+            &["run", "img", "--color", "never"],
+            &["run", "--color", "never", "img"],
+            &["run", "--color=always", "img"],
+            &["run", "--colour", "img"],
+            &["run", "--", "img"],
+            &["run", "img", "--", "ls"],
+            &[
+                "run",
+                "--dry-run",
+                "--preset",
+                "strict",
+                "img",
+                "--rm",
+                "-x",
+            ],
+            &["run", "img", "-q", "--help", "-h"],
+            &["-q", "run", "img"],
+            &["--color", "never", "run", "img"],
+            &["create", "--network=host", "--privileged", "img", "a b", ""],
+            &["runs", "img"],
+            &["Run", "img"],
+            &["rules"],
+        ];
+        let mut fast = 0;
+        for line in lines {
+            let argv: Vec<OsString> = std::iter::once("harden")
+                .chain(line.iter().copied())
+                .map(OsString::from)
+                .collect();
+            if let Some(got) = run_fast_path(&argv) {
+                fast += 1;
+                assert_eq!(Some(&got), by_clap(&argv).as_ref(), "{line:?}");
+            }
+        }
+        assert!(fast >= 15, "the fast path took only {fast} lines");
+        // Not UTF-8: the same bytes as clap hands over.
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let argv = vec![
+                OsString::from("harden"),
+                OsString::from("create"),
+                OsString::from_vec(vec![0xff, b'x']),
+            ];
+            assert_eq!(run_fast_path(&argv), by_clap(&argv));
+        }
+    }
 }

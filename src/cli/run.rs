@@ -23,6 +23,12 @@ fn usage_hint(mode: Mode) -> String {
 
 /// Entry point for `harden run` / `harden create`.
 pub fn main(mode: Mode, args: Vec<OsString>) -> ExitCode {
+    // A short-lived process that allocates little: 4 KiB pages rather than the transparent huge
+    // pages mimalloc asks for, each of which the kernel zeroes (2 MiB) on first touch and splits
+    // again when mimalloc returns memory at exit (bench/PROFILE.md, "create, third round").
+    // Compose commands keep them (they allocate ~100 MB, where huge pages pay off).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let mut strings = Vec::with_capacity(args.len());
     for a in args {
         match a.into_string() {

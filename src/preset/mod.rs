@@ -14,7 +14,7 @@ pub use file::{PresetError, PresetFile};
 
 use crate::rules::{self, Action};
 use crate::spec::reference::{self, familiar_repository};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -25,13 +25,30 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("baseline", include_str!("../../presets/baseline.yaml")),
 ];
 
+/// The built-in presets resolved ahead of time (their `extends` applied, every origin
+/// recorded), as JSON: reading one takes a few microseconds where parsing and validating the
+/// YAML took most of `harden create`'s own instructions (bench/PROFILE.md, "create, third
+/// round"). A test keeps each equal to its YAML resolved;
+/// `HARDEN_BLESS=1 cargo test --lib preset::` rewrites them.
+const RESOLVED: &[(&str, &str)] = &[
+    (
+        "default",
+        include_str!("../../presets/resolved/default.json"),
+    ),
+    ("strict", include_str!("../../presets/resolved/strict.json")),
+    (
+        "baseline",
+        include_str!("../../presets/resolved/baseline.json"),
+    ),
+];
+
 /// The team file looked for from the current directory upward.
 pub const TEAM_FILE: &str = ".harden.yaml";
 
 pub use crate::rules::settings::{ProfileTmpfs, Settings};
 
 /// A waiver: these rules do not apply to matching images/services, for a reason.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Waiver {
     pub rules: Vec<String>,
     /// Image patterns (`*` and `?` wildcards). A pattern without a tag or digest matches every
@@ -74,7 +91,7 @@ pub fn repository(image: &str) -> &str {
 }
 
 /// A resolved preset: every rule has an action, every value is set.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Preset {
     /// Name (built-in) or path of the file that was selected.
     pub name: String,
@@ -93,7 +110,7 @@ pub struct Preset {
 }
 
 /// What one image needs beyond the preset (the `images:` section of a preset), with a reason.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImageProfile {
     /// Image pattern (as for waivers: without a tag it matches every tag; `docker.io/` and
     /// `library/` do not matter).
@@ -180,7 +197,7 @@ impl<'a> ImageForms<'a> {
 }
 
 /// A path with a reason.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfilePath {
     pub path: String,
     pub reason: String,
@@ -363,13 +380,36 @@ fn source_text(src: &Source) -> Result<(String, String, PathBuf), PresetError> {
     })
 }
 
+/// A built-in preset as resolved ahead of time ([`RESOLVED`]); `None` for an unknown name.
+fn resolved_builtin(name: &str) -> Option<Preset> {
+    let (_, json) = RESOLVED.iter().find(|(n, _)| *n == name)?;
+    serde_json::from_str(json).ok()
+}
+
 fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, PresetError> {
+    resolve_source_with(src, seen, true)
+}
+
+/// Resolves a preset and its `extends` chain; with `resolved`, a built-in in the chain is
+/// taken from [`RESOLVED`] instead of parsing its YAML (built-ins extend only built-ins, so
+/// the result is the same).
+fn resolve_source_with(
+    src: &Source,
+    seen: &mut Vec<Source>,
+    resolved: bool,
+) -> Result<Preset, PresetError> {
     if seen.contains(src) {
         let mut chain: Vec<String> = seen.iter().map(Source::label).collect();
         chain.push(src.label());
         return Err(PresetError::Cycle(chain.join(" -> ")));
     }
     seen.push(src.clone());
+    if resolved
+        && let Source::Builtin(name) = src
+        && let Some(p) = resolved_builtin(name)
+    {
+        return Ok(p);
+    }
     let (label, text, base_dir) = source_text(src)?;
     let parsed = PresetFile::parse(&label, &text)?;
     // Files without `extends` build on the default preset; the built-in default is the root.
@@ -379,7 +419,7 @@ fn resolve_source(src: &Source, seen: &mut Vec<Source>) -> Result<Preset, Preset
         (None, _) => Some(Source::Builtin("default".into())),
     };
     let mut preset = match parent {
-        Some(p) => resolve_source(&p, seen)?,
+        Some(p) => resolve_source_with(&p, seen, resolved)?,
         None => Preset {
             name: String::new(),
             description: String::new(),

@@ -22,7 +22,9 @@ use crate::rules::{self, Action};
 use std::path::{Path, PathBuf};
 
 /// Which layer a policy file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layer {
     /// The built-in default every policy starts from.
@@ -54,7 +56,7 @@ pub struct PolicySource {
 }
 
 /// A lock: rules (an id or a glob) a layer keeps from weaker layers.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Lock {
     pub pattern: String,
     /// `file:line`.

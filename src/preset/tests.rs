@@ -357,3 +357,42 @@ fn settings_default_is_the_builtin_default() {
         Preset::builtin("default").unwrap().settings
     );
 }
+
+/// `presets/resolved/*.json` are the built-in presets resolved from their YAML, and reading one
+/// gives exactly that preset. `HARDEN_BLESS=1 cargo test --lib preset::` rewrites them.
+#[test]
+fn resolved_builtins_match_their_yaml() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/resolved");
+    let bless = std::env::var("HARDEN_BLESS").is_ok_and(|v| v == "1");
+    assert_eq!(
+        BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        RESOLVED.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        "every built-in preset has a resolved form"
+    );
+    let mut stale = Vec::new();
+    for (name, json) in RESOLVED {
+        let from_yaml =
+            resolve_source_with(&Source::Builtin(name.to_string()), &mut Vec::new(), false)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expected = serde_json::to_string_pretty(&from_yaml).unwrap() + "\n";
+        if *json != expected {
+            if bless {
+                fs::write(dir.join(format!("{name}.json")), &expected).unwrap();
+            } else {
+                stale.push(*name);
+            }
+            continue;
+        }
+        // Every field, including those JSON does not carry (caches, per-container settings).
+        let read = resolved_builtin(name).unwrap();
+        assert_eq!(format!("{read:?}"), format!("{from_yaml:?}"), "{name}");
+        assert_eq!(
+            format!("{:?}", Preset::builtin(name).unwrap()),
+            format!("{from_yaml:?}")
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "presets/resolved/{stale:?}.json are stale; run `HARDEN_BLESS=1 cargo test --lib preset::`"
+    );
+}

@@ -1,10 +1,10 @@
 //! The values a preset gives the rules and their fixes (user, limits, tmpfs, capabilities),
 //! plus what the check sets for one container (the image's profile, why the user was chosen).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The values a preset gives the fixes.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// User to run as when the container would run as root (`65534:65534`).
     pub user: String,
@@ -80,7 +80,7 @@ impl Default for Settings {
 }
 
 /// A tmpfs a profile adds (owner: the run user unless given).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfileTmpfs {
     pub path: String,
     pub uid: Option<u32>,
