@@ -487,7 +487,9 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
                 review: *review,
                 target: *target,
             };
-            fix(&project, &results, mode)
+            let code = fix(&project, &results, mode);
+            drop_beside(project);
+            code
         }
         ComposeCommand::Config { args: a } => {
             let results = lint::lint(&project, &preset, &args.allow);
