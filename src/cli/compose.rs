@@ -395,6 +395,15 @@ fn lint_each(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Frees a large project on a thread of its own while this one goes on (thousands of services
+/// take as long to free as their report takes to build).
+fn drop_beside(project: Project) {
+    if project.services.len() >= 64 {
+        // When no thread can be had, the project is dropped with the closure, here.
+        let _ = std::thread::Builder::new().spawn(move || drop(project));
+    }
+}
+
 /// Prints a report in `format` (every report door's one dispatch) and returns the exit code:
 /// 1 when a finding at or above `fail_on` is left.
 pub fn print_lint(report: &Report, format: Format, fail_on: FailOn) -> ExitCode {
@@ -446,7 +455,7 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             // What the report holds is all that is printed: the project goes before the report
             // is built.
             let frame = lint::frame(&project);
-            drop(project);
+            drop_beside(project);
             let r = into_report(frame, results);
             if report.items.is_empty() {
                 report.items = r.items;
@@ -478,7 +487,9 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
                 review: *review,
                 target: *target,
             };
-            fix(&project, &results, mode)
+            let code = fix(&project, &results, mode);
+            drop_beside(project);
+            code
         }
         ComposeCommand::Config { args: a } => {
             let results = lint::lint(&project, &preset, &args.allow);

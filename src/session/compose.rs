@@ -54,6 +54,9 @@ pub struct ServiceResult {
     pub findings: Vec<ComposeFinding>,
 }
 
+/// Projects with at least this many services are linted on two threads.
+const PARALLEL_FROM: usize = 64;
+
 /// Lints every service of the project.
 pub fn lint(project: &Project, preset: &Preset, allow: &[String]) -> Vec<ServiceResult> {
     lint_for(project, preset, allow, Target::Compose)
@@ -78,34 +81,69 @@ pub fn lint_with_facts(
     target: Target,
     facts: &HashMap<String, crate::spec::ImageFacts>,
 ) -> Vec<ServiceResult> {
-    let memo = check::Memo::default();
-    let mut results: Vec<ServiceResult> = project
-        .services
-        .iter()
-        .map(|svc| lint_service(project, svc, preset, allow, target, facts, &memo))
-        .collect();
+    let lint_all = |services: &[Service]| -> Vec<ServiceResult> {
+        let memo = check::Memo::default();
+        services
+            .iter()
+            .map(|svc| lint_service(project, svc, preset, allow, target, facts, &memo))
+            .collect()
+    };
     // Fixability as a whole: some refusals only show when every change is planned together
     // (a service that others merge with `<<`). Planned service by service without keeping the
-    // plans: only the outcome of each change is kept, with the service it is for.
+    // plans: only the outcome of each change is kept, as the indices of its service, finding
+    // and change in the results.
     let mut checker = crate::fix::compose::Checker::new(project, target);
-    let mut asked: Vec<(u32, &'static str, &crate::fix::Change)> = Vec::new();
-    for (i, r) in results.iter().enumerate() {
-        let own = asked.len();
-        for f in r.findings.iter().filter(|f| f.fixable) {
-            let rule = f.evaluated.finding.rule;
-            for c in &f.evaluated.finding.changes {
-                // A change a rule asks twice for one service is planned once.
-                if asked[own..]
-                    .iter()
-                    .any(|&(_, r, have)| r == rule && have == c)
-                {
-                    continue;
+    let mut asked: Vec<(u32, u32, u32)> = Vec::new();
+    let change = |results: &[ServiceResult], (i, f, c): (u32, u32, u32)| -> crate::fix::Change {
+        results[i as usize].findings[f as usize]
+            .evaluated
+            .finding
+            .changes[c as usize]
+            .clone()
+    };
+    let mut ask = |results: &[ServiceResult], from: usize| {
+        for (i, r) in results.iter().enumerate().skip(from) {
+            let own = asked.len();
+            for (fi, f) in r.findings.iter().enumerate().filter(|(_, f)| f.fixable) {
+                let rule = f.evaluated.finding.rule;
+                for (ci, c) in f.evaluated.finding.changes.iter().enumerate() {
+                    // A change a rule asks twice for one service is planned once.
+                    if asked[own..].iter().any(|&(_, hf, hc)| {
+                        let have = &r.findings[hf as usize].evaluated.finding;
+                        have.rule == rule && have.changes[hc as usize] == *c
+                    }) {
+                        continue;
+                    }
+                    checker.add(&r.service, c);
+                    asked.push((i as u32, fi as u32, ci as u32));
                 }
-                checker.add(&r.service, c);
-                asked.push((u32::try_from(i).unwrap_or(u32::MAX), rule, c));
             }
         }
-    }
+    };
+    // Many services: the later ones are linted on another thread while this one lints the
+    // first ones and plans their changes (the planner takes the services in order, and costs
+    // about a third of linting: this thread takes 3/7 of the services).
+    let mut results =
+        if project.services.len() >= PARALLEL_FROM && crate::yaml::tree::several_cores() {
+            let (a, b) = project.services.split_at(project.services.len() * 3 / 7);
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| lint_all(b));
+                let mut results = lint_all(a);
+                ask(&results, 0);
+                let from = results.len();
+                results.extend(
+                    other
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+                ask(&results, from);
+                results
+            })
+        } else {
+            let results = lint_all(&project.services);
+            ask(&results, 0);
+            results
+        };
     if asked.is_empty() {
         return results;
     }
@@ -113,11 +151,11 @@ pub fn lint_with_facts(
         Ok(outcomes) => asked
             .iter()
             .zip(outcomes)
-            .filter_map(|(&(i, _, c), res)| res.err().map(|e| (i as usize, c.clone(), e)))
+            .filter_map(|(&at, res)| res.err().map(|e| (at.0 as usize, change(&results, at), e)))
             .collect(),
         Err(e) => asked
             .iter()
-            .map(|&(i, _, c)| (i as usize, c.clone(), e.to_string()))
+            .map(|&at| (at.0 as usize, change(&results, at), e.to_string()))
             .collect(),
     };
     drop(asked);
@@ -604,4 +642,15 @@ pub fn harden_project(
     let reqs = wanted(results);
     let applied = crate::fix::model::apply(&mut doc, project, &reqs, target);
     Ok(Hardened { doc, applied })
+}
+
+#[cfg(test)]
+mod threads {
+    /// Lint shares the project and the preset between two threads.
+    #[test]
+    fn the_project_and_preset_are_shared() {
+        fn sync<T: Sync>() {}
+        sync::<crate::frontend::compose::Project>();
+        sync::<crate::preset::Preset>();
+    }
 }

@@ -498,7 +498,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
 }
 
 struct SeqAccess<'a> {
-    items: &'a [std::rc::Rc<Node>],
+    items: &'a [std::sync::Arc<Node>],
     next: usize,
     parent: &'a Path<'a>,
 }

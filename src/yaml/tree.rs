@@ -2,14 +2,14 @@
 //!
 //! Built from the event stream of [`super::events`] (no serde round trip), so that:
 //! - alias amplification is bounded *before* anything is expanded (aliases share nodes through
-//!   `Rc`, and the expanded size of every node is counted as it is built);
+//!   `Arc`, and the expanded size of every node is counted as it is built);
 //! - `<<` merge keys are resolved (single alias, inline mapping or a list of them), and entries
 //!   that come from a merge are marked, so that a fix never edits them in place by mistake;
 //! - duplicate keys are an error with a position, as Compose makes them.
 
 use super::events::{Event, Mark, Reader, ScalarStyle};
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Most alias references a file may contain.
 pub const MAX_ALIASES: usize = 1000;
@@ -41,12 +41,12 @@ impl Pos {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
     /// Keys are shared between the routes of a mapping's descendants (one allocation each).
-    Key(Rc<str>),
+    Key(Arc<str>),
     Index(usize),
 }
 
 /// A route; nodes share their parent's segments' keys.
-pub type Route = Rc<[Seg]>;
+pub type Route = Arc<[Seg]>;
 
 /// `services.web.ports[0]`.
 /// `path` followed by `seg`, in one allocation.
@@ -80,7 +80,7 @@ pub enum Style {
 #[derive(Debug)]
 pub enum Value {
     Scalar { text: String, style: Style },
-    Seq(Vec<Rc<Node>>),
+    Seq(Vec<Arc<Node>>),
     Map(Vec<Entry>),
 }
 
@@ -134,7 +134,7 @@ pub struct Entry {
     pub key_pos: Pos,
     /// Where the key physically sits.
     pub path: Route,
-    pub value: Rc<Node>,
+    pub value: Arc<Node>,
     /// The entry comes from a `<<` merge key, not from the mapping itself.
     pub merged: bool,
 }
@@ -147,7 +147,7 @@ impl Node {
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Rc<Node>]> {
+    pub fn as_seq(&self) -> Option<&[Arc<Node>]> {
         match &self.value {
             Value::Seq(s) => Some(s),
             _ => None,
@@ -182,7 +182,7 @@ impl Node {
         )
     }
 
-    pub fn get(&self, key: &str) -> Option<&Rc<Node>> {
+    pub fn get(&self, key: &str) -> Option<&Arc<Node>> {
         self.entry(key).map(|e| &e.value)
     }
 
@@ -191,7 +191,7 @@ impl Node {
     }
 
     /// Follows keys; `None` when any step is missing.
-    pub fn get_path(&self, keys: &[&str]) -> Option<&Rc<Node>> {
+    pub fn get_path(&self, keys: &[&str]) -> Option<&Arc<Node>> {
         let (first, rest) = keys.split_first()?;
         let mut node = self.get(first)?;
         for k in rest {
@@ -223,7 +223,7 @@ pub struct TreeError {
 
 enum Frame {
     Seq {
-        items: Vec<Rc<Node>>,
+        items: Vec<Arc<Node>>,
         pos: Pos,
         path: Route,
         flow: bool,
@@ -235,8 +235,8 @@ enum Frame {
         entries: Vec<Entry>,
         /// The keys of `entries`, once there are [`KEY_SET_FROM`] of them.
         keys: HashSet<String>,
-        merges: Vec<(Pos, Rc<Node>)>,
-        pending_key: Option<(Rc<str>, Pos, Style)>,
+        merges: Vec<(Pos, Arc<Node>)>,
+        pending_key: Option<(Arc<str>, Pos, Style)>,
         pos: Pos,
         path: Route,
         flow: bool,
@@ -247,9 +247,9 @@ enum Frame {
 }
 
 struct Builder {
-    anchors: HashMap<String, Rc<Node>>,
+    anchors: HashMap<String, Arc<Node>>,
     stack: Vec<Frame>,
-    root: Option<Rc<Node>>,
+    root: Option<Arc<Node>>,
     aliases: usize,
     file: FileId,
     /// Nodes written in the file so far (aliases not expanded).
@@ -257,14 +257,23 @@ struct Builder {
 }
 
 /// Parses one YAML document into a tree. An empty document gives `Ok(None)`.
-pub fn parse(src: &str) -> Result<Option<Rc<Node>>, TreeError> {
+pub fn parse(src: &str) -> Result<Option<Arc<Node>>, TreeError> {
     parse_in(src, 0)
 }
 
+/// Texts at least this long are read with the event reader on a thread of its own, feeding the
+/// tree builder through a bounded channel (the reader is about 80% of parsing: the two overlap).
+const PIPELINE_FROM: usize = 64 * 1024;
+/// Events per message between the reader's thread and the builder.
+const BATCH: usize = 256;
+/// Messages in flight (bounds the events read ahead of the builder).
+const IN_FLIGHT: usize = 16;
+
+type Read = Result<(Event, Mark), super::events::ParseError>;
+
 /// [`parse`], with every node marked as read from `file`.
-pub fn parse_in(src: &str, file: FileId) -> Result<Option<Rc<Node>>, TreeError> {
-    let mut reader = Reader::new(src);
-    let mut b = Builder {
+pub fn parse_in(src: &str, file: FileId) -> Result<Option<Arc<Node>>, TreeError> {
+    let b = Builder {
         anchors: HashMap::new(),
         stack: Vec::new(),
         root: None,
@@ -272,34 +281,78 @@ pub fn parse_in(src: &str, file: FileId) -> Result<Option<Rc<Node>>, TreeError> 
         file,
         written: 0,
     };
-    let mut documents = 0;
-    loop {
-        let (ev, mark) = reader.next_event().map_err(|e| TreeError {
-            pos: Pos::from_mark(&e.mark),
-            message: e.message,
-        })?;
-        match ev {
-            Event::StreamEnd => break,
-            Event::DocumentStart => {
-                documents += 1;
-                if documents > 1 {
-                    return Err(TreeError {
-                        pos: Pos::from_mark(&mark),
-                        message: "a Compose file holds one YAML document; found a second one"
-                            .into(),
-                    });
+    if src.len() < PIPELINE_FROM || !several_cores() {
+        let mut reader = Reader::new(src);
+        return b.build(std::iter::from_fn(|| Some(reader.next_event())));
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Read>>(IN_FLIGHT);
+        scope.spawn(move || {
+            let mut reader = Reader::new(src);
+            let mut batch = Vec::with_capacity(BATCH);
+            loop {
+                let read = reader.next_event();
+                let last = matches!(read, Ok((Event::StreamEnd, _)) | Err(_));
+                batch.push(read);
+                if (batch.len() == BATCH || last)
+                    && tx
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .is_err()
+                {
+                    return; // the builder stopped at an error of its own
+                }
+                if last {
+                    return;
                 }
             }
-            other => b.event(other, &mark)?,
+        });
+        // The receiver is dropped when `build` returns, which stops the reader.
+        b.build(rx.into_iter().flatten())
+    })
+}
+
+/// Whether a second thread can run beside this one.
+pub(crate) fn several_cores() -> bool {
+    static SEVERAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
+}
+
+impl Builder {
+    /// Builds the tree from the events of one stream.
+    fn build(mut self, events: impl Iterator<Item = Read>) -> Result<Option<Arc<Node>>, TreeError> {
+        let mut documents = 0;
+        for read in events {
+            let (ev, mark) = read.map_err(|e| TreeError {
+                pos: Pos::from_mark(&e.mark),
+                message: e.message,
+            })?;
+            match ev {
+                Event::StreamEnd => return Ok(self.root),
+                Event::DocumentStart => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(TreeError {
+                            pos: Pos::from_mark(&mark),
+                            message: "a Compose file holds one YAML document; found a second one"
+                                .into(),
+                        });
+                    }
+                }
+                other => self.event(other, &mark)?,
+            }
         }
+        // Only when the reader's thread died (it panicked: the scope passes that on).
+        Err(TreeError {
+            pos: Pos::default(),
+            message: "the YAML reader stopped".into(),
+        })
     }
-    Ok(b.root)
 }
 
 impl Builder {
     fn child_path(&self) -> Route {
         match self.stack.last() {
-            None => Rc::from([]),
+            None => Arc::from([]),
             Some(Frame::Seq { items, path, .. }) => extend(path, Seg::Index(items.len())),
             Some(Frame::Map {
                 pending_key, path, ..
@@ -347,7 +400,7 @@ impl Builder {
                     return Ok(());
                 }
                 self.written += 1;
-                let node = Rc::new(Node {
+                let node = Arc::new(Node {
                     value: Value::Scalar { text, style },
                     pos,
                     file: self.file,
@@ -423,7 +476,7 @@ impl Builder {
                     message: "unbalanced collection".into(),
                 })?;
                 let (node, anchor, at) = close(frame, self.file, self.written)?;
-                let node = Rc::new(node);
+                let node = Arc::new(node);
                 if let Some(a) = anchor {
                     self.anchors.insert(a, node.clone());
                 }
@@ -454,7 +507,7 @@ impl Builder {
         Ok(())
     }
 
-    fn push_node(&mut self, node: Rc<Node>, pos: Pos) -> Result<(), TreeError> {
+    fn push_node(&mut self, node: Arc<Node>, pos: Pos) -> Result<(), TreeError> {
         let add = node.size;
         let written = self.written;
         match self.stack.last_mut() {
@@ -508,7 +561,7 @@ impl Builder {
                 // The value was made under this key (its route ends with this very key) unless it
                 // is an alias of a node elsewhere.
                 let p = match node.path.last() {
-                    Some(Seg::Key(k)) if Rc::ptr_eq(k, &key) => node.path.clone(),
+                    Some(Seg::Key(k)) if Arc::ptr_eq(k, &key) => node.path.clone(),
                     _ => extend(path, Seg::Key(key.clone())),
                 };
                 entries.push(Entry {
@@ -589,7 +642,7 @@ fn close(
             let mut size = size;
             let mut merged_from = Vec::new();
             for (merge_pos, m) in merges {
-                let sources: Vec<Rc<Node>> = match &m.value {
+                let sources: Vec<Arc<Node>> = match &m.value {
                     Value::Map(_) => vec![m.clone()],
                     Value::Seq(items) => items.clone(),
                     _ => {

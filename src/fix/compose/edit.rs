@@ -106,7 +106,7 @@ struct Docs<'t> {
     text: &'t str,
     whole: Option<Option<yamlpath::Document>>,
     /// Service name → byte range of its lines.
-    blocks: HashMap<String, (usize, usize)>,
+    blocks: &'t HashMap<String, (usize, usize)>,
     /// The last service's own document (`None`: use the whole one).
     parsed: HashMap<String, Option<yamlpath::Document>>,
 }
@@ -114,17 +114,18 @@ struct Docs<'t> {
 const BLOCK_PREFIX: &str = "services:\n";
 
 impl<'t> Docs<'t> {
-    fn new(text: &'t str, root: &Node) -> Self {
+    fn new(text: &'t str, blocks: &'t HashMap<String, (usize, usize)>) -> Self {
         Docs {
             text,
             whole: None,
-            blocks: service_blocks(text, root).unwrap_or_default(),
+            blocks,
             parsed: HashMap::new(),
         }
     }
 
-    /// The document for an edit at `route`, and the offset of its text in the file.
-    fn for_route(&mut self, route: &[Seg]) -> Option<(&yamlpath::Document, isize)> {
+    /// The document for an edit at `route`, the offset of its text in the file, and whether it
+    /// is a service's own block (no alias in it: its structure is the file's as written).
+    fn for_route(&mut self, route: &[Seg]) -> Option<(&yamlpath::Document, isize, bool)> {
         let name = match route {
             [Seg::Key(s), Seg::Key(name), ..] if &**s == "services" => Some(name),
             _ => None,
@@ -148,14 +149,14 @@ impl<'t> Docs<'t> {
                 doc(&sub).ok()
             });
             if let Some(d) = doc {
-                return Some((d, start as isize - BLOCK_PREFIX.len() as isize));
+                return Some((d, start as isize - BLOCK_PREFIX.len() as isize, true));
             }
         }
         let text = self.text;
         self.whole
             .get_or_insert_with(|| doc(text).ok())
             .as_ref()
-            .map(|d| (d, 0))
+            .map(|d| (d, 0, false))
     }
 }
 
@@ -208,16 +209,67 @@ fn service_blocks(text: &str, root: &Node) -> Option<HashMap<String, (usize, usi
 /// block for large files, instead of one per edit). `None` when an edit needs the sequential
 /// path (overlapping edits, a comment inside a flow collection).
 fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
-    let mut docs = Docs::new(text, root);
-    let mut splices = Vec::new();
-    for (seq, e) in edits.iter().enumerate() {
-        let (d, offset) = docs.for_route(edit_route(e))?;
-        let mut sp = splice_for(d, e).ok()??;
-        sp.start = sp.start.checked_add_signed(offset)?;
-        sp.end = sp.end.checked_add_signed(offset)?;
-        sp.seq = seq;
-        splices.push(sp);
-    }
+    let blocks = service_blocks(text, root).unwrap_or_default();
+    // Each service's mapping as written, by name (for the services that have blocks).
+    let services: HashMap<&str, &Node> = match root.entry("services") {
+        Some(s) if !blocks.is_empty() => s
+            .value
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| !e.merged)
+            .map(|e| (e.key.as_str(), &*e.value))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    // The splices of `edits`, the first of which is edit number `first`: the edits of one
+    // service at a time, against that service's document.
+    let locate = |edits: &[Edit], first: usize| -> Option<Vec<Splice>> {
+        let mut docs = Docs::new(text, &blocks);
+        let mut splices = Vec::with_capacity(edits.len());
+        let mut at = 0;
+        while at < edits.len() {
+            let name = service_of(&edits[at]);
+            let end = at
+                + edits[at..]
+                    .iter()
+                    .take_while(|e| service_of(e) == name)
+                    .count();
+            let (d, offset, block) = docs.for_route(edit_route(&edits[at]))?;
+            let mut known = Known {
+                service: name
+                    .filter(|_| block)
+                    .and_then(|n| services.get(n).copied()),
+                maps: Vec::new(),
+            };
+            for (seq, e) in edits[at..end].iter().enumerate() {
+                let mut sp = splice_for(d, e, &mut known).ok()??;
+                sp.start = sp.start.checked_add_signed(offset)?;
+                sp.end = sp.end.checked_add_signed(offset)?;
+                sp.seq = first + at + seq;
+                splices.push(sp);
+            }
+            at = end;
+        }
+        Some(splices)
+    };
+    // Each service block is its own document: the second half of the edits is located on
+    // another thread (each half parses its own services' documents).
+    let mut splices = match halfway(edits) {
+        Some(mid) if !blocks.is_empty() && crate::yaml::tree::several_cores() => {
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| locate(&edits[mid..], mid));
+                let first = locate(&edits[..mid], 0);
+                let second = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let mut all = first?;
+                all.extend(second?);
+                Some(all)
+            })?
+        }
+        _ => locate(edits, 0)?,
+    };
     // Later positions first; at one position the deepest and earliest edit ends up first.
     splices.sort_by(|a, b| {
         b.start
@@ -262,6 +314,85 @@ fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
     Some(out)
 }
 
+/// Edits from this many on are located on two threads (when the file has service blocks).
+const PARALLEL_FROM: usize = 256;
+
+/// Where to cut `edits` in two for two threads: the first edit of a service near the middle.
+fn halfway(edits: &[Edit]) -> Option<usize> {
+    if edits.len() < PARALLEL_FROM {
+        return None;
+    }
+    let mut mid = edits.len() / 2;
+    while mid < edits.len() && service_of(&edits[mid]) == service_of(&edits[mid - 1]) {
+        mid += 1;
+    }
+    (mid < edits.len()).then_some(mid)
+}
+
+/// The service an edit is in (`None`: outside `services`).
+fn service_of(e: &Edit) -> Option<&str> {
+    match edit_route(e) {
+        [Seg::Key(s), Seg::Key(name), ..] if &**s == "services" => Some(name),
+        _ => None,
+    }
+}
+
+/// What is known while one document's edits are located: the service's mapping in the file's
+/// own tree (when the document is that service's own block) and the mappings queried so far
+/// (several keys are added to one mapping).
+struct Known<'d, 'r> {
+    service: Option<&'r Node>,
+    maps: Vec<(Vec<Seg>, yamlpath::Feature<'d>)>,
+}
+
+impl<'d> Known<'d, '_> {
+    /// Whether the file's tree says that the mapping at `map` has no `key` as written (`false`
+    /// when it cannot say). yamlpath would then not find it either: it matches keys as
+    /// written (quotes taken off), and a key written as a plain name reads as that name.
+    fn absent(&self, map: &[Seg], key: &str) -> bool {
+        let (Some(mut node), Some(inside)) = (self.service, map.get(2..)) else {
+            return false;
+        };
+        for seg in inside {
+            let next = match seg {
+                Seg::Key(k) => node
+                    .as_map()
+                    .and_then(|m| m.iter().find(|e| !e.merged && *e.key == **k))
+                    .map(|e| &e.value),
+                Seg::Index(i) => node.as_seq().and_then(|items| items.get(*i)),
+            };
+            match next {
+                Some(n) => node = n,
+                None => return false,
+            }
+        }
+        *node.path == *map
+            && node
+                .as_map()
+                .is_some_and(|m| !m.iter().any(|e| !e.merged && e.key == key))
+    }
+
+    /// The mapping at `map` (queried once per document).
+    fn map(
+        &mut self,
+        d: &'d yamlpath::Document,
+        map: &[Seg],
+    ) -> Result<&yamlpath::Feature<'d>, String> {
+        let at = match self.maps.iter().position(|(r, _)| r == map) {
+            Some(at) => at,
+            None => {
+                let f = d
+                    .query_exact(&route(map))
+                    .map_err(|e| e.to_string())?
+                    .ok_or("no mapping there")?;
+                self.maps.push((map.to_vec(), f));
+                self.maps.len() - 1
+            }
+        };
+        Ok(&self.maps[at].1)
+    }
+}
+
 /// The route an edit starts from.
 fn edit_route(e: &Edit) -> &[Seg] {
     match e {
@@ -295,7 +426,11 @@ fn flow_insert(src: &str, s: usize, end: usize, close: char) -> Option<(usize, &
     Some((at, sep))
 }
 
-fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String> {
+fn splice_for<'d>(
+    d: &'d yamlpath::Document,
+    e: &Edit,
+    known: &mut Known<'d, '_>,
+) -> Result<Option<Splice>, String> {
     let src = d.source();
     let mk = |start: usize, end: usize, text: String, depth: usize| {
         Ok(Some(Splice {
@@ -326,11 +461,15 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
         } => {
             let mut key_path = map.clone();
             key_path.push(Seg::Key(key.as_str().into()));
-            if d.query_exists(&route(&key_path)) {
-                match d
-                    .query_exact(&route(&key_path))
-                    .map_err(|e| e.to_string())?
-                {
+            // One query: `Err` is where the key is not there (what `query_exists` asks); none
+            // when the file's tree says so.
+            let found = if known.absent(map, key) {
+                None
+            } else {
+                d.query_exact(&route(&key_path)).ok()
+            };
+            if let Some(found) = found {
+                match found {
                     Some(f) => {
                         let (s, end) = f.location.byte_span;
                         mk(s, end, value.clone(), key_path.len())
@@ -348,12 +487,12 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
                     }
                 }
             } else {
+                let top;
                 let f = if map.is_empty() {
-                    d.top_feature().map_err(|e| e.to_string())?
+                    top = d.top_feature().map_err(|e| e.to_string())?;
+                    &top
                 } else {
-                    d.query_exact(&route(map))
-                        .map_err(|e| e.to_string())?
-                        .ok_or("no mapping there")?
+                    known.map(d, map)?
                 };
                 if f.kind() == yamlpath::FeatureKind::FlowMapping {
                     let (s, end) = f.location.byte_span;
@@ -366,12 +505,12 @@ fn splice_for(d: &yamlpath::Document, e: &Edit) -> Result<Option<Splice>, String
                     return Ok(None);
                 }
                 let indent =
-                    " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, &f));
+                    " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, f));
                 let mut entry = match block {
                     Some(b) => format!("\n{indent}{key}:{}", indent_block(b, &indent)),
                     None => format!("\n{indent}{key}: {value}"),
                 };
-                let ins = yamlpatch::find_content_end(&f, d);
+                let ins = yamlpatch::find_content_end(f, d);
                 if ins < f.location.byte_span.1 {
                     entry.push('\n');
                 }
@@ -465,11 +604,9 @@ fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
         } => {
             let mut key_path = map.clone();
             key_path.push(Seg::Key(key.as_str().into()));
-            if d.query_exists(&route(&key_path)) {
-                match d
-                    .query_exact(&route(&key_path))
-                    .map_err(|e| e.to_string())?
-                {
+            // One query: `Err` is where the key is not there (what `query_exists` asks).
+            if let Ok(found) = d.query_exact(&route(&key_path)) {
+                match found {
                     Some(f) => {
                         let (s, end) = f.location.byte_span;
                         let src = d.source();
@@ -702,7 +839,8 @@ mod tests {
                 .cloned()
                 .unwrap_or_else(|| text.to_string())
         };
-        let n = BLOCKS_FROM * 2;
+        // Enough services for the edits to be located on two threads.
+        let n = BLOCKS_FROM * 8;
         let big: String = format!(
             "name: x\nservices:\n{}volumes:\n  d: {{}}\n",
             (0..n).map(service).collect::<String>()

@@ -13,7 +13,7 @@ use crate::frontend::compose::tree::{Node, Seg};
 use crate::frontend::compose::{Project, Service, Target};
 use crate::spec::{Origin, normalize_capability};
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Plans every request for `target`: the planner (whose plans [`Planner::render`] turns into
 /// edits) and, for each request, `Ok` or why it is refused.
@@ -109,11 +109,11 @@ impl<'p> Checker<'p> {
 struct ListPlan {
     add: Vec<String>,
     /// Items (by node identity) to remove.
-    remove: Vec<Rc<Node>>,
+    remove: Vec<Arc<Node>>,
     /// Items to replace by new text.
-    replace: Vec<(Rc<Node>, String)>,
+    replace: Vec<(Arc<Node>, String)>,
     /// Mapping items in which to set a key.
-    set_in_item: Vec<(Rc<Node>, String, String)>,
+    set_in_item: Vec<(Arc<Node>, String, String)>,
 }
 
 #[derive(Default, Debug, Clone)]
@@ -130,7 +130,7 @@ pub(super) struct Planner<'a> {
     touched_shared: Vec<(usize, String)>,
     /// Requests whose value is inherited (from a base service or an included file): settled
     /// once every request is planned (the base's own fix may change it).
-    pending: Vec<(usize, Vec<Rc<Node>>, Refusal)>,
+    pending: Vec<(usize, Vec<Arc<Node>>, Refusal)>,
     count: usize,
     target: Target,
     /// Each file's [`BlockStyle`], read once (thousands of services share one file).
@@ -148,7 +148,7 @@ enum Planned {
     Done,
     /// The values to change are inherited: fine when another service's fix changes these very
     /// nodes, else refused with the reason.
-    Inherited(Vec<Rc<Node>>, Refusal),
+    Inherited(Vec<Arc<Node>>, Refusal),
 }
 
 pub(super) fn service_path(name: &str) -> Vec<Seg> {
@@ -227,12 +227,12 @@ impl<'a> Planner<'a> {
     fn settle_inherited(&mut self, results: &mut [Result<(), Refusal>]) {
         for (idx, nodes, reason) in std::mem::take(&mut self.pending) {
             let covered = nodes.iter().all(|n| {
-                self.covered.contains(&Rc::as_ptr(n))
+                self.covered.contains(&Arc::as_ptr(n))
                     || self.plans.values().any(|p| {
                         p.lists.values().any(|lp| {
-                            lp.remove.iter().any(|r| Rc::ptr_eq(r, n))
-                                || lp.replace.iter().any(|(r, _)| Rc::ptr_eq(r, n))
-                                || lp.set_in_item.iter().any(|(r, _, _)| Rc::ptr_eq(r, n))
+                            lp.remove.iter().any(|r| Arc::ptr_eq(r, n))
+                                || lp.replace.iter().any(|(r, _)| Arc::ptr_eq(r, n))
+                                || lp.set_in_item.iter().any(|(r, _, _)| Arc::ptr_eq(r, n))
                         })
                     })
             });
@@ -270,11 +270,11 @@ impl<'a> Planner<'a> {
         let keep = self.plans.remove(service);
         for plan in std::mem::take(&mut self.plans).into_values() {
             for lp in plan.lists.into_values() {
-                self.covered.extend(lp.remove.iter().map(Rc::as_ptr));
+                self.covered.extend(lp.remove.iter().map(Arc::as_ptr));
                 self.covered
-                    .extend(lp.replace.iter().map(|(n, _)| Rc::as_ptr(n)));
+                    .extend(lp.replace.iter().map(|(n, _)| Arc::as_ptr(n)));
                 self.covered
-                    .extend(lp.set_in_item.iter().map(|(n, _, _)| Rc::as_ptr(n)));
+                    .extend(lp.set_in_item.iter().map(|(n, _, _)| Arc::as_ptr(n)));
             }
         }
         if let Some(plan) = keep {
@@ -373,7 +373,7 @@ impl<'a> Planner<'a> {
                 }
             }
             Change::RemoveCapability { capability } => {
-                let items: Vec<Rc<Node>> = self
+                let items: Vec<Arc<Node>> = self
                     .resolved_items(svc, "cap_add")
                     .into_iter()
                     .filter(|n| {
@@ -408,7 +408,7 @@ impl<'a> Planner<'a> {
             }
             Change::SetNoNewPrivileges => {
                 let items = self.resolved_items(svc, "security_opt");
-                let falses: Vec<Rc<Node>> = items
+                let falses: Vec<Arc<Node>> = items
                     .into_iter()
                     .filter(|n| {
                         let v = self.project.text(n).unwrap_or_default().replace(' ', "");
@@ -442,7 +442,7 @@ impl<'a> Planner<'a> {
                 }
             }
             Change::RemoveSecurityOpt { option } => {
-                let items: Vec<Rc<Node>> = self
+                let items: Vec<Arc<Node>> = self
                     .resolved_items(svc, "security_opt")
                     .into_iter()
                     .filter(|n| self.project.text(n).is_some_and(|s| s == *option))
@@ -510,7 +510,7 @@ impl<'a> Planner<'a> {
                     .push(plain_or_quoted(&item));
             }
             Change::SetTmpfsOwner { path, uid, gid } => {
-                let items: Vec<Rc<Node>> = self
+                let items: Vec<Arc<Node>> = self
                     .resolved_items(svc, "tmpfs")
                     .into_iter()
                     .filter(|n| {
@@ -590,8 +590,8 @@ impl<'a> Planner<'a> {
                     return Ok(Planned::Inherited(vec![node], reason));
                 }
                 let planned = plan.lists.get("ports").is_some_and(|lp| {
-                    lp.replace.iter().any(|(n, _)| Rc::ptr_eq(n, &node))
-                        || lp.set_in_item.iter().any(|(n, _, _)| Rc::ptr_eq(n, &node))
+                    lp.replace.iter().any(|(n, _)| Arc::ptr_eq(n, &node))
+                        || lp.set_in_item.iter().any(|(n, _, _)| Arc::ptr_eq(n, &node))
                 });
                 if planned {
                     // Already planned (a range expands to several findings).
@@ -653,7 +653,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The resolved service's items of a list key (what Compose sees).
-    fn resolved_items(&self, svc: &Service, key: &str) -> Vec<Rc<Node>> {
+    fn resolved_items(&self, svc: &Service, key: &str) -> Vec<Arc<Node>> {
         match svc.node.get(key) {
             Some(v) => match v.as_seq() {
                 Some(items) => items.to_vec(),
@@ -665,10 +665,10 @@ impl<'a> Planner<'a> {
     }
 
     /// Whether a resolved item is written in one of the service's own (editable) definitions.
-    fn is_own(&self, svc: &Service, key: &str, n: &Rc<Node>) -> bool {
+    fn is_own(&self, svc: &Service, key: &str, n: &Arc<Node>) -> bool {
         self.list_items(svc, key)
             .iter()
-            .any(|(_, m)| Rc::ptr_eq(m, n))
+            .any(|(_, m)| Arc::ptr_eq(m, n))
     }
 
     /// Items split into the service's own and inherited ones.
@@ -676,8 +676,8 @@ impl<'a> Planner<'a> {
         &self,
         svc: &Service,
         key: &str,
-        items: Vec<Rc<Node>>,
-    ) -> (Vec<Rc<Node>>, Vec<Rc<Node>>) {
+        items: Vec<Arc<Node>>,
+    ) -> (Vec<Arc<Node>>, Vec<Arc<Node>>) {
         items.into_iter().partition(|n| self.is_own(svc, key, n))
     }
 
@@ -735,7 +735,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Items of a list key across the service's own (editable) definitions.
-    fn list_items(&self, svc: &Service, key: &str) -> Vec<(usize, Rc<Node>)> {
+    fn list_items(&self, svc: &Service, key: &str) -> Vec<(usize, Arc<Node>)> {
         let mut out = Vec::new();
         for l in self.own_layers(svc) {
             if let Some(v) = l.node.get(key) {
@@ -750,7 +750,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The resolved item a finding points at.
-    fn find_item(&self, svc: &Service, key: &str, origin: &Origin) -> Option<Rc<Node>> {
+    fn find_item(&self, svc: &Service, key: &str, origin: &Origin) -> Option<Arc<Node>> {
         let Origin::Yaml {
             file, line, column, ..
         } = origin
@@ -967,10 +967,10 @@ impl<'a> Planner<'a> {
             p.push(Seg::Key(key.into()));
             p
         };
-        let touches = |n: &Rc<Node>| {
-            lp.remove.iter().any(|r| Rc::ptr_eq(r, n))
-                || lp.replace.iter().any(|(r, _)| Rc::ptr_eq(r, n))
-                || lp.set_in_item.iter().any(|(r, _, _)| Rc::ptr_eq(r, n))
+        let touches = |n: &Arc<Node>| {
+            lp.remove.iter().any(|r| Arc::ptr_eq(r, n))
+                || lp.replace.iter().any(|(r, _)| Arc::ptr_eq(r, n))
+                || lp.set_in_item.iter().any(|(r, _, _)| Arc::ptr_eq(r, n))
         };
         let mut added = false;
         // Walk layers last first so that additions land in the last layer that has the list.
@@ -980,7 +980,7 @@ impl<'a> Planner<'a> {
             };
             let physical = !entry.merged && *entry.value.path == *list_path;
             let out = edits.entry(layer.file).or_default();
-            let items: Vec<Rc<Node>> = match entry.value.as_seq() {
+            let items: Vec<Arc<Node>> = match entry.value.as_seq() {
                 Some(items) => items.to_vec(),
                 None if entry.value.is_null() => Vec::new(),
                 None => vec![entry.value.clone()],
@@ -996,10 +996,10 @@ impl<'a> Planner<'a> {
                 for (i, item) in items.iter().enumerate() {
                     let mut at = list_path.clone();
                     at.push(Seg::Index(i));
-                    if lp.remove.iter().any(|r| Rc::ptr_eq(r, item)) {
+                    if lp.remove.iter().any(|r| Arc::ptr_eq(r, item)) {
                         removes.push(at);
                     } else if let Some((_, t)) =
-                        lp.replace.iter().find(|(r, _)| Rc::ptr_eq(r, item))
+                        lp.replace.iter().find(|(r, _)| Arc::ptr_eq(r, item))
                     {
                         out.push(Edit::ReplaceScalar {
                             at,
@@ -1009,7 +1009,7 @@ impl<'a> Planner<'a> {
                         for (_, k, v) in lp
                             .set_in_item
                             .iter()
-                            .filter(|(r, _, _)| Rc::ptr_eq(r, item))
+                            .filter(|(r, _, _)| Arc::ptr_eq(r, item))
                         {
                             out.push(Edit::SetKey {
                                 map: at.clone(),
@@ -1048,10 +1048,10 @@ impl<'a> Planner<'a> {
                 // service itself.
                 let mut texts = Vec::new();
                 for item in &items {
-                    if lp.remove.iter().any(|r| Rc::ptr_eq(r, item)) {
+                    if lp.remove.iter().any(|r| Arc::ptr_eq(r, item)) {
                         continue;
                     }
-                    if let Some((_, t)) = lp.replace.iter().find(|(r, _)| Rc::ptr_eq(r, item)) {
+                    if let Some((_, t)) = lp.replace.iter().find(|(r, _)| Arc::ptr_eq(r, item)) {
                         texts.push(t.clone());
                         continue;
                     }
@@ -1059,7 +1059,7 @@ impl<'a> Planner<'a> {
                     for (_, k, v) in lp
                         .set_in_item
                         .iter()
-                        .filter(|(r, _, _)| Rc::ptr_eq(r, item))
+                        .filter(|(r, _, _)| Arc::ptr_eq(r, item))
                     {
                         t = set_in_flow_map(item, k, v);
                     }

@@ -17,7 +17,7 @@ use interp::Env;
 use resolve::{Resolver, absolute};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 use tree::{FileId, Node, Pos};
 
 /// Largest Compose file read (bytes).
@@ -113,12 +113,12 @@ pub struct ComposeFile {
     pub dir: PathBuf,
     /// The original text.
     pub text: String,
-    pub root: Rc<Node>,
+    pub root: Arc<Node>,
     /// The variables its values are interpolated with.
-    pub env: Rc<Env>,
+    pub env: Arc<Env>,
     pub role: Role,
     /// Waiver comments and service boundaries, found once (see [`waivers::for_service`]).
-    pub(crate) waiver_index: std::cell::OnceCell<waivers::Index>,
+    pub(crate) waiver_index: std::sync::OnceLock<waivers::Index>,
 }
 
 /// One definition of a service in one file: where the service itself is written (in a `-f`
@@ -127,7 +127,7 @@ pub struct ComposeFile {
 pub struct Layer {
     /// Index into [`Project::files`].
     pub file: usize,
-    pub node: Rc<Node>,
+    pub node: Arc<Node>,
     /// Position of the service's key (`web:`).
     pub key_pos: Pos,
 }
@@ -139,7 +139,7 @@ pub struct Service {
     pub layers: Vec<Layer>,
     /// The service as Compose v2 resolves it: files merged, `extends` applied, `!reset` and
     /// `!override` honoured; every node keeps the file and line that wrote it.
-    pub node: Rc<Node>,
+    pub node: Arc<Node>,
     /// Its profiles (empty: always started).
     pub profiles: Vec<String>,
 }
@@ -151,7 +151,7 @@ pub struct Project {
     pub files: Vec<ComposeFile>,
     pub services: Vec<Service>,
     /// The whole resolved project (top-level mapping).
-    pub model: Rc<Node>,
+    pub model: Arc<Node>,
     /// The variables of the main project (`.env` and the process environment).
     pub env: Env,
     /// The project directory (`--project-directory`, else the first file's directory).
@@ -317,9 +317,9 @@ pub fn parse_file_in(path: &Path, text: &str, id: FileId) -> Result<ComposeFile,
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         text: text.to_string(),
         root,
-        env: Rc::new(Env::default()),
+        env: Arc::new(Env::default()),
         role: Role::Main,
-        waiver_index: std::cell::OnceCell::new(),
+        waiver_index: std::sync::OnceLock::new(),
     })
 }
 
@@ -402,7 +402,7 @@ impl Project {
         env: Env,
         opts: &LoadOptions,
     ) -> Result<Project, ComposeError> {
-        let env_rc = Rc::new(env.clone());
+        let env_rc = Arc::new(env.clone());
         let mut r = Resolver::new(cwd, &opts.overrides);
         let mut ids = Vec::new();
         for (shown, abs) in main {
@@ -415,7 +415,7 @@ impl Project {
         let mut env = env;
         env.vars
             .insert("COMPOSE_PROJECT_NAME".to_string(), name.clone());
-        let env_rc = Rc::new(env.clone());
+        let env_rc = Arc::new(env.clone());
         for &id in &ids {
             r.files[id].env = env_rc.clone();
         }

@@ -25,7 +25,7 @@ use super::tree::{Entry, FileId, Node, Pos, Seg, Style, Tag, Value};
 use super::{ComposeError, ComposeFile, Role};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Most files (Compose files, includes, extends bases) one project may read.
 pub const MAX_FILES: usize = 256;
@@ -100,7 +100,7 @@ impl<'a> Resolver<'a> {
         &mut self,
         shown: Option<PathBuf>,
         abs: PathBuf,
-        env: Rc<Env>,
+        env: Arc<Env>,
         role: Role,
     ) -> Result<usize, ComposeError> {
         if let Some(&i) = self.by_path.get(&abs) {
@@ -147,8 +147,8 @@ impl<'a> Resolver<'a> {
         &mut self,
         files: &[usize],
         working_dir: &Path,
-        env: &Rc<Env>,
-    ) -> Result<Rc<Node>, ComposeError> {
+        env: &Arc<Env>,
+    ) -> Result<Arc<Node>, ComposeError> {
         let included = Vec::new();
         self.load_model(files, working_dir, env, Skip::default(), &included, 0)
     }
@@ -157,12 +157,12 @@ impl<'a> Resolver<'a> {
         &mut self,
         files: &[usize],
         working_dir: &Path,
-        env: &Rc<Env>,
+        env: &Arc<Env>,
         skip: Skip,
         included: &[PathBuf],
         depth: usize,
-    ) -> Result<Rc<Node>, ComposeError> {
-        let mut dict: Option<Rc<Node>> = None;
+    ) -> Result<Arc<Node>, ComposeError> {
+        let mut dict: Option<Arc<Node>> = None;
         for &id in files {
             let root = self.files[id].root.clone();
             let mut resets = Vec::new();
@@ -200,12 +200,12 @@ impl<'a> Resolver<'a> {
     fn apply_extends(
         &mut self,
         file: usize,
-        cfg: &Rc<Node>,
+        cfg: &Arc<Node>,
         resets: &[ResetRoute],
         working_dir: &Path,
-        env: &Rc<Env>,
+        env: &Arc<Env>,
         depth: usize,
-    ) -> Result<Rc<Node>, ComposeError> {
+    ) -> Result<Arc<Node>, ComposeError> {
         let Some(services) = cfg.get("services").filter(|s| s.as_map().is_some()) else {
             return Ok(cfg.clone());
         };
@@ -265,7 +265,7 @@ impl<'a> Resolver<'a> {
         table_file: usize,
         ctx: &ExtendsCtx,
         chain: &mut Vec<(usize, String, Pos)>,
-    ) -> Result<Option<Rc<Node>>, ComposeError> {
+    ) -> Result<Option<Arc<Node>>, ComposeError> {
         let Some((node, done)) = table.get(name).cloned() else {
             return Ok(None);
         };
@@ -396,7 +396,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// `extends: base` or `extends: {service: base, file: other.yaml}` (interpolated).
-    fn extends_target(&self, ext: &Rc<Node>) -> Result<(String, Option<String>), ComposeError> {
+    fn extends_target(&self, ext: &Arc<Node>) -> Result<(String, Option<String>), ComposeError> {
         if ext.as_map().is_some() {
             let service = ext
                 .get("service")
@@ -422,17 +422,17 @@ impl<'a> Resolver<'a> {
     fn apply_include(
         &mut self,
         file: usize,
-        cfg: &Rc<Node>,
+        cfg: &Arc<Node>,
         working_dir: &Path,
-        env: &Rc<Env>,
+        env: &Arc<Env>,
         included: &[PathBuf],
         depth: usize,
-    ) -> Result<Rc<Node>, ComposeError> {
+    ) -> Result<Arc<Node>, ComposeError> {
         let Some(inc) = cfg.entry("include") else {
             return Ok(cfg.clone());
         };
         let inc_pos = inc.key_pos;
-        let items: Vec<Rc<Node>> = match inc.value.as_seq() {
+        let items: Vec<Arc<Node>> = match inc.value.as_seq() {
             Some(items) => items.to_vec(),
             None if inc.value.is_null() => Vec::new(),
             None => {
@@ -501,7 +501,7 @@ impl<'a> Resolver<'a> {
                     vars.vars.entry(k).or_insert(v);
                 }
             }
-            let inc_env = Rc::new(vars);
+            let inc_env = Arc::new(vars);
             let mut ids = Vec::new();
             for p in &abs_paths {
                 let id = self
@@ -548,8 +548,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// `path` (one or a list), `project_directory`, `env_file` (one or a list) of an include.
-    fn include_entry(&self, item: &Rc<Node>) -> Result<IncludeEntry, ComposeError> {
-        let list = |n: Option<&Rc<Node>>| -> Vec<String> {
+    fn include_entry(&self, item: &Arc<Node>) -> Result<IncludeEntry, ComposeError> {
+        let list = |n: Option<&Arc<Node>>| -> Vec<String> {
             match n {
                 None => Vec::new(),
                 Some(n) => match n.as_seq() {
@@ -577,10 +577,10 @@ impl<'a> Resolver<'a> {
 
     fn import_resources(
         &self,
-        source: &Rc<Node>,
-        target: &Rc<Node>,
-        item: &Rc<Node>,
-    ) -> Result<Rc<Node>, ComposeError> {
+        source: &Arc<Node>,
+        target: &Arc<Node>,
+        item: &Arc<Node>,
+    ) -> Result<Arc<Node>, ComposeError> {
         let mut target = target.clone();
         for key in ["services", "volumes", "networks", "secrets", "configs"] {
             let Some(from) = source.get(key).and_then(|f| f.as_map()) else {
@@ -646,10 +646,10 @@ impl<'a> Resolver<'a> {
     /// compose-go's `mergeYaml`: `over` merged onto `base` at `path`.
     fn merge(
         &self,
-        base: &Rc<Node>,
-        over: &Rc<Node>,
+        base: &Arc<Node>,
+        over: &Arc<Node>,
         path: &mut Vec<String>,
-    ) -> Result<Rc<Node>, ComposeError> {
+    ) -> Result<Arc<Node>, ComposeError> {
         if let Some(special) = special(path) {
             return Ok(match special {
                 Special::Override => over.clone(),
@@ -711,10 +711,10 @@ impl<'a> Resolver<'a> {
 
     fn merge_mappings(
         &self,
-        base: &Rc<Node>,
-        over: &Rc<Node>,
+        base: &Arc<Node>,
+        over: &Arc<Node>,
         path: &mut Vec<String>,
-    ) -> Result<Rc<Node>, ComposeError> {
+    ) -> Result<Arc<Node>, ComposeError> {
         let (Some(b), Some(o)) = (base.as_map(), over.as_map()) else {
             return Ok(over.clone());
         };
@@ -739,7 +739,7 @@ impl<'a> Resolver<'a> {
                     let merged = self.merge(&entries[i].value, &e.value, path);
                     path.pop();
                     let merged = merged?;
-                    let keep_key = !Rc::ptr_eq(&merged, &entries[i].value);
+                    let keep_key = !Arc::ptr_eq(&merged, &entries[i].value);
                     entries[i] = Entry {
                         key: e.key.clone(),
                         key_pos: if keep_key {
@@ -764,10 +764,10 @@ impl<'a> Resolver<'a> {
     }
 
     /// compose-go's `convertIntoSequence`: a mapping becomes sorted `KEY=value` items.
-    fn to_sequence(&self, n: &Rc<Node>) -> Vec<Rc<Node>> {
+    fn to_sequence(&self, n: &Arc<Node>) -> Vec<Arc<Node>> {
         match &n.value {
             Value::Map(entries) => {
-                let mut items: Vec<(String, Rc<Node>)> = entries
+                let mut items: Vec<(String, Arc<Node>)> = entries
                     .iter()
                     .map(|e| {
                         let text = if e.value.is_null() {
@@ -778,7 +778,7 @@ impl<'a> Resolver<'a> {
                                 _ => format!("{}=", e.key),
                             }
                         };
-                        let node = Rc::new(Node {
+                        let node = Arc::new(Node {
                             value: Value::Scalar {
                                 text,
                                 style: Style::Quoted,
@@ -805,7 +805,7 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn to_build(&self, n: &Rc<Node>) -> Rc<Node> {
+    fn to_build(&self, n: &Arc<Node>) -> Arc<Node> {
         if n.as_map().is_some() {
             return n.clone();
         }
@@ -825,7 +825,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// compose-go's `convertIntoMapping`: list items become keys.
-    fn to_mapping(&self, n: &Rc<Node>, default: MappingDefault) -> Rc<Node> {
+    fn to_mapping(&self, n: &Arc<Node>, default: MappingDefault) -> Arc<Node> {
         match &n.value {
             Value::Map(_) => n.clone(),
             Value::Seq(items) => {
@@ -854,7 +854,7 @@ impl<'a> Resolver<'a> {
 
     /// compose-go's `EnforceUnicity`: in the lists where items have a key (a port, a volume
     /// target, a variable name …), a later item replaces an earlier one with the same key.
-    pub fn unicity(&self, root: &Rc<Node>) -> Rc<Node> {
+    pub fn unicity(&self, root: &Arc<Node>) -> Arc<Node> {
         let Some(services) = root.get("services").filter(|s| s.as_map().is_some()) else {
             return root.clone();
         };
@@ -865,7 +865,7 @@ impl<'a> Resolver<'a> {
             .iter()
             .map(|e| {
                 let v = self.unique_service(&e.value);
-                if !Rc::ptr_eq(&v, &e.value) {
+                if !Arc::ptr_eq(&v, &e.value) {
                     changed = true;
                 }
                 Entry {
@@ -880,7 +880,7 @@ impl<'a> Resolver<'a> {
         set_key(root, "services", map_like(services, entries))
     }
 
-    fn unique_service(&self, svc: &Rc<Node>) -> Rc<Node> {
+    fn unique_service(&self, svc: &Arc<Node>) -> Arc<Node> {
         let Some(map) = svc.as_map() else {
             return svc.clone();
         };
@@ -900,7 +900,7 @@ impl<'a> Resolver<'a> {
 
     /// The items with later duplicates folded onto the first position, or `None` when no key
     /// repeats.
-    fn dedupe(&self, items: &[Rc<Node>], indexer: Indexer) -> Option<Vec<Rc<Node>>> {
+    fn dedupe(&self, items: &[Arc<Node>], indexer: Indexer) -> Option<Vec<Arc<Node>>> {
         if items.len() < 2 {
             return None;
         }
@@ -909,7 +909,7 @@ impl<'a> Resolver<'a> {
         if keys.iter().all(|k| seen.insert(k.as_str())) {
             return None;
         }
-        let mut out: Vec<Rc<Node>> = Vec::new();
+        let mut out: Vec<Arc<Node>> = Vec::new();
         let mut at: HashMap<&str, usize> = HashMap::new();
         for (k, item) in keys.iter().zip(items) {
             match at.get(k.as_str()) {
@@ -923,7 +923,7 @@ impl<'a> Resolver<'a> {
         Some(out)
     }
 
-    fn index_key(&self, n: &Rc<Node>, indexer: Indexer) -> String {
+    fn index_key(&self, n: &Arc<Node>, indexer: Indexer) -> String {
         let field = |k: &str| n.get(k).and_then(|v| self.text(v));
         match indexer {
             Indexer::KeyValue => {
@@ -975,7 +975,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-type Services = HashMap<String, (Rc<Node>, bool)>;
+type Services = HashMap<String, (Arc<Node>, bool)>;
 
 /// An include's paths, project directory and env files.
 type IncludeEntry = (Vec<String>, Option<String>, Vec<String>);
@@ -984,7 +984,7 @@ struct ExtendsCtx {
     #[allow(dead_code)]
     file: usize,
     working_dir: PathBuf,
-    env: Rc<Env>,
+    env: Arc<Env>,
     resets: Vec<ResetRoute>,
     depth: usize,
 }
@@ -1063,10 +1063,10 @@ fn indexer_for(key: &str) -> Option<Indexer> {
 /// Takes `!reset` nodes out of a tree and records the routes of `!reset` and `!override` nodes
 /// (compose-go's `ResetProcessor`). `None` when the node itself is reset.
 fn strip_tags(
-    node: &Rc<Node>,
+    node: &Arc<Node>,
     at: &mut Vec<String>,
     routes: &mut Vec<ResetRoute>,
-) -> Option<Rc<Node>> {
+) -> Option<Arc<Node>> {
     match node.tag {
         Tag::Reset => {
             routes.push(at.clone());
@@ -1123,7 +1123,7 @@ fn has_tags(node: &Node) -> bool {
 }
 
 /// The tree without the value at `route` (mapping keys only, as compose-go).
-pub fn remove_route(node: &Rc<Node>, route: &[String]) -> Rc<Node> {
+pub fn remove_route(node: &Arc<Node>, route: &[String]) -> Arc<Node> {
     let Some((first, rest)) = route.split_first() else {
         return node.clone();
     };
@@ -1138,7 +1138,7 @@ pub fn remove_route(node: &Rc<Node>, route: &[String]) -> Rc<Node> {
         out.remove(i);
     } else {
         let v = remove_route(&entries[i].value, rest);
-        if Rc::ptr_eq(&v, &entries[i].value) {
+        if Arc::ptr_eq(&v, &entries[i].value) {
             return node.clone();
         }
         out[i].value = v;
@@ -1146,12 +1146,12 @@ pub fn remove_route(node: &Rc<Node>, route: &[String]) -> Rc<Node> {
     map_like(node, out)
 }
 
-fn remove_key(node: &Rc<Node>, key: &str) -> Rc<Node> {
+fn remove_key(node: &Arc<Node>, key: &str) -> Arc<Node> {
     remove_route(node, &[key.to_string()])
 }
 
 /// The mapping with `key` set to `value` (replaced in place, or added).
-pub fn set_key(node: &Rc<Node>, key: &str, value: Rc<Node>) -> Rc<Node> {
+pub fn set_key(node: &Arc<Node>, key: &str, value: Arc<Node>) -> Arc<Node> {
     let mut entries: Vec<Entry> = node
         .as_map()
         .unwrap_or_default()
@@ -1182,9 +1182,9 @@ pub fn clone_entry(e: &Entry) -> Entry {
 }
 
 /// A mapping node with `like`'s position, file and route.
-pub fn map_like(like: &Node, entries: Vec<Entry>) -> Rc<Node> {
+pub fn map_like(like: &Node, entries: Vec<Entry>) -> Arc<Node> {
     let size = 1 + entries.iter().map(|e| e.value.size).sum::<usize>();
-    Rc::new(Node {
+    Arc::new(Node {
         value: Value::Map(entries),
         pos: like.pos,
         file: like.file,
@@ -1198,9 +1198,9 @@ pub fn map_like(like: &Node, entries: Vec<Entry>) -> Rc<Node> {
 }
 
 /// A sequence node with `like`'s position, file and route.
-pub fn seq_like(like: &Node, items: Vec<Rc<Node>>) -> Rc<Node> {
+pub fn seq_like(like: &Node, items: Vec<Arc<Node>>) -> Arc<Node> {
     let size = 1 + items.iter().map(|i| i.size).sum::<usize>();
-    Rc::new(Node {
+    Arc::new(Node {
         value: Value::Seq(items),
         pos: like.pos,
         file: like.file,
@@ -1213,13 +1213,13 @@ pub fn seq_like(like: &Node, items: Vec<Rc<Node>>) -> Rc<Node> {
     })
 }
 
-fn empty_map(like: &Node) -> Rc<Node> {
-    Rc::new(Node {
+fn empty_map(like: &Node) -> Arc<Node> {
+    Arc::new(Node {
         value: Value::Map(Vec::new()),
         pos: like.pos,
         file: like.file,
         tag: Tag::None,
-        path: Rc::from([] as [Seg; 0]),
+        path: Arc::from([] as [Seg; 0]),
         flow: false,
         anchored: false,
         size: 1,
@@ -1227,8 +1227,8 @@ fn empty_map(like: &Node) -> Rc<Node> {
     })
 }
 
-fn null_at(like: &Node) -> Rc<Node> {
-    Rc::new(Node {
+fn null_at(like: &Node) -> Arc<Node> {
+    Arc::new(Node {
         value: Value::Scalar {
             text: String::new(),
             style: Style::Plain,
@@ -1244,8 +1244,8 @@ fn null_at(like: &Node) -> Rc<Node> {
     })
 }
 
-fn scalar_at(like: &Node, text: &str, style: Style) -> Rc<Node> {
-    Rc::new(Node {
+fn scalar_at(like: &Node, text: &str, style: Style) -> Arc<Node> {
+    Arc::new(Node {
         value: Value::Scalar {
             text: text.to_string(),
             style,
@@ -1262,8 +1262,8 @@ fn scalar_at(like: &Node, text: &str, style: Style) -> Rc<Node> {
 }
 
 /// `{condition: service_started, required: true}`.
-fn depends_on_default(like: &Node) -> Rc<Node> {
-    let entry = |k: &str, v: Rc<Node>| Entry {
+fn depends_on_default(like: &Node) -> Arc<Node> {
+    let entry = |k: &str, v: Arc<Node>| Entry {
         key: k.to_string(),
         key_pos: like.pos,
         path: like.path.clone(),

@@ -13,7 +13,7 @@ use crate::spec::{
     At, EnvVar, Health, Mount, MountKind, Origin, Port, Restart, Spec, Tmpfs, normalize_capability,
 };
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Something the front end could not read soundly (an unset variable in a security-relevant
 /// value, an unparsable value): reported, never guessed.
@@ -154,7 +154,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Items of a list (or a single scalar): `(file, item node)`.
-    fn items(&self, keys: &[&str]) -> Vec<(usize, Rc<Node>)> {
+    fn items(&self, keys: &[&str]) -> Vec<(usize, Arc<Node>)> {
         let mut out = Vec::new();
         for f in self.all(keys) {
             match f.entry.value.as_seq() {
