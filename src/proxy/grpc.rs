@@ -92,21 +92,7 @@ fn routed_path(raw: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let raw = raw.split(|&b| b == b'?').next().unwrap_or_default();
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'%' {
-            let hex = |b: u8| (b as char).to_digit(16);
-            let hi = raw.get(i + 1).copied().and_then(hex)?;
-            let lo = raw.get(i + 2).copied().and_then(hex)?;
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-        } else {
-            out.push(raw[i]);
-            i += 1;
-        }
-    }
-    Some(out)
+    super::route::percent_decode(raw)
 }
 
 /// One frame's 9-byte header.

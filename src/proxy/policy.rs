@@ -392,7 +392,7 @@ pub fn query_params(query: &str) -> Vec<(String, String)> {
         .filter_map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             let dec = |s: &str| {
-                super::route::percent_decode(&s.replace('+', " "))
+                super::route::percent_decode(s.replace('+', " "))
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
             };
             Some((dec(k)?, dec(v)?))

@@ -323,8 +323,8 @@ fn atoi(s: &[u8]) -> i64 {
 }
 
 /// Go's `url.unescape(s, encodePath)`: `%XX` → byte, `+` stays; a bad escape is an error.
-pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
+pub fn percent_decode(s: impl AsRef<[u8]>) -> Option<Vec<u8>> {
+    let b = s.as_ref();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {

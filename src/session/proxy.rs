@@ -238,15 +238,19 @@ impl Judgement {
     }
 }
 
+/// One line per change, with its rule (`cap-drop-all: drop all capabilities`).
+fn described(changes: &[(&'static str, Change)]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|(rule, c)| format!("{rule}: {}", c.describe()))
+        .collect()
+}
+
 impl From<Decision> for Judgement {
     fn from(d: Decision) -> Judgement {
         Judgement {
             body: d.body,
-            changes: d
-                .changes
-                .iter()
-                .map(|(rule, c)| format!("{rule}: {}", c.describe()))
-                .collect(),
+            changes: described(&d.changes),
             refusals: d.refusals,
             refused: d.refused,
             warnings: d.warnings,
@@ -421,11 +425,7 @@ pub fn judge_service(
         Mode::Audit,
     )?;
     let mut j = Judgement {
-        changes: d
-            .changes
-            .iter()
-            .map(|(rule, c)| format!("{rule}: {}", c.describe()))
-            .collect(),
+        changes: described(&d.changes),
         refusals: d.refusals,
         ..Judgement::default()
     };
