@@ -96,21 +96,8 @@ pub enum ComposeCommand {
     },
     /// Rewrite the files with every fixable rule, keeping comments and style.
     Fix {
-        /// Print a unified diff; write nothing.
-        #[arg(long, group = "mode")]
-        diff: bool,
-        /// Exit 1 when something would change; write nothing.
-        #[arg(long, group = "mode")]
-        check: bool,
-        /// Print the fixed file(s); write nothing.
-        #[arg(long, group = "mode")]
-        stdout: bool,
-        /// Ask before each change (needs a terminal).
-        #[arg(long)]
-        review: bool,
-        /// The engine the project is for: `swarm` writes what `docker stack deploy` carries.
-        #[arg(long, value_enum, default_value_t = Target::Compose)]
-        target: Target,
+        #[command(flatten)]
+        mode: FixMode,
         /// Compose files to fix one by one, each as its own project; `-f` files are one
         /// project instead.
         #[arg(value_name = "FILE")]
@@ -273,22 +260,8 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
             }
         }
     }
-    if let ComposeCommand::Fix {
-        diff,
-        check,
-        stdout,
-        review,
-        target,
-        ..
-    } = &args.command
-    {
-        let mode = FixMode {
-            diff: *diff,
-            check: *check,
-            stdout: *stdout,
-            review: *review,
-            target: *target,
-        };
+    if let ComposeCommand::Fix { mode, .. } = &args.command {
+        let mode = *mode;
         for file in each {
             let project = match load_one(file, &opts, preset) {
                 Ok(p) => p,
@@ -298,7 +271,7 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
                     continue;
                 }
             };
-            let results = lint::lint_for(&project, preset, &args.allow, *target);
+            let results = lint::lint_for(&project, preset, &args.allow, mode.target);
             match fix(&project, &results, mode) {
                 Ok(code) if code != ExitCode::SUCCESS => worst = worst.max(1),
                 Ok(_) => {}
@@ -471,22 +444,9 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             std::mem::forget(report);
             Ok(code)
         }
-        ComposeCommand::Fix {
-            diff,
-            check,
-            stdout,
-            review,
-            target,
-            ..
-        } => {
-            let results = lint::lint_for(&project, &preset, &args.allow, *target);
-            let mode = FixMode {
-                diff: *diff,
-                check: *check,
-                stdout: *stdout,
-                review: *review,
-                target: *target,
-            };
+        ComposeCommand::Fix { mode, .. } => {
+            let mode = *mode;
+            let results = lint::lint_for(&project, &preset, &args.allow, mode.target);
             let code = fix(&project, &results, mode);
             drop_beside(project);
             code
@@ -529,12 +489,22 @@ fn apply(
 }
 
 /// How `harden compose fix` was asked to work.
-#[derive(Clone, Copy)]
-struct FixMode {
+#[derive(Clone, Copy, Debug, Args)]
+pub struct FixMode {
+    /// Print a unified diff; write nothing.
+    #[arg(long, group = "mode")]
     diff: bool,
+    /// Exit 1 when something would change; write nothing.
+    #[arg(long, group = "mode")]
     check: bool,
+    /// Print the fixed file(s); write nothing.
+    #[arg(long, group = "mode")]
     stdout: bool,
+    /// Ask before each change (needs a terminal).
+    #[arg(long)]
     review: bool,
+    /// The engine the project is for: `swarm` writes what `docker stack deploy` carries.
+    #[arg(long, value_enum, default_value_t = Target::Compose)]
     target: Target,
 }
 

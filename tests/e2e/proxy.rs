@@ -513,6 +513,20 @@ fn build_and_compose_up_through_the_proxy() {
     assert_eq!(hc["ReadonlyRootfs"], true);
 }
 
+/// Whether the CLI has buildx (BuildKit builds); says so when it has not.
+fn has_buildx(s: &Setup) -> bool {
+    let buildx = run({
+        let mut c = docker(s, &s.engine.host);
+        c.args(["buildx", "version"]);
+        c
+    });
+    if !buildx.status.success() {
+        common::unavailable::<()>("no `docker buildx` plugin (scripts/install-buildx.sh)");
+        return false;
+    }
+    true
+}
+
 /// A BuildKit build (buildx's `docker build`, default `docker` driver) through the proxy: the
 /// CLI's `POST /session` and `POST /grpc` upgrades (h2c both ways over the hijacked connection:
 /// the engine calls back into the client's session for the Dockerfile and the context) pass
@@ -521,13 +535,7 @@ fn build_and_compose_up_through_the_proxy() {
 #[test]
 fn buildkit_build_through_the_proxy() {
     let Some(s) = setup() else { return };
-    let buildx = run({
-        let mut c = docker(&s, &s.engine.host);
-        c.args(["buildx", "version"]);
-        c
-    });
-    if !buildx.status.success() {
-        common::unavailable::<()>("no `docker buildx` plugin (scripts/install-buildx.sh)");
+    if !has_buildx(&s) {
         return;
     }
     let mut p = Proxy::start(&s.engine, "enforce");
@@ -624,13 +632,7 @@ fn buildkit_build_through_the_proxy() {
 #[test]
 fn buildkit_host_network_is_judged() {
     let Some(s) = setup() else { return };
-    let buildx = run({
-        let mut c = docker(&s, &s.engine.host);
-        c.args(["buildx", "version"]);
-        c
-    });
-    if !buildx.status.success() {
-        common::unavailable::<()>("no `docker buildx` plugin (scripts/install-buildx.sh)");
+    if !has_buildx(&s) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
