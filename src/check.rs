@@ -26,7 +26,7 @@ pub struct Scope<'a> {
 #[derive(Debug, Default)]
 pub struct Memo {
     actions: std::cell::OnceCell<Vec<Action>>,
-    profiles: std::cell::RefCell<std::collections::HashMap<String, Option<usize>>>,
+    profiles: std::cell::RefCell<crate::FastMap<String, Option<usize>>>,
 }
 
 impl Memo {
@@ -155,15 +155,16 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
     };
     // Fixes that depend on the user (tmpfs ownership) must see the user the container will
     // really have: when the non-root fix will not run, that is the spec's own user (root).
-    let mut settings = preset.settings.clone();
+    // Cloned only for a service that needs its own values (most use the preset's as they are).
+    let mut settings = std::borrow::Cow::Borrowed(&preset.settings);
     let profile = image.and_then(|i| match scope.memo {
         Some(memo) => memo.profile_for(preset, i),
         None => preset.profile_for(i),
     });
     if let Some(p) = profile {
-        settings.profile_tmpfs = p.tmpfs.clone();
-        settings.profile_caps = p.cap_add.clone();
-        settings.profile_volumes = p
+        settings.to_mut().profile_tmpfs = p.tmpfs.clone();
+        settings.to_mut().profile_caps = p.cap_add.clone();
+        settings.to_mut().profile_volumes = p
             .volumes
             .iter()
             .map(|v| crate::rules::ProfileVolume {
@@ -171,10 +172,11 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
                 reason: v.reason.clone(),
             })
             .collect();
-        settings.profile_name = Some(format!("the {} profile ({})", p.pattern, p.declared_in));
+        settings.to_mut().profile_name =
+            Some(format!("the {} profile ({})", p.pattern, p.declared_in));
     }
     if preset.action("non-root-user") != Action::Fix || waiver("non-root-user").is_some() {
-        settings.user = match spec.effective_user() {
+        settings.to_mut().user = match spec.effective_user() {
             Some(u) if !u.is_empty() => u.to_string(),
             _ => "0:0".to_string(),
         };
@@ -182,8 +184,9 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
         && crate::rules::runs_as_root(spec)
     {
         // What the image's profile says comes first.
-        settings.user = p.user.clone().unwrap_or_default();
-        settings.user_reason = Some(format!("the {} profile, {}", p.pattern, p.declared_in));
+        settings.to_mut().user = p.user.clone().unwrap_or_default();
+        settings.to_mut().user_reason =
+            Some(format!("the {} profile, {}", p.pattern, p.declared_in));
     } else if let Some(fs) = &spec.image_facts.fs
         && let Some(ru) = crate::spec::image::run_user(
             spec.image_facts.user.as_deref(),
@@ -193,8 +196,8 @@ pub fn check(spec: &crate::spec::Spec, preset: &Preset, scope: &Scope<'_>) -> Ou
         )
     {
         // The image says which account it runs as: that one, not the preset's.
-        settings.user = ru.spec();
-        settings.user_reason = Some(ru.why);
+        settings.to_mut().user = ru.spec();
+        settings.to_mut().user_reason = Some(ru.why);
     }
     let mut findings = Vec::new();
     let local;

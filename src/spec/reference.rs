@@ -143,16 +143,22 @@ fn is_hex64(x: &str) -> bool {
 /// `ParseAnyReference`: an image ID (64 hex), a bare digest, or a normalised name; `Err` with
 /// docker's text.
 pub fn parse_any(s: &str) -> Result<AnyReference, String> {
+    match bare_digest(s) {
+        Some(d) => Ok(AnyReference::Digest(d)),
+        None => parse_normalized_named(s).map(AnyReference::Named),
+    }
+}
+
+/// What `ParseAnyReference` reads first: an image ID (64 hex, as `sha256:…`) or a bare digest.
+/// Without an `@`, nothing else it accepts carries a digest.
+pub fn bare_digest(s: &str) -> Option<String> {
     if is_hex64(s) {
-        return Ok(AnyReference::Digest(format!("sha256:{s}")));
+        return Some(format!("sha256:{s}"));
     }
-    if let Some((alg, _)) = s.split_once(':')
-        && !alg.is_empty()
-        && validate_digest(s).is_ok()
-    {
-        return Ok(AnyReference::Digest(s.to_string()));
+    match s.split_once(':') {
+        Some((alg, _)) if !alg.is_empty() && validate_digest(s).is_ok() => Some(s.to_string()),
+        _ => None,
     }
-    parse_normalized_named(s).map(AnyReference::Named)
 }
 
 /// `ParseAnyReference` as `docker run` uses it: `Ok(true)` for a named reference (pullable),

@@ -55,7 +55,15 @@ fn extend(path: &[Seg], seg: Seg) -> Route {
 }
 
 pub fn route_string(path: &[Seg]) -> String {
-    let mut s = String::new();
+    use std::fmt::Write as _;
+    let len = path
+        .iter()
+        .map(|seg| match seg {
+            Seg::Key(k) => k.len() + 1,
+            Seg::Index(_) => 4,
+        })
+        .sum();
+    let mut s = String::with_capacity(len);
     for seg in path {
         match seg {
             Seg::Key(k) => {
@@ -64,7 +72,9 @@ pub fn route_string(path: &[Seg]) -> String {
                 }
                 s.push_str(k);
             }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+            Seg::Index(i) => {
+                let _ = write!(s, "[{i}]");
+            }
         }
     }
     s

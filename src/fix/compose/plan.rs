@@ -61,10 +61,11 @@ impl<'p> Checker<'p> {
     /// Plans `change` for `service`; returns its index in [`Checker::finish`]'s list.
     pub fn add(&mut self, service: &str, change: &Change) -> usize {
         let idx = self.results.len();
-        let res = self.planner.add_change(service, change);
         let project = self.planner.project;
         let at = project.service_position(service);
-        if let Some(svc) = at.and_then(|i| project.services.get(i))
+        let found = at.and_then(|i| project.services.get(i));
+        let res = self.planner.add_change_to(service, found, change);
+        if let Some(svc) = found
             && svc
                 .layers
                 .iter()
@@ -251,12 +252,6 @@ impl<'a> Planner<'a> {
         )
     }
 
-    fn service(&self, name: &str) -> Result<&'a Service, Refusal> {
-        self.project
-            .service(name)
-            .ok_or_else(|| format!("no service `{name}`"))
-    }
-
     /// Adds a request to the plan (or says why it cannot be written).
     fn add(&mut self, req: &Request) -> Result<(), Refusal> {
         self.add_change(&req.service, &req.change)
@@ -284,12 +279,23 @@ impl<'a> Planner<'a> {
 
     /// [`Planner::add`] of `change` to `service`.
     fn add_change(&mut self, service: &str, change: &Change) -> Result<(), Refusal> {
+        let found = self.project.service(service);
+        self.add_change_to(service, found, change)
+    }
+
+    /// [`Planner::add_change`] with the service already looked up (`None`: no such service).
+    fn add_change_to(
+        &mut self,
+        service: &str,
+        found: Option<&'a Service>,
+        change: &Change,
+    ) -> Result<(), Refusal> {
         let idx = self.count;
         self.count += 1;
         if self.check_only {
             self.drop_other_plans(service);
         }
-        let svc = self.service(service)?;
+        let svc = found.ok_or_else(|| format!("no service `{service}`"))?;
         // Every layer that would be edited must be the service's own mapping.
         if !svc
             .layers

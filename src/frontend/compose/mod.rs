@@ -158,7 +158,7 @@ pub struct Project {
     pub dir: PathBuf,
     pub name: String,
     /// Service name → index into `services`.
-    service_index: HashMap<String, usize>,
+    service_index: crate::FastMap<String, usize>,
 }
 
 /// What `docker compose` takes besides the files: `--project-directory`, `--env-file`, `-p`.
@@ -421,7 +421,7 @@ impl Project {
         }
         let model = r.load_main(&ids, &dir, &env_rc)?;
         let mut services: Vec<Service> = Vec::new();
-        let mut service_index: HashMap<String, usize> = HashMap::new();
+        let mut service_index: crate::FastMap<String, usize> = crate::FastMap::default();
         if let Some(svcs) = model.get("services").and_then(|s| s.as_map()) {
             for e in svcs {
                 if e.value.as_map().is_none() {

@@ -858,25 +858,23 @@ impl<'a> Resolver<'a> {
         let Some(services) = root.get("services").filter(|s| s.as_map().is_some()) else {
             return root.clone();
         };
-        let mut changed = false;
-        let entries: Vec<Entry> = services
-            .as_map()
-            .unwrap_or_default()
+        let map = services.as_map().unwrap_or_default();
+        let unique: Vec<Arc<Node>> = map.iter().map(|e| self.unique_service(&e.value)).collect();
+        if map
             .iter()
-            .map(|e| {
-                let v = self.unique_service(&e.value);
-                if !Arc::ptr_eq(&v, &e.value) {
-                    changed = true;
-                }
-                Entry {
-                    value: v,
-                    ..clone_entry(e)
-                }
-            })
-            .collect();
-        if !changed {
+            .zip(&unique)
+            .all(|(e, v)| Arc::ptr_eq(v, &e.value))
+        {
             return root.clone();
         }
+        let entries: Vec<Entry> = map
+            .iter()
+            .zip(unique)
+            .map(|(e, v)| Entry {
+                value: v,
+                ..clone_entry(e)
+            })
+            .collect();
         set_key(root, "services", map_like(services, entries))
     }
 
@@ -905,8 +903,14 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let keys: Vec<String> = items.iter().map(|i| self.index_key(i, indexer)).collect();
-        let mut seen: HashSet<&str> = HashSet::new();
-        if keys.iter().all(|k| seen.insert(k.as_str())) {
+        let distinct = if keys.len() <= 16 {
+            // A few items (the usual list): compared pairwise, without hashing.
+            (1..keys.len()).all(|i| !keys[..i].contains(&keys[i]))
+        } else {
+            let mut seen: HashSet<&str> = HashSet::new();
+            keys.iter().all(|k| seen.insert(k.as_str()))
+        };
+        if distinct {
             return None;
         }
         let mut out: Vec<Arc<Node>> = Vec::new();

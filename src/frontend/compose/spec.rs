@@ -84,7 +84,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Interpolated text of a scalar; notes unset variables when `relevant`.
-    fn text(&mut self, file: usize, n: &Node, what: &str, relevant: bool) -> Option<String> {
+    /// `keys` name the value in notes (`deploy.resources.limits.memory`).
+    fn text(&mut self, file: usize, n: &Node, keys: &[&str], relevant: bool) -> Option<String> {
         let raw = n.as_str()?;
         let _ = file;
         let file = n.file as usize;
@@ -94,7 +95,8 @@ impl<'a> Ctx<'a> {
             self.notes.push(Note {
                 origin,
                 message: format!(
-                    "`{what}` is `{raw}`, and {} not set here: checked as `{}`",
+                    "`{}` is `{raw}`, and {} not set here: checked as `{}`",
+                    keys.join("."),
                     vars_phrase(&r.unresolved),
                     r.value
                 ),
@@ -105,15 +107,13 @@ impl<'a> Ctx<'a> {
 
     fn string(&mut self, keys: &[&str], relevant: bool) -> Option<At<String>> {
         let f = self.last(keys)?;
-        let what = keys.join(".");
-        let v = self.text(f.file, &f.entry.value, &what, relevant)?;
+        let v = self.text(f.file, &f.entry.value, keys, relevant)?;
         Some(At::new(v, self.origin_entry(f.file, f.entry)))
     }
 
     fn boolean(&mut self, keys: &[&str]) -> Option<At<bool>> {
         let f = self.last(keys)?;
-        let what = keys.join(".");
-        let v = self.text(f.file, &f.entry.value, &what, true)?;
+        let v = self.text(f.file, &f.entry.value, keys, true)?;
         let b = match yaml_bool(&v) {
             Some(b) => b,
             None => {
@@ -121,7 +121,10 @@ impl<'a> Ctx<'a> {
                 let origin = self.origin_entry(f.file, f.entry);
                 self.notes.push(Note {
                     origin,
-                    message: format!("`{what}` is `{other}`, not a boolean: checked as false"),
+                    message: format!(
+                        "`{}` is `{other}`, not a boolean: checked as false",
+                        keys.join(".")
+                    ),
                 });
                 false
             }
@@ -136,8 +139,7 @@ impl<'a> Ctx<'a> {
         kind: &str,
     ) -> Option<At<T>> {
         let f = self.last(keys)?;
-        let what = keys.join(".");
-        let v = self.text(f.file, &f.entry.value, &what, true)?;
+        let v = self.text(f.file, &f.entry.value, keys, true)?;
         let origin = self.origin_entry(f.file, f.entry);
         match parse(v.trim()) {
             Ok(x) => Some(At::new(x, origin)),
@@ -145,7 +147,7 @@ impl<'a> Ctx<'a> {
                 if !v.is_empty() {
                     self.notes.push(Note {
                         origin,
-                        message: format!("`{what}` is `{v}`, not {kind}: ignored"),
+                        message: format!("`{}` is `{v}`, not {kind}: ignored", keys.join(".")),
                     });
                 }
                 None
@@ -167,10 +169,9 @@ impl<'a> Ctx<'a> {
     }
 
     fn string_list(&mut self, keys: &[&str]) -> Vec<At<String>> {
-        let what = keys.join(".");
         let mut out = Vec::new();
         for (file, n) in self.items(keys) {
-            if let Some(v) = self.text(file, &n, &what, true) {
+            if let Some(v) = self.text(file, &n, keys, true) {
                 out.push(At::new(v, self.origin_node(file, &n)));
             }
         }
@@ -233,7 +234,7 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
     volumes(&mut c, &mut s);
     ports(&mut c, &mut s);
     for (file, n) in c.items(&["expose"]) {
-        if let Some(v) = c.text(file, &n, "expose", false) {
+        if let Some(v) = c.text(file, &n, &["expose"], false) {
             // A port key as written (compose passes it to the engine as a `nat.Port`).
             let (port, proto) = ports::split_port_key(&v);
             let v = format!("{port}/{proto}");
@@ -328,7 +329,7 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
         let origin = c.origin_node(file, &n);
         let mount = if n.as_map().is_some() {
             let get = |c: &mut Ctx<'_>, k: &[&str]| {
-                lookup(&n, k).and_then(|e| c.text(file, &e.value, "volumes", true))
+                lookup(&n, k).and_then(|e| c.text(file, &e.value, &["volumes"], true))
             };
             let kind = get(c, &["type"]).unwrap_or_else(|| "volume".into());
             let target = get(c, &["target"]).unwrap_or_default();
@@ -362,7 +363,7 @@ fn volumes(c: &mut Ctx<'_>, s: &mut Spec) {
                 propagation: get(c, &["bind", "propagation"]),
             }
         } else {
-            let Some(v) = c.text(file, &n, "volumes", true) else {
+            let Some(v) = c.text(file, &n, &["volumes"], true) else {
                 continue;
             };
             match parse_short_volume(&v) {
@@ -426,8 +427,7 @@ fn ports(c: &mut Ctx<'_>, s: &mut Spec) {
         let origin = c.origin_node(file, &n);
         if n.as_map().is_some() {
             let get = |c: &mut Ctx<'_>, k: &str| {
-                n.get(k)
-                    .and_then(|v| c.text(file, v, &format!("ports.{k}"), true))
+                n.get(k).and_then(|v| c.text(file, v, &["ports", k], true))
             };
             let Some(target) = get(c, "target") else {
                 continue;
@@ -449,7 +449,7 @@ fn ports(c: &mut Ctx<'_>, s: &mut Spec) {
             ));
             continue;
         }
-        let Some(v) = c.text(file, &n, "ports", true) else {
+        let Some(v) = c.text(file, &n, &["ports"], true) else {
             continue;
         };
         match parse_short_port(&v) {
@@ -469,9 +469,9 @@ fn devices(c: &mut Ctx<'_>, s: &mut Spec) {
         let origin = c.origin_node(file, &n);
         let v = if n.as_map().is_some() {
             n.get("source")
-                .and_then(|v| c.text(file, v, "devices.source", true))
+                .and_then(|v| c.text(file, v, &["devices", "source"], true))
         } else {
-            c.text(file, &n, "devices", true)
+            c.text(file, &n, &["devices"], true)
                 .map(|v| v.split(':').next().unwrap_or("").to_string())
         };
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -557,13 +557,13 @@ fn sysctls(c: &mut Ctx<'_>, s: &mut Spec) {
         if let Some(m) = f.entry.value.as_map() {
             for e in m {
                 let v = c
-                    .text(file, &e.value, &format!("sysctls.{}", e.key), true)
+                    .text(file, &e.value, &["sysctls", &e.key], true)
                     .unwrap_or_default();
                 pairs.push((e.key.clone(), v, c.origin_entry(file, e)));
             }
         } else if let Some(items) = f.entry.value.as_seq() {
             for n in items {
-                if let Some(v) = c.text(file, n, "sysctls", true) {
+                if let Some(v) = c.text(file, n, &["sysctls"], true) {
                     let (k, v) = v.split_once('=').unwrap_or((&v, ""));
                     pairs.push((k.to_string(), v.to_string(), c.origin_node(file, n)));
                 }

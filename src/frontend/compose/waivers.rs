@@ -41,7 +41,7 @@ pub struct LineComment {
 /// Every `# harden: ignore[…]` comment of a text.
 pub fn comments(text: &str) -> Vec<LineComment> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in marked_lines(text) {
         let Some(at) = find_marker(line) else {
             continue;
         };
@@ -73,6 +73,35 @@ pub fn comments(text: &str) -> Vec<LineComment> {
         });
     }
     out
+}
+
+/// The lines of `text` (0-based number, text as `str::lines` gives it) that contain `harden:`,
+/// found by searching for it rather than by walking every line.
+fn marked_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut counted = 0; // bytes whose newlines are counted in `line`
+    let mut line = 0;
+    let mut next_from = 0; // the end of the last line given
+    text.match_indices("harden:").filter_map(move |(at, _)| {
+        if at < next_from {
+            return None; // a second marker on a line already given
+        }
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        line += text.as_bytes()[counted..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = start;
+        let (end, newline) = match text[at..].find('\n') {
+            Some(i) => (at + i, true),
+            None => (text.len(), false),
+        };
+        next_from = end;
+        let mut l = &text[start..end];
+        if newline {
+            l = l.strip_suffix('\r').unwrap_or(l);
+        }
+        Some((line, l))
+    })
 }
 
 /// The byte index of a `#` that starts a comment containing `harden:`.
@@ -188,6 +217,26 @@ pub fn for_service(project: &Project, svc: &Service) -> Vec<SourceWaiver> {
 
 #[cfg(test)]
 mod tests {
+    /// The lines searched for markers are those `str::lines` gives, with their numbers.
+    #[test]
+    fn marked_lines_are_lines_as_str_lines_gives_them() {
+        for text in [
+            "",
+            "harden:",
+            "a\n# harden: x\r\nb harden: harden:\n\nharden:\r",
+            "\n\nx: 1 # harden: ignore[a] r\n",
+            "a\r\n\r\nharden:\r\n",
+        ] {
+            let want: Vec<(usize, &str)> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains("harden:"))
+                .collect();
+            let got: Vec<(usize, &str)> = super::marked_lines(text).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -34,6 +34,9 @@ impl Rule for DangerousCapability {
     }
 
     fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
+        if spec.cap_add.is_empty() {
+            return vec![];
+        }
         let allowed: Vec<String> = settings
             .allowed_capabilities
             .iter()

@@ -40,7 +40,7 @@ pub struct DockerSocket;
 /// True when a bind of host path `source` exposes a container-engine socket.
 pub(super) fn is_engine_socket(source: &str) -> bool {
     let path = normalize_path(source);
-    SOCKETS.iter().any(|s| path.ends_with(s)) || SOCKET_DIRS.contains(&path.as_str())
+    SOCKETS.iter().any(|s| path.ends_with(s)) || SOCKET_DIRS.contains(&&*path)
 }
 
 impl Rule for DockerSocket {

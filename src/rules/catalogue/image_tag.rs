@@ -10,6 +10,10 @@ use crate::spec::reference::{self, AnyReference};
 /// name with a digest. A reference docker would refuse is cut as written.
 pub(super) fn pinned_digest(image: &str) -> Option<String> {
     let image = image.trim();
+    if !image.contains('@') {
+        // The common case, without parsing the name: only an ID or a bare digest pins.
+        return reference::bare_digest(image);
+    }
     match reference::parse_any(image) {
         Ok(AnyReference::Digest(d)) => Some(d),
         Ok(AnyReference::Named(r)) => r.digest,

@@ -160,9 +160,13 @@ fn removable_security_opts(
     colon_form: bool,
     effect: &str,
 ) -> Vec<Finding> {
-    let exact = format!("{key}={value}");
+    let exact = |o: &str| {
+        o.strip_prefix(key)
+            .and_then(|r| r.strip_prefix('='))
+            .is_some_and(|v| v == value)
+    };
     security_opts_matching(spec, key, value)
-        .filter(|o| colon_form || o.value.trim() == exact)
+        .filter(|o| colon_form || exact(o.value.trim()))
         .map(|o| {
             finding(
                 meta,
@@ -179,7 +183,18 @@ fn removable_security_opts(
 /// Lexical normalisation of an absolute path: repeated and trailing slashes, `.` and `..`
 /// components are resolved (`//etc/./ssl/` → `/etc/ssl`). Relative paths are returned with
 /// trailing slashes trimmed, otherwise unchanged.
-fn normalize_path(p: &str) -> String {
+fn normalize_path(p: &str) -> std::borrow::Cow<'_, str> {
+    // Most paths are written normalised: borrowed as they are.
+    let normal = match p.strip_prefix('/') {
+        None => !p.ends_with('/'),
+        Some("") => true,
+        Some(rest) => rest
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".."),
+    };
+    if normal {
+        return p.into();
+    }
     if !p.starts_with('/') {
         let t = p.trim_end_matches('/');
         return if t.is_empty() { p.into() } else { t.into() };
@@ -194,7 +209,7 @@ fn normalize_path(p: &str) -> String {
             c => parts.push(c),
         }
     }
-    format!("/{}", parts.join("/"))
+    format!("/{}", parts.join("/")).into()
 }
 
 /// True when normalised `path` is `base` or lies below it.
@@ -230,6 +245,12 @@ mod tests {
         assert_eq!(normalize_path("/"), "/");
         assert_eq!(normalize_path("///"), "/");
         assert_eq!(normalize_path("./etc/"), "./etc");
+        assert_eq!(normalize_path("/etc/ssl"), "/etc/ssl");
+        assert_eq!(normalize_path("/etc/.x/..y"), "/etc/.x/..y");
+        assert_eq!(normalize_path("/etc/x/.."), "/etc");
+        assert_eq!(normalize_path("/."), "/");
+        assert_eq!(normalize_path("etc"), "etc");
+        assert_eq!(normalize_path(""), "");
         assert!(path_within("/etc/ssl", "/etc"));
         assert!(path_within("/etc", "/etc"));
         assert!(!path_within("/etcetera", "/etc"));

@@ -31,23 +31,42 @@ fn user_after_fix<'a>(spec: &'a Spec, settings: &'a Settings) -> &'a str {
 /// The preset's tmpfs options with `{uid}`/`{gid}` filled in; an option whose placeholder
 /// cannot be filled is dropped.
 fn tmpfs_options(template: &str, ids: Option<(u32, Option<u32>)>) -> String {
-    let uid = ids.map(|(u, _)| u.to_string());
-    let gid = ids.and_then(|(_, g)| g).map(|g| g.to_string());
-    template
-        .split(',')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .filter_map(|o| {
-            let mut o = o.to_string();
-            for (placeholder, value) in [("{uid}", &uid), ("{gid}", &gid)] {
-                if o.contains(placeholder) {
-                    o = o.replace(placeholder, value.as_deref()?);
+    use std::fmt::Write as _;
+    let uid = ids.map(|(u, _)| u);
+    let gid = ids.and_then(|(_, g)| g);
+    let mut out = String::with_capacity(template.len() + 8);
+    'options: for o in template.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let start = out.len();
+        if start > 0 {
+            out.push(',');
+        }
+        // Placeholders filled left to right; an option naming an unknown id is dropped.
+        let mut rest = o;
+        while let Some(i) = rest.find('{') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let (value, after) = if let Some(after) = tail.strip_prefix("{uid}") {
+                (Some(uid), after)
+            } else if let Some(after) = tail.strip_prefix("{gid}") {
+                (Some(gid), after)
+            } else {
+                (None, &tail[1..])
+            };
+            match value {
+                Some(Some(n)) => {
+                    let _ = write!(out, "{n}");
                 }
+                Some(None) => {
+                    out.truncate(start);
+                    continue 'options;
+                }
+                None => out.push('{'),
             }
-            Some(o)
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+            rest = after;
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 /// Paths already covered by something that is writable without the root filesystem.
@@ -83,7 +102,7 @@ impl Rule for ReadOnlyRootfs {
         };
         let mut missing = Vec::new();
         for path in &settings.tmpfs_paths {
-            let path = normalize_path(path);
+            let path = normalize_path(path).into_owned();
             let duplicate = missing.contains(&path);
             if !covered(spec, &path) && !duplicate {
                 missing.push(path.clone());
@@ -167,7 +186,7 @@ impl Rule for ReadOnlyRootfs {
                     matches!(&t.origin, Origin::Yaml { route, .. } if route.contains(".volumes["));
                 if !has_owner && !from_volume && normalize_path(&t.value.target) != "/tmp" {
                     changes.push(Change::SetTmpfsOwner {
-                        path: normalize_path(&t.value.target),
+                        path: normalize_path(&t.value.target).into_owned(),
                         uid,
                         gid,
                     });
@@ -515,5 +534,41 @@ mod tests {
             "mode=1777,uid=1,gid=2"
         );
         assert_eq!(tmpfs_options("uid={uid},gid={gid}", None), "");
+    }
+
+    /// The one-pass filling gives what replacing each placeholder in turn gives.
+    #[test]
+    fn options_template_as_replacing_each_placeholder() {
+        fn replaced(template: &str, ids: Option<(u32, Option<u32>)>) -> String {
+            let uid = ids.map(|(u, _)| u.to_string());
+            let gid = ids.and_then(|(_, g)| g).map(|g| g.to_string());
+            let kept: Vec<String> = template
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .filter_map(|o| {
+                    let mut o = o.to_string();
+                    for (placeholder, value) in [("{uid}", &uid), ("{gid}", &gid)] {
+                        if o.contains(placeholder) {
+                            o = o.replace(placeholder, value.as_deref()?);
+                        }
+                    }
+                    Some(o)
+                })
+                .collect();
+            kept.join(",")
+        }
+        for t in [
+            "rw,noexec,nosuid,nodev,size=64m,uid={uid},gid={gid}",
+            "uid={uid},mode=1777,gid={gid}",
+            "{uid}{gid}{uid},x={",
+            "{{uid}},{gi{uid}d},{g,}",
+            " , ,a={gid} , b ",
+            "{gid},{uid}",
+        ] {
+            for ids in [None, Some((7, None)), Some((0, Some(42)))] {
+                assert_eq!(tmpfs_options(t, ids), replaced(t, ids), "{t} {ids:?}");
+            }
+        }
     }
 }

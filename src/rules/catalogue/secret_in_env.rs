@@ -513,6 +513,12 @@ fn url_password(chars: &[(char, Source)]) -> Option<UrlPassword> {
 fn message(var: &EnvVar) -> Option<String> {
     let raw = var.value.as_deref()?;
     let name = &var.name;
+    // A URL with a password needs a `:` and a `/`, which only the written text (or a default
+    // in it) supplies; without them only a credential's name can make a finding.
+    let may_hold_url = raw.contains(':') && raw.contains('/');
+    if !(may_hold_url || secret_name(name)) {
+        return None;
+    }
     let shipped = Shipped::of(raw, var.literal);
     if let Some(url) = url_password(&shipped.chars) {
         let what = format!(

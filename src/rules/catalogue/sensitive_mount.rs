@@ -66,7 +66,7 @@ impl Rule for SensitiveMount {
                     return None;
                 }
                 let read_only = m.value.read_only;
-                if read_only && READ_ONLY_OK.contains(&path.as_str()) {
+                if read_only && READ_ONLY_OK.contains(&&*path) {
                     return None;
                 }
                 let how = if read_only { "read-only" } else { "writable" };
