@@ -19,13 +19,14 @@
     clippy::unnecessary_wraps,
     clippy::match_wildcard_for_single_variants
 )]
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
 #[macro_use]
 mod macros;
 
+mod charbuf;
 mod document;
 mod emitter;
 mod error;

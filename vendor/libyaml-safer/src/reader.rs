@@ -1,7 +1,6 @@
 use std::io::BufRead;
 
-use alloc::collections::VecDeque;
-
+use crate::charbuf::CharBuf;
 use crate::{Encoding, Error, Result, scanner::Scanner};
 
 const BOM_UTF8: [u8; 3] = [0xef, 0xbb, 0xbf];
@@ -47,12 +46,9 @@ fn yaml_parser_determine_encoding(reader: &mut dyn BufRead) -> Result<Option<Enc
     }
 }
 
-// Allowing unsafe code because it is the only efficient way to partially decode
-// a string slice from a stream of UTF-8 bytes.
-#[allow(unsafe_code)]
 fn read_utf8_buffered(
     reader: &mut dyn BufRead,
-    out: &mut VecDeque<char>,
+    out: &mut CharBuf,
     offset: &mut usize,
 ) -> Result<bool> {
     let available = loop {
@@ -68,10 +64,7 @@ fn read_utf8_buffered(
         Ok(valid) => {
             let used = valid.len();
             // The entire contents of the input buffer was valid UTF-8.
-            for ch in valid.chars() {
-                push_char(out, ch, *offset)?;
-                *offset += ch.len_utf8();
-            }
+            push_str(out, valid, offset)?;
             reader.consume(used);
             Ok(true)
         }
@@ -80,14 +73,12 @@ fn read_utf8_buffered(
 
             // If some of the buffer contents were valid, append that to the
             // output.
-            let valid = unsafe {
-                // SAFETY: This is safe because of `valid_up_to()`.
-                core::str::from_utf8_unchecked(&available[..valid_bytes])
+            // (harden: checked again instead of `from_utf8_unchecked`: no `unsafe`.)
+            let valid = match core::str::from_utf8(&available[..valid_bytes]) {
+                Ok(valid) => valid,
+                Err(_) => unreachable!("valid_up_to() bytes are valid UTF-8"),
             };
-            for ch in valid.chars() {
-                push_char(out, ch, *offset)?;
-                *offset += ch.len_utf8();
-            }
+            push_str(out, valid, offset)?;
 
             match err.error_len() {
                 Some(_invalid_len) => Err(Error::reader(
@@ -121,7 +112,7 @@ fn read_utf8_buffered(
 
 fn read_utf8_char_unbuffered(
     reader: &mut dyn BufRead,
-    out: &mut VecDeque<char>,
+    out: &mut CharBuf,
     initial: u8,
     offset: &mut usize,
 ) -> Result<()> {
@@ -146,7 +137,7 @@ fn read_utf8_char_unbuffered(
 
 fn read_utf16_buffered<const BIG_ENDIAN: bool>(
     reader: &mut dyn BufRead,
-    out: &mut VecDeque<char>,
+    out: &mut CharBuf,
     offset: &mut usize,
 ) -> Result<bool> {
     let available = loop {
@@ -204,7 +195,7 @@ fn read_utf16_buffered<const BIG_ENDIAN: bool>(
 
 fn read_utf16_char_unbuffered<const BIG_ENDIAN: bool>(
     reader: &mut dyn BufRead,
-    out: &mut VecDeque<char>,
+    out: &mut CharBuf,
     offset: &mut usize,
 ) -> Result<()> {
     let mut buffer = [0; 2];
@@ -266,7 +257,37 @@ fn is_utf16_surrogate(value: u16) -> bool {
     matches!(value, 0xD800..=0xDFFF)
 }
 
-fn push_char(out: &mut VecDeque<char>, ch: char, offset: usize) -> Result<()> {
+/// `push_char` for each character of `valid`, `offset` moved past each one pushed (harden:
+/// one reservation for the chunk; runs of printable ASCII appended at once).
+fn push_str(out: &mut CharBuf, valid: &str, offset: &mut usize) -> Result<()> {
+    out.compact_and_reserve(valid.len());
+    let bytes = valid.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| (0x20..=0x7e).contains(*b))
+            .count();
+        if run > 0 {
+            out.extend_ascii(&bytes[i..i + run]);
+            i += run;
+            continue;
+        }
+        // `i` is at a character boundary: every byte before it was a whole character.
+        let Some(ch) = valid[i..].chars().next() else {
+            unreachable!("i < valid.len()")
+        };
+        if let Err(err) = push_char(out, ch, *offset + i) {
+            *offset += i;
+            return Err(err);
+        }
+        i += ch.len_utf8();
+    }
+    *offset += bytes.len();
+    Ok(())
+}
+
+fn push_char(out: &mut CharBuf, ch: char, offset: usize) -> Result<()> {
     if !(ch == '\x09'
         || ch == '\x0A'
         || ch == '\x0D'
@@ -307,6 +328,8 @@ pub(crate) fn yaml_parser_update_buffer<R: BufRead>(
         if parser.eof {
             return Ok(());
         }
+        // harden: forget the characters already read before appending more.
+        parser.buffer.compact_and_reserve(0);
 
         let not_eof = match parser.encoding {
             Encoding::Any => unreachable!(),

@@ -1,4 +1,6 @@
 use std::collections::VecDeque;
+
+use crate::charbuf::CharBuf;
 use std::io::BufRead;
 
 use crate::macros::{is_blankz, is_break};
@@ -21,7 +23,7 @@ pub struct Scanner<R> {
     /// The working buffer.
     ///
     /// This always contains valid UTF-8.
-    pub(crate) buffer: VecDeque<char>,
+    pub(crate) buffer: CharBuf,
     /// The input encoding.
     pub(crate) encoding: Encoding,
     /// The offset of the current position (in bytes).
@@ -48,6 +50,9 @@ pub struct Scanner<R> {
     pub(crate) simple_key_allowed: bool,
     /// The stack of simple keys.
     pub(crate) simple_keys: Vec<SimpleKey>,
+    /// harden: the break and blank strings of `scan_plain_scalar`, kept from one scalar to the
+    /// next so that they are not allocated for every scalar (always cleared before use).
+    pub(crate) plain_scratch: [String; 3],
 }
 
 impl<'r, 'b> Scanner<&'r mut &'b [u8]> {
@@ -63,7 +68,7 @@ impl<R> Scanner<R> {
         Self {
             read_handler: None,
             eof: false,
-            buffer: VecDeque::with_capacity(INPUT_BUFFER_SIZE),
+            buffer: CharBuf::with_capacity(INPUT_BUFFER_SIZE),
             encoding: Encoding::Any,
             offset: 0,
             mark: Mark::default(),
@@ -77,6 +82,7 @@ impl<R> Scanner<R> {
             indent: 0,
             simple_key_allowed: false,
             simple_keys: Vec::with_capacity(16),
+            plain_scratch: Default::default(),
         }
     }
 
@@ -157,6 +163,56 @@ impl<R: BufRead> Scanner<R> {
         } else {
             panic!("unexpected end of input")
         }
+    }
+
+    /// harden: `skip_char` for each leading character that `pred` accepts, as long as `keep`
+    /// characters stay buffered after it, so that the `cache(keep)` the caller's loop makes
+    /// after each character would do nothing and can be left out.
+    fn skip_run(&mut self, keep: usize, pred: impl Fn(char) -> bool) {
+        let (n, bytes) = Self::run_of(self.buffer.as_slice(), keep, pred);
+        self.mark.index += bytes as u64;
+        self.mark.column += n as u64;
+        self.buffer.drain(0..n);
+    }
+
+    /// harden: `read_char` for each leading character that `pred` accepts, on the terms of
+    /// [`Self::skip_run`].
+    fn read_run(&mut self, string: &mut String, keep: usize, pred: impl Fn(char) -> bool) {
+        let run = self.buffer.as_slice();
+        let (n, bytes) = Self::run_of(run, keep, pred);
+        string.extend(&run[..n]);
+        self.mark.index += bytes as u64;
+        self.mark.column += n as u64;
+        self.buffer.drain(0..n);
+    }
+
+    /// harden: `read_char`, then [`Self::read_run`], with one reservation in `string`.
+    fn read_char_and_run(&mut self, string: &mut String, keep: usize, pred: impl Fn(char) -> bool) {
+        let chars = self.buffer.as_slice();
+        let Some((&first, rest)) = chars.split_first() else {
+            panic!("unexpected end of input")
+        };
+        let (n, bytes) = Self::run_of(rest, keep, pred);
+        let bytes = first.len_utf8() + bytes;
+        string.reserve(bytes);
+        string.push(first);
+        string.extend(&rest[..n]);
+        self.mark.index += bytes as u64;
+        self.mark.column += 1 + n as u64;
+        self.buffer.drain(0..1 + n);
+    }
+
+    /// The number of leading characters of `chars` that `pred` accepts with `keep` after them,
+    /// and their length in UTF-8.
+    #[inline]
+    fn run_of(chars: &[char], keep: usize, pred: impl Fn(char) -> bool) -> (usize, usize) {
+        let mut n = 0;
+        let mut bytes = 0;
+        while n + keep < chars.len() && pred(chars[n]) {
+            bytes += chars[n].len_utf8();
+            n += 1;
+        }
+        (n, bytes)
     }
 
     /// Equivalent to the libyaml macro `READ_LINE`.
@@ -805,6 +861,7 @@ impl<R: BufRead> Scanner<R> {
                 self.skip_char();
             }
             self.cache(1)?;
+            self.skip_run(1, |ch| ch == ' ');
             while CHECK!(self.buffer, ' ')
                 || (self.flow_level != 0 || !self.simple_key_allowed) && CHECK!(self.buffer, '\t')
             {
@@ -812,6 +869,7 @@ impl<R: BufRead> Scanner<R> {
                 self.cache(1)?;
             }
             if CHECK!(self.buffer, '#') {
+                self.skip_run(1, |ch| !is_break(ch));
                 while !IS_BREAKZ!(self.buffer) {
                     self.skip_char();
                     self.cache(1)?;
@@ -1654,6 +1712,9 @@ impl<R: BufRead> Scanner<R> {
                         }
                     } else {
                         self.read_char(&mut string);
+                        self.read_run(&mut string, 2, |ch| {
+                            !is_blankz(ch) && !matches!(ch, '\'' | '"' | '\\')
+                        });
                     }
                 }
                 self.cache(2)?;
@@ -1722,9 +1783,11 @@ impl<R: BufRead> Scanner<R> {
     fn scan_plain_scalar(&mut self) -> Result<Token> {
         let mut end_mark: Mark;
         let mut string = String::new();
-        let mut leading_break = String::new();
-        let mut trailing_breaks = String::new();
-        let mut whitespaces = String::new();
+        let [mut leading_break, mut trailing_breaks, mut whitespaces] =
+            core::mem::take(&mut self.plain_scratch);
+        leading_break.clear();
+        trailing_breaks.clear();
+        whitespaces.clear();
         let mut leading_blanks = false;
         let indent: i32 = self.indent + 1;
         end_mark = self.mark;
@@ -1794,7 +1857,9 @@ impl<R: BufRead> Scanner<R> {
                         whitespaces.clear();
                     }
                 }
-                self.read_char(&mut string);
+                self.read_char_and_run(&mut string, 2, |ch| {
+                    !is_blankz(ch) && !matches!(ch, ':' | ',' | '[' | ']' | '{' | '}')
+                });
                 end_mark = self.mark;
                 self.cache(2)?;
             }
@@ -1816,6 +1881,7 @@ impl<R: BufRead> Scanner<R> {
                         self.read_char(&mut whitespaces);
                     } else {
                         self.skip_char();
+                        self.skip_run(1, |ch| ch == ' ');
                     }
                 } else {
                     self.cache(2)?;
@@ -1838,6 +1904,7 @@ impl<R: BufRead> Scanner<R> {
         if leading_blanks {
             self.simple_key_allowed = true;
         }
+        self.plain_scratch = [leading_break, trailing_breaks, whitespaces];
 
         Ok(Token {
             data: TokenData::Scalar {
