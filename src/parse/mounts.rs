@@ -48,38 +48,42 @@ pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         }
         _ => {}
     }
-    let mut buffer: Vec<char> = Vec::new();
-    let chars = spec.chars().chain(std::iter::once('\0'));
-    for c in chars {
-        let win_drive = c == ':' && buffer.len() == 1 && buffer[0].is_alphabetic();
-        if win_drive {
-            buffer.push(c);
-        } else if c == ':' || c == '\0' {
-            let s: String = buffer.iter().collect();
-            let res: Result<(), &str> = if buffer.is_empty() {
-                Err("empty section between colons")
-            } else if v.source.is_empty() && c == '\0' {
-                v.target = s;
-                Ok(())
-            } else if v.source.is_empty() {
-                v.source = s;
-                Ok(())
-            } else if v.target.is_empty() {
-                v.target = s;
-                Ok(())
-            } else if c == ':' {
-                Err("too many colons")
-            } else {
-                read_options(&mut v, &s);
-                Ok(())
-            };
-            if let Err(e) = res {
-                return Err(format!("invalid spec: {spec}: {e}"));
-            }
-            buffer.clear();
-        } else {
-            buffer.push(c);
+    // Sections between colons, as byte ranges of `spec` (a NUL ends one too, as the end does).
+    let mut start = 0;
+    for (i, c) in spec
+        .char_indices()
+        .chain(std::iter::once((spec.len(), '\0')))
+    {
+        let section = &spec[start..i];
+        let mut chars = section.chars();
+        let one_letter = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
+        if c == ':' && one_letter {
+            continue; // a Windows drive (`C:`): the colon is part of the section
         }
+        if c != ':' && c != '\0' {
+            continue;
+        }
+        let res: Result<(), &str> = if section.is_empty() {
+            Err("empty section between colons")
+        } else if v.source.is_empty() && c == '\0' {
+            v.target = section.to_string();
+            Ok(())
+        } else if v.source.is_empty() {
+            v.source = section.to_string();
+            Ok(())
+        } else if v.target.is_empty() {
+            v.target = section.to_string();
+            Ok(())
+        } else if c == ':' {
+            Err("too many colons")
+        } else {
+            read_options(&mut v, section);
+            Ok(())
+        };
+        if let Err(e) = res {
+            return Err(format!("invalid spec: {spec}: {e}"));
+        }
+        start = i + c.len_utf8();
     }
     if !v.source.is_empty() && is_file_path(&v.source) {
         v.typ = "bind";
@@ -131,6 +135,76 @@ pub fn parse_bind(spec: &str) -> Option<VolumeSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sections found on byte ranges give what collecting them char by char gave.
+    #[test]
+    fn volume_sections_as_char_by_char() {
+        fn by_chars(spec: &str) -> Result<VolumeSpec, String> {
+            let mut v = VolumeSpec {
+                typ: "volume",
+                ..Default::default()
+            };
+            if spec.is_empty() || spec.len() <= 2 {
+                return parse_volume(spec);
+            }
+            let mut buffer: Vec<char> = Vec::new();
+            for c in spec.chars().chain(std::iter::once('\0')) {
+                if c == ':' && buffer.len() == 1 && buffer[0].is_alphabetic() {
+                    buffer.push(c);
+                } else if c == ':' || c == '\0' {
+                    let s: String = buffer.iter().collect();
+                    let res: Result<(), &str> = if buffer.is_empty() {
+                        Err("empty section between colons")
+                    } else if v.source.is_empty() && c == '\0' {
+                        v.target = s;
+                        Ok(())
+                    } else if v.source.is_empty() {
+                        v.source = s;
+                        Ok(())
+                    } else if v.target.is_empty() {
+                        v.target = s;
+                        Ok(())
+                    } else if c == ':' {
+                        Err("too many colons")
+                    } else {
+                        read_options(&mut v, &s);
+                        Ok(())
+                    };
+                    if let Err(e) = res {
+                        return Err(format!("invalid spec: {spec}: {e}"));
+                    }
+                    buffer.clear();
+                } else {
+                    buffer.push(c);
+                }
+            }
+            if !v.source.is_empty() && is_file_path(&v.source) {
+                v.typ = "bind";
+            }
+            Ok(v)
+        }
+        for spec in [
+            "/h:/c:ro",
+            "C:\\data:D:\\c",
+            "c:/x:/y:rw,rshared",
+            "é:/x",
+            "éé:/x:ro",
+            "a:b:c:d",
+            "::",
+            "a::b",
+            ":abc",
+            "abc:",
+            "a\0bc:/d",
+            "vol:/data:nocopy,ro",
+            "./rel:/app",
+            "~/x:/y:z",
+            "\\\\srv\\share:/m",
+            "abc",
+            "x:y",
+        ] {
+            assert_eq!(parse_volume(spec), by_chars(spec), "{spec:?}");
+        }
+    }
 
     #[test]
     fn volumes_split_like_compose() {

@@ -182,17 +182,16 @@ pub fn plain_or_quoted(s: &str) -> String {
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
         && !s.starts_with(['-', '.']);
+    if !safe_chars {
+        return quote(s);
+    }
     let ambiguous = matches!(
         s.to_ascii_lowercase().as_str(),
         "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null" | "~"
     ) || s.parse::<f64>().is_ok()
         || s.replace('_', "").parse::<f64>().is_ok()
         || (s.starts_with('0') && s.len() > 1);
-    if safe_chars && !ambiguous {
-        s.to_string()
-    } else {
-        quote(s)
-    }
+    if !ambiguous { s.to_string() } else { quote(s) }
 }
 
 #[cfg(test)]

@@ -345,6 +345,9 @@ impl<'a> Planner<'a> {
         change: &Change,
         plan: &mut ServicePlan,
     ) -> Result<Planned, Refusal> {
+        // Only saying what can be written: the texts of new values are not needed (refusals
+        // and the nodes a plan edits are).
+        let write = !self.check_only;
         match change {
             Change::DropAllCapabilities => {
                 let have_all = self.resolved_items(svc, "cap_drop").iter().any(|n| {
@@ -354,7 +357,7 @@ impl<'a> Planner<'a> {
                         .as_deref()
                         == Some("ALL")
                 });
-                if !have_all {
+                if !have_all && write {
                     plan.lists
                         .entry("cap_drop".into())
                         .or_default()
@@ -370,7 +373,7 @@ impl<'a> Planner<'a> {
                         .as_deref()
                         == Some(capability.as_str())
                 });
-                if !have {
+                if !have && write {
                     plan.lists
                         .entry("cap_add".into())
                         .or_default()
@@ -422,11 +425,13 @@ impl<'a> Planner<'a> {
                     })
                     .collect();
                 if falses.is_empty() {
-                    plan.lists
-                        .entry("security_opt".into())
-                        .or_default()
-                        .add
-                        .push(quote("no-new-privileges:true"));
+                    if write {
+                        plan.lists
+                            .entry("security_opt".into())
+                            .or_default()
+                            .add
+                            .push(quote("no-new-privileges:true"));
+                    }
                 } else {
                     let (own, inherited) = self.split_own(svc, "security_opt", falses);
                     for n in own {
@@ -474,13 +479,17 @@ impl<'a> Planner<'a> {
             }
             Change::SetUser { user } => {
                 self.not_through_variable(svc, "user")?;
-                plan.scalars.push((vec!["user".into()], quote(user)))
+                if write {
+                    plan.scalars.push((vec!["user".into()], quote(user)))
+                }
             }
             Change::SetReadOnlyRootfs => {
                 self.not_through_variable(svc, "read_only")?;
-                plan.scalars.push((vec!["read_only".into()], "true".into()))
+                if write {
+                    plan.scalars.push((vec!["read_only".into()], "true".into()))
+                }
             }
-            Change::AddTmpfs { path, options } if self.target == Target::Swarm => {
+            Change::AddTmpfs { path, options } if self.target == Target::Swarm && write => {
                 // Swarm drops a service-level `tmpfs:`; a long-syntax tmpfs volume survives
                 // (its size in bytes; owner and mode cannot be set).
                 let size = options
@@ -503,6 +512,7 @@ impl<'a> Planner<'a> {
             Change::BindPortHostIp { .. } if self.target == Target::Swarm => {
                 return Err(crate::fix::model::SWARM_PORTS.into());
             }
+            Change::AddTmpfs { .. } if !write => {}
             Change::AddTmpfs { path, options } => {
                 let item = if options.is_empty() {
                     path.clone()
@@ -561,10 +571,15 @@ impl<'a> Planner<'a> {
             }
             Change::SetMemory { bytes } => {
                 let keys = self.resource_key(svc, "mem_limit", "memory")?;
-                plan.scalars.push((keys, crate::fix::docker_bytes(*bytes)));
+                if write {
+                    plan.scalars.push((keys, crate::fix::docker_bytes(*bytes)));
+                }
             }
             Change::SetNanoCpus { nano_cpus } => {
                 let keys = self.resource_key(svc, "cpus", "cpus")?;
+                if !write {
+                    return Ok(Planned::Done);
+                }
                 let text = crate::fix::format_cpus(*nano_cpus);
                 // `deploy.resources.limits.cpus` is a string in the Compose schema.
                 let text = if keys.len() > 1 {
@@ -579,7 +594,9 @@ impl<'a> Planner<'a> {
                 .push((vec!["cpu_quota".into()], quota.to_string())),
             Change::SetPidsLimit { limit } => {
                 let keys = self.resource_key(svc, "pids_limit", "pids")?;
-                plan.scalars.push((keys, limit.to_string()));
+                if write {
+                    plan.scalars.push((keys, limit.to_string()));
+                }
             }
             Change::BindPortHostIp { ip, origin, .. } => {
                 let node = self.find_item(svc, "ports", origin).ok_or_else(|| {
