@@ -141,6 +141,16 @@ pub struct SecretInEnv;
 
 /// True when an environment variable name looks like it holds a credential.
 fn secret_name(name: &str) -> bool {
+    // Every word below has one of these stems; most names have none (a quick no).
+    const STEMS: [&str; 5] = ["PASS", "SECRET", "CREDENTIAL", "KEY", "TOKEN"];
+    let has = |stem: &str| {
+        name.as_bytes()
+            .windows(stem.len())
+            .any(|w| w.eq_ignore_ascii_case(stem.as_bytes()))
+    };
+    if !STEMS.iter().any(|s| has(s)) {
+        return false;
+    }
     let upper = name.trim().to_ascii_uppercase().replace(['-', '.'], "_");
     if POINTERS.iter().any(|p| upper.ends_with(p)) {
         return false;
