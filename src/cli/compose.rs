@@ -327,9 +327,9 @@ fn lint_each(
     target: Target,
 ) -> Vec<Result<Report, Fail>> {
     let one = |file: &PathBuf| -> Result<Report, Fail> {
-        let project = load_one(file, opts, preset)?;
+        let mut project = load_one(file, opts, preset)?;
         let results = lint::lint_for(&project, preset, allow, target);
-        let frame = lint::frame(&project);
+        let frame = lint::take_frame(&mut project);
         drop(project);
         Ok(into_report(frame, results))
     };
@@ -412,7 +412,7 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
         ComposeCommand::External(rest) => return pass_through(&args, rest),
         _ => {}
     }
-    let project = load_project(&args.files, &args.load_options())?;
+    let mut project = load_project(&args.files, &args.load_options())?;
     let policy = load_policy(args.preset.as_deref(), &args.allow)?;
     let preset = policy.preset.clone();
     check_locks(&project, &preset).map_err(Fail)?;
@@ -423,12 +423,32 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
             target,
             ..
         } => {
-            let results = lint::lint_for(&project, &preset, &args.allow, *target);
+            let mut results = lint::lint_for(&project, &preset, &args.allow, *target);
             let mut report = policy_report(&policy, &cwd());
             // What the report holds is all that is printed: the project goes before the report
             // is built.
-            let frame = lint::frame(&project);
+            let frame = lint::take_frame(&mut project);
             drop_beside(project);
+            if *format == Format::Text && report.items.is_empty() {
+                // Written from the results themselves: no report items (tens of thousands for
+                // thousands of services) when every finding is in one file.
+                use std::io::Write;
+                let mut out =
+                    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+                if let Some(written) = lint::write_text(&frame, &mut results, &mut out) {
+                    let _ = written.and_then(|()| out.flush());
+                    let code = if lint::fails(&results, *fail_on) {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    };
+                    // The command ends here: freeing the findings one by one is work for
+                    // nothing.
+                    std::mem::forget(results);
+                    std::mem::forget(frame);
+                    return Ok(code);
+                }
+            }
             let r = into_report(frame, results);
             if report.items.is_empty() {
                 report.items = r.items;

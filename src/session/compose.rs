@@ -19,23 +19,25 @@ use std::path::{Path, PathBuf};
 pub use crate::rules::pseudo::{POLICY_WEAKENED, UNRESOLVED_VALUE, WAIVER_REASON};
 
 /// Where a finding points.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Location {
-    pub file: PathBuf,
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location<'a> {
+    pub file: &'a Path,
     pub line: usize,
     pub column: usize,
-    pub route: String,
+    pub route: &'a str,
 }
 
 /// One finding of a Compose project.
 #[derive(Clone, Debug)]
 pub struct ComposeFinding {
-    pub location: Location,
+    /// Its place is its origin, always [`Origin::Yaml`] ([`ComposeFinding::location`]): kept
+    /// once, in the finding (thousands of services have tens of thousands of findings).
     pub evaluated: Evaluated,
     /// The back end can write the fix and the preset applies it.
     pub fixable: bool,
-    /// Why a fix the preset wants cannot be written.
-    pub unfixable_reason: Option<String>,
+    /// Why a fix the preset wants cannot be written (a `Box<str>`: rare, and every finding
+    /// has the field).
+    pub unfixable_reason: Option<Box<str>>,
     /// The preset wants it fixed (whether or not the files can be edited for it): what
     /// `harden compose up` applies to the resolved project.
     pub wanted_fix: bool,
@@ -44,6 +46,33 @@ pub struct ComposeFinding {
 impl ComposeFinding {
     pub fn counts(&self) -> bool {
         self.evaluated.waived.is_none()
+    }
+
+    /// Where the finding points.
+    pub fn location(&self) -> Location<'_> {
+        place(&self.evaluated.finding.origin)
+    }
+}
+
+fn place(origin: &Origin) -> Location<'_> {
+    match origin {
+        Origin::Yaml {
+            file,
+            route,
+            line,
+            column,
+        } => Location {
+            file,
+            line: *line,
+            column: *column,
+            route,
+        },
+        _ => Location {
+            file: Path::new(""),
+            line: 0,
+            column: 0,
+            route: "",
+        },
     }
 }
 
@@ -164,7 +193,7 @@ pub fn lint_with_facts(
             for f in r.findings.iter_mut().filter(|f| f.fixable) {
                 if f.evaluated.finding.changes.contains(&change) {
                     f.fixable = false;
-                    f.unfixable_reason = Some(reason.clone());
+                    f.unfixable_reason = Some(reason.as_str().into());
                     f.evaluated.action = Action::Warn;
                 }
             }
@@ -173,42 +202,20 @@ pub fn lint_with_facts(
     results
 }
 
-fn location(project: &Project, svc: &Service, origin: Origin) -> Location {
+/// Where a finding with `origin` points: `origin` itself when it is in the files, else the
+/// service's key (a missing setting). Always an [`Origin::Yaml`].
+fn location(project: &Project, svc: &Service, origin: Origin) -> Origin {
     match origin {
-        Origin::Yaml {
-            file,
-            route,
-            line,
-            column,
-        } => Location {
-            file,
-            line,
-            column,
-            route,
-        },
+        Origin::Yaml { .. } => origin,
         _ => match service_origin(project, svc) {
-            Origin::Yaml {
-                file,
-                route,
-                line,
-                column,
-            } => Location {
-                file,
-                line,
-                column,
-                route,
+            o @ Origin::Yaml { .. } => o,
+            _ => Origin::Yaml {
+                file: PathBuf::new(),
+                route: String::new(),
+                line: 0,
+                column: 0,
             },
-            _ => unreachable_location(),
         },
-    }
-}
-
-fn unreachable_location() -> Location {
-    Location {
-        file: PathBuf::new(),
-        line: 0,
-        column: 0,
-        route: String::new(),
     }
 }
 
@@ -260,7 +267,8 @@ fn lint_service(
     // Sized once: thousands of services each keep their findings until the report is built.
     let mut findings = Vec::with_capacity(outcome.findings.len() + invalid.len() + notes.len());
     for mut ev in outcome.findings {
-        let loc = location(project, svc, std::mem::take(&mut ev.finding.origin));
+        ev.finding.origin = location(project, svc, std::mem::take(&mut ev.finding.origin));
+        let loc = place(&ev.finding.origin);
         // Say which line waived it; line comments waive findings on their line.
         if let Some(w) = &ev.waived
             && w.by == "source"
@@ -296,11 +304,11 @@ fn lint_service(
                     // Swarm cannot keep a published port off the other interfaces: refused.
                     fixable = false;
                     ev.action = Action::Deny;
-                    unfixable_reason = Some(crate::fix::model::SWARM_PORTS.to_string());
+                    unfixable_reason = Some(crate::fix::model::SWARM_PORTS.into());
                 }
                 "no-new-privileges" if ev.action == Action::Fix => {
                     fixable = false;
-                    unfixable_reason = Some(crate::fix::model::SWARM_NNP.to_string());
+                    unfixable_reason = Some(crate::fix::model::SWARM_NNP.into());
                 }
                 _ => {}
             }
@@ -310,7 +318,6 @@ fn lint_service(
             ev.action = Action::Warn;
         }
         findings.push(ComposeFinding {
-            location: loc,
             evaluated: ev,
             fixable,
             unfixable_reason,
@@ -354,11 +361,8 @@ fn lint_service(
         ));
     }
     findings.sort_by(|a, b| {
-        (&a.location.file, a.location.line, a.location.column).cmp(&(
-            &b.location.file,
-            b.location.line,
-            b.location.column,
-        ))
+        let (a, b) = (a.location(), b.location());
+        (a.file, a.line, a.column).cmp(&(b.file, b.line, b.column))
     });
     ServiceResult {
         service: svc.name.clone(),
@@ -375,12 +379,11 @@ fn pseudo(
     origin: Origin,
 ) -> ComposeFinding {
     ComposeFinding {
-        location: location(project, svc, origin),
         evaluated: Evaluated {
             finding: Finding {
                 rule,
                 message,
-                origin: Origin::Missing,
+                origin: location(project, svc, origin),
                 changes: Vec::new(),
                 advisory: false,
                 explicit: false,
@@ -461,6 +464,24 @@ pub struct Frame {
 
 /// The [`Frame`] of `project`'s report.
 pub fn frame(project: &Project) -> Frame {
+    frame_with(
+        project,
+        project.files.iter().map(|f| f.text.clone()).collect(),
+    )
+}
+
+/// [`frame`], taking the files' texts out of `project` (about to be dropped) instead of copying
+/// them: the copy would be made when lint's memory is at its highest.
+pub fn take_frame(project: &mut Project) -> Frame {
+    let texts = project
+        .files
+        .iter_mut()
+        .map(|f| std::mem::take(&mut f.text))
+        .collect();
+    frame_with(project, texts)
+}
+
+fn frame_with(project: &Project, texts: Vec<String>) -> Frame {
     Frame {
         report: Report {
             kind: Kind::Compose,
@@ -468,7 +489,8 @@ pub fn frame(project: &Project) -> Frame {
             sources: project
                 .files
                 .iter()
-                .map(|f| (f.path.display().to_string(), f.text.clone()))
+                .zip(texts)
+                .map(|(f, text)| (f.path.display().to_string(), text))
                 .collect(),
             services: project
                 .services
@@ -507,23 +529,32 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
     let mut shown: Option<(PathBuf, String)> = None;
     for r in results {
         let profiles = profiles.get(&r.service);
-        for f in r.findings {
+        for mut f in r.findings {
+            let Origin::Yaml {
+                file: path,
+                route,
+                line,
+                column,
+            } = std::mem::take(&mut f.evaluated.finding.origin)
+            else {
+                unreachable!("a Compose finding's origin is in the files")
+            };
             let file = match &shown {
-                Some((path, name)) if *path == f.location.file => name.clone(),
+                Some((have, name)) if *have == path => name.clone(),
                 _ => {
-                    let name = f.location.file.display().to_string();
-                    shown = Some((f.location.file.clone(), name.clone()));
+                    let name = path.display().to_string();
+                    shown = Some((path, name.clone()));
                     name
                 }
             };
             items.push(Item {
                 file,
-                line: f.location.line,
-                column: f.location.column,
-                route: f.location.route,
+                line,
+                column,
+                route,
                 profiles: profiles.cloned().unwrap_or_default(),
                 service: r.service.clone(),
-                ..super::into_item(f.evaluated, f.fixable, f.unfixable_reason)
+                ..super::into_item(f.evaluated, f.fixable, f.unfixable_reason.map(String::from))
             });
         }
     }
@@ -541,6 +572,134 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
     }
     report.items = items;
     report
+}
+
+/// What the text report reads of one finding, straight from a lint result.
+struct Row<'a> {
+    finding: &'a ComposeFinding,
+    service: &'a Shown<'a>,
+}
+
+/// What every finding of one service shares in the text report.
+struct Shown<'a> {
+    file: &'a str,
+    name: &'a str,
+    profiles: &'a [String],
+}
+
+impl crate::render::report::text::Entry for Row<'_> {
+    fn file(&self) -> &str {
+        self.service.file
+    }
+    fn line(&self) -> usize {
+        self.finding.location().line
+    }
+    fn column(&self) -> usize {
+        self.finding.location().column
+    }
+    fn service(&self) -> &str {
+        self.service.name
+    }
+    fn profiles(&self) -> &[String] {
+        self.service.profiles
+    }
+    fn rule(&self) -> &str {
+        self.finding.evaluated.finding.rule
+    }
+    fn severity(&self) -> Severity {
+        self.finding.evaluated.severity
+    }
+    fn action(&self) -> Action {
+        self.finding.evaluated.action
+    }
+    fn message(&self) -> &str {
+        &self.finding.evaluated.finding.message
+    }
+    fn fixable(&self) -> bool {
+        self.finding.fixable
+    }
+    fn each_fix(&self, each: &mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<()> {
+        // As the report item lists them ([`super::item`]): only when fixable.
+        if !self.finding.fixable {
+            return Ok(());
+        }
+        self.finding
+            .evaluated
+            .finding
+            .changes
+            .iter()
+            .try_for_each(|c| each(&c.describe()))
+    }
+    fn unfixable_reason(&self) -> Option<&str> {
+        self.finding.unfixable_reason.as_deref()
+    }
+    fn waived(&self) -> Option<&Waived> {
+        self.finding.evaluated.waived.as_deref()
+    }
+}
+
+/// Writes `compose lint`'s text report of `results` without building report items (what
+/// [`into_report`] and [`crate::render::report::text::write`] would write, in the same order),
+/// when every finding is in one file: the common case, and the one of thousands of services.
+/// `None`, with nothing written, otherwise.
+pub fn write_text(
+    frame: &Frame,
+    results: &mut [ServiceResult],
+    out: &mut impl std::io::Write,
+) -> Option<std::io::Result<()>> {
+    let mut all = results.iter().flat_map(|r| &r.findings);
+    let file = match all.next() {
+        Some(first) => {
+            let path = first.location().file;
+            if !all.all(|f| f.location().file.as_os_str() == path.as_os_str()) {
+                return None;
+            }
+            path.display().to_string()
+        }
+        None => String::new(),
+    };
+    // Ordered by place, then rule, as [`into_report`] orders its items (one file: by line,
+    // column and rule): each service on its own first, then the whole list only when that
+    // leaves it out of order.
+    let key = |f: &ComposeFinding| {
+        let at = f.location();
+        (at.line, at.column, f.evaluated.finding.rule)
+    };
+    for r in results.iter_mut() {
+        r.findings.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
+    let shown: Vec<Shown<'_>> = results
+        .iter()
+        .map(|r| Shown {
+            file: &file,
+            name: &r.service,
+            profiles: frame.profiles.get(&r.service).map_or(&[], Vec::as_slice),
+        })
+        .collect();
+    let mut rows: Vec<Row<'_>> = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
+    for (r, service) in results.iter().zip(&shown) {
+        rows.extend(r.findings.iter().map(|finding| Row { finding, service }));
+    }
+    if !rows.is_sorted_by(|a, b| key(a.finding) <= key(b.finding)) {
+        rows.sort_by(|a, b| key(a.finding).cmp(&key(b.finding)));
+    }
+    Some(crate::render::report::text::write_entries(
+        &rows,
+        &frame.report.sources,
+        &frame.report.services,
+        out,
+    ))
+}
+
+/// True when an unwaived finding of `results` is at or above the threshold (as
+/// [`Report::fails`] says of their report).
+pub fn fails(results: &[ServiceResult], on: crate::render::report::FailOn) -> bool {
+    on.threshold().is_some_and(|min| {
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.evaluated.waived.is_none() && f.evaluated.severity >= min)
+    })
 }
 
 /// The unwaived denials of a lint result, as a report.

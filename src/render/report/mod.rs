@@ -159,18 +159,26 @@ pub enum FailOn {
     Never,
 }
 
+impl FailOn {
+    /// The lowest severity that fails (`None`: nothing does).
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Never => None,
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+        }
+    }
+}
+
 impl Report {
     /// True when an unwaived finding is at or above the threshold.
     pub fn fails(&self, on: FailOn) -> bool {
-        let min = match on {
-            FailOn::Never => return false,
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        };
-        self.items
-            .iter()
-            .any(|i| i.waived.is_none() && i.severity >= min)
+        on.threshold().is_some_and(|min| {
+            self.items
+                .iter()
+                .any(|i| i.waived.is_none() && i.severity >= min)
+        })
     }
 }
 

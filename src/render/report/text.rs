@@ -2,26 +2,27 @@
 //! report is grouped by container, each finding with its inspect path.
 
 use super::{ContainerRef, Item, Kind, Report};
+use crate::check::Waived;
 use crate::render::{Painter, Style, paint_out};
 use crate::rules::{Action, Severity};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
-fn label(i: &Item) -> (&'static str, Style) {
-    if i.waived.is_some() {
+fn label(i: &impl Entry) -> (&'static str, Style) {
+    if i.waived().is_some() {
         return ("waived", Style::Dim);
     }
-    match i.severity {
+    match i.severity() {
         Severity::Error => ("error", Style::Error),
         Severity::Warning => ("warning", Style::Warning),
         Severity::Info => ("info", Style::Info),
     }
 }
 
-fn action_note(i: &Item) -> &'static str {
-    match (i.action, i.fixable) {
+fn action_note(i: &impl Entry) -> &'static str {
+    match (i.action(), i.fixable()) {
         (_, true) => " [fixable]",
-        (Action::Deny, _) if i.waived.is_none() => " [denied]",
+        (Action::Deny, _) if i.waived().is_none() => " [denied]",
         _ => "",
     }
 }
@@ -94,57 +95,130 @@ pub fn render(report: &Report) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// What the text report reads of one finding: a report [`Item`], or a door's own finding when
+/// the door writes its report without building items (`compose lint` of thousands of services).
+pub trait Entry {
+    fn file(&self) -> &str;
+    fn line(&self) -> usize;
+    fn column(&self) -> usize;
+    fn service(&self) -> &str;
+    /// The Compose profiles the service is in.
+    fn profiles(&self) -> &[String];
+    fn rule(&self) -> &str;
+    fn severity(&self) -> Severity;
+    fn action(&self) -> Action;
+    fn message(&self) -> &str;
+    fn fixable(&self) -> bool;
+    /// Calls `each` with what each fix changes (only asked of fixable entries).
+    fn each_fix(&self, each: &mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<()>;
+    fn unfixable_reason(&self) -> Option<&str>;
+    fn waived(&self) -> Option<&Waived>;
+}
+
+impl Entry for Item {
+    fn file(&self) -> &str {
+        &self.file
+    }
+    fn line(&self) -> usize {
+        self.line
+    }
+    fn column(&self) -> usize {
+        self.column
+    }
+    fn service(&self) -> &str {
+        &self.service
+    }
+    fn profiles(&self) -> &[String] {
+        &self.profiles
+    }
+    fn rule(&self) -> &str {
+        &self.rule
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn action(&self) -> Action {
+        self.action
+    }
+    fn message(&self) -> &str {
+        &self.message
+    }
+    fn fixable(&self) -> bool {
+        self.fixable
+    }
+    fn each_fix(&self, each: &mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<()> {
+        self.fixes.iter().try_for_each(|f| each(f))
+    }
+    fn unfixable_reason(&self) -> Option<&str> {
+        self.unfixable_reason.as_deref()
+    }
+    fn waived(&self) -> Option<&Waived> {
+        self.waived.as_deref()
+    }
+}
+
 /// Writes the text report to `out` as it goes (a report of thousands of services is never held
 /// as one string).
 pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     if report.kind == Kind::Audit {
         return out.write_all(render_containers(report).as_bytes());
     }
+    write_entries(&report.items, &report.sources, &report.services, out)
+}
+
+/// The Compose text report of `entries` (in report order: by file, line, column, rule):
+/// `sources` are the files' texts (for excerpts), `services` where each service's key is.
+pub fn write_entries<E: Entry>(
+    entries: &[E],
+    sources: &BTreeMap<String, String>,
+    services: &[(String, String, usize)],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let paint = Painter::stdout();
     // Files in order of first appearance, then services in order of first appearance within
     // the file, then items in order (grouped in one pass: thousands of services).
-    type Group<'r> = (&'r str, Vec<(&'r str, Vec<&'r Item>)>);
-    let mut files: Vec<Group<'_>> = Vec::new();
+    type Group<'r, E> = (&'r str, Vec<(&'r str, Vec<&'r E>)>);
+    let mut files: Vec<Group<'_, E>> = Vec::new();
     let mut file_at: HashMap<&str, usize> = HashMap::new();
     let mut service_at: HashMap<(&str, &str), usize> = HashMap::new();
-    for i in &report.items {
-        let f = match file_at.get(i.file.as_str()) {
-            Some(&f) => f,
-            None => {
-                files.push((i.file.as_str(), Vec::new()));
-                file_at.insert(i.file.as_str(), files.len() - 1);
-                files.len() - 1
-            }
+    for i in entries {
+        let f = match files.last() {
+            // Consecutive entries of one file are the common case: no lookup for them.
+            Some((last, _)) if *last == i.file() => files.len() - 1,
+            _ => match file_at.get(i.file()) {
+                Some(&f) => f,
+                None => {
+                    files.push((i.file(), Vec::new()));
+                    file_at.insert(i.file(), files.len() - 1);
+                    files.len() - 1
+                }
+            },
         };
         let services = &mut files[f].1;
         // Consecutive items of one service are the common case: no lookup for them.
         if let Some((last, items)) = services.last_mut()
-            && *last == i.service.as_str()
+            && *last == i.service()
         {
             items.push(i);
             continue;
         }
         let s = *service_at
-            .entry((i.file.as_str(), i.service.as_str()))
+            .entry((i.file(), i.service()))
             .or_insert_with(|| {
-                services.push((i.service.as_str(), Vec::new()));
+                services.push((i.service(), Vec::new()));
                 services.len() - 1
             });
         services[s].1.push(i);
     }
     let mut key_lines: HashMap<(&str, &str), usize> = HashMap::new();
-    for (s, f, l) in &report.services {
+    for (s, f, l) in services {
         key_lines.entry((f.as_str(), s.as_str())).or_insert(*l);
     }
     let mut pad = String::new();
     for (file, services) in files {
         paint.write(out, file, Style::Bold)?;
         out.write_all(b"\n")?;
-        let lines: Vec<&str> = report
-            .sources
-            .get(file)
-            .map(|t| t.lines().collect())
-            .unwrap_or_default();
+        let lines = Lines::new(sources.get(file).map_or("", String::as_str));
         for (svc, items) in services {
             if svc.is_empty() {
                 out.write_all(b"  policy\n")?;
@@ -152,10 +226,7 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                 out.write_all(b"  service ")?;
                 paint.write(out, svc, Style::Bold)?;
                 let key_line = key_lines.get(&(file, svc));
-                let profiles = items
-                    .first()
-                    .map(|i| i.profiles.as_slice())
-                    .unwrap_or_default();
+                let profiles = items.first().map(|i| i.profiles()).unwrap_or_default();
                 if key_line.is_some() || !profiles.is_empty() {
                     out.write_all(b" (")?;
                     if let Some(l) = key_line {
@@ -179,26 +250,26 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
             for i in items {
                 let (lab, style) = label(i);
                 out.write_all(b"    ")?;
-                write_number(out, i.line)?;
+                write_number(out, i.line())?;
                 out.write_all(b":")?;
-                write_number(out, i.column)?;
+                write_number(out, i.column())?;
                 out.write_all(b" ")?;
                 paint.write(out, lab, style)?;
                 out.write_all(b" ")?;
-                paint.write(out, &i.rule, Style::Bold)?;
+                paint.write(out, i.rule(), Style::Bold)?;
                 out.write_all(b": ")?;
-                out.write_all(i.message.as_bytes())?;
+                out.write_all(i.message().as_bytes())?;
                 out.write_all(action_note(i).as_bytes())?;
                 out.write_all(b"\n")?;
                 // The line of a secret would print the secret.
-                let excerpt = if i.rule == "secret-in-env" {
+                let excerpt = if i.rule() == "secret-in-env" {
                     None
                 } else {
-                    lines.get(i.line.wrapping_sub(1))
+                    lines.get(i.line().wrapping_sub(1))
                 };
                 if let Some(src) = excerpt {
                     out.write_all(b"      ")?;
-                    let digits = write_number(out, i.line)?;
+                    let digits = write_number(out, i.line())?;
                     out.write_all(b" | ")?;
                     out.write_all(src.as_bytes())?;
                     out.write_all(b"\n")?;
@@ -206,36 +277,67 @@ pub fn write(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
                     pad.push_str("      ");
                     pad.extend(std::iter::repeat_n(' ', digits));
                     pad.push_str(" | ");
-                    out.write_all(pad.as_bytes())?;
-                    pad.clear();
                     pad.extend(
                         src.chars()
-                            .take(i.column.saturating_sub(1))
+                            .take(i.column().saturating_sub(1))
                             .map(|c| if c == '\t' { '\t' } else { ' ' }),
                     );
                     out.write_all(pad.as_bytes())?;
                     paint.write(out, "^", style)?;
                     out.write_all(b"\n")?;
                 }
-                if i.fixable {
-                    for f in &i.fixes {
+                if i.fixable() {
+                    i.each_fix(&mut |f| {
                         out.write_all(b"        = fix: ")?;
                         out.write_all(f.as_bytes())?;
-                        out.write_all(b"\n")?;
-                    }
+                        out.write_all(b"\n")
+                    })?;
                 }
-                if let Some(r) = &i.unfixable_reason {
+                if let Some(r) = i.unfixable_reason() {
                     out.write_all(b"        = not fixed automatically: ")?;
                     out.write_all(r.as_bytes())?;
                     out.write_all(b"\n")?;
                 }
-                if let Some(w) = &i.waived {
+                if let Some(w) = i.waived() {
                     writeln!(out, "        = waived: {} ({})", w.reason, w.by)?;
                 }
             }
         }
     }
-    out.write_all(summary(report).as_bytes())
+    out.write_all(summary_of(entries, Kind::Compose).as_bytes())
+}
+
+/// The lines of a text as [`str::lines`] gives them, by number: where each line starts (half
+/// the memory of the lines as `&str`).
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut starts = Vec::new();
+        if !text.is_empty() {
+            starts.push(0);
+        }
+        for (at, b) in text.bytes().enumerate() {
+            if b == b'\n' && at + 1 < text.len() {
+                starts.push(at + 1);
+            }
+        }
+        Lines { text, starts }
+    }
+
+    /// Line `n` (0-based), without its line ending.
+    fn get(&self, n: usize) -> Option<&'t str> {
+        let start = *self.starts.get(n)?;
+        let end = self.starts.get(n + 1).copied().unwrap_or(self.text.len());
+        let line = self.text.get(start..end)?;
+        Some(match line.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => line,
+        })
+    }
 }
 
 /// Writes `n` in decimal; returns how many digits it has.
@@ -256,23 +358,32 @@ fn write_number(out: &mut impl Write, mut n: usize) -> std::io::Result<usize> {
 
 /// One closing line.
 pub fn summary(report: &Report) -> String {
-    let active: Vec<&Item> = report.items.iter().filter(|i| i.waived.is_none()).collect();
-    if active.is_empty() {
-        let waived = report.items.len();
+    summary_of(&report.items, report.kind)
+}
+
+/// [`summary`] of `entries`.
+pub fn summary_of<E: Entry>(entries: &[E], kind: Kind) -> String {
+    let (mut active, mut fixable) = (0usize, 0usize);
+    let mut by_severity = [0usize; 3];
+    for i in entries.iter().filter(|i| i.waived().is_none()) {
+        active += 1;
+        fixable += usize::from(i.fixable());
+        by_severity[match i.severity() {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }] += 1;
+    }
+    if active == 0 {
+        let waived = entries.len();
         return if waived == 0 {
             "no findings\n".into()
         } else {
             format!("no findings ({waived} waived)\n")
         };
     }
-    let count = |s: Severity| active.iter().filter(|i| i.severity == s).count();
     let mut parts = Vec::new();
-    for (s, name) in [
-        (Severity::Error, "error"),
-        (Severity::Warning, "warning"),
-        (Severity::Info, "info"),
-    ] {
-        let n = count(s);
+    for (n, name) in by_severity.into_iter().zip(["error", "warning", "info"]) {
         if n > 0 {
             parts.push(format!(
                 "{n} {name}{}",
@@ -280,13 +391,12 @@ pub fn summary(report: &Report) -> String {
             ));
         }
     }
-    let waived = report.items.len() - active.len();
+    let waived = entries.len() - active;
     if waived > 0 {
         parts.push(format!("{waived} waived"));
     }
-    let fixable = active.iter().filter(|i| i.fixable).count();
     let fix = if fixable > 0 {
-        match report.kind {
+        match kind {
             Kind::Compose => format!("; {fixable} fixable with `harden compose fix`"),
             Kind::Audit => format!("; `harden run` would have fixed {fixable}"),
         }
@@ -295,8 +405,8 @@ pub fn summary(report: &Report) -> String {
     };
     format!(
         "{} finding{}: {}{fix}\n",
-        active.len(),
-        if active.len() == 1 { "" } else { "s" },
+        active,
+        if active == 1 { "" } else { "s" },
         parts.join(", ")
     )
 }
@@ -334,6 +444,35 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("1 container audited; 2 findings: 1 error, 1 warning, 1 waived; `harden run` would have fixed 1\n"), "{text}");
+    }
+
+    #[test]
+    fn lines_by_number_as_str_lines() {
+        let mut long = String::new();
+        for i in 0..300 {
+            long.push_str(&format!(
+                "line {i}{}",
+                if i % 7 == 0 { "\r\n" } else { "\n" }
+            ));
+        }
+        let texts = [
+            "",
+            "a",
+            "a\n",
+            "a\n\n",
+            "a\r\nb\r",
+            "\n\nx",
+            "x\r",
+            &long,
+            &long[..long.len() - 1],
+        ];
+        for t in texts {
+            let all: Vec<&str> = t.lines().collect();
+            let lines = super::Lines::new(t);
+            for n in 0..all.len() + 70 {
+                assert_eq!(lines.get(n), all.get(n).copied(), "{t:?} line {n}");
+            }
+        }
     }
 
     #[test]
