@@ -536,6 +536,7 @@ fn fix(project: &Project, results: &[ServiceResult], mode: FixMode) -> Result<Ex
         review,
         target,
     } = mode;
+    crate::fix::compose::check_editable(project).map_err(|e| Fail(e.to_string()))?;
     let fixed = if review {
         if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return Err(Fail(

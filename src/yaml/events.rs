@@ -94,10 +94,22 @@ impl<'a> Reader<'a> {
         if self.done {
             return Ok((Event::StreamEnd, Mark::default()));
         }
-        let ev = self.parser.parse().map_err(|e| {
-            self.done = true;
-            error(&e)
-        })?;
+        // A panic in the reader (a bug in the port) becomes an error naming the file, not a
+        // crash; the parser is not used again after it.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.parser.parse()));
+        let ev = match parsed {
+            Ok(ev) => ev.map_err(|e| {
+                self.done = true;
+                error(&e)
+            })?,
+            Err(_) => {
+                self.done = true;
+                return Err(ParseError {
+                    mark: Mark::default(),
+                    message: INTERNAL.to_string(),
+                });
+            }
+        };
         let mark = Mark::of(ev.start_mark);
         let out = convert(ev.data);
         if out == Event::StreamEnd {
@@ -106,6 +118,10 @@ impl<'a> Reader<'a> {
         Ok((out, mark))
     }
 }
+
+/// The message for a panic inside the reader.
+pub const INTERNAL: &str =
+    "internal error: harden's YAML reader failed on this file (a bug in harden; please report it)";
 
 /// libyaml's message: the problem, then its context in parentheses.
 fn error(e: &libyaml_safer::Error) -> ParseError {
@@ -176,6 +192,86 @@ mod tests {
                 Ok((Event::StreamEnd, _)) => panic!("no error"),
                 Ok(_) => {}
                 Err(e) => break e,
+            }
+        }
+    }
+
+    /// Reads `text` to its end or first error; panics only when the reader does.
+    fn read_all(text: &str) -> Option<ParseError> {
+        let mut r = Reader::new(text);
+        loop {
+            match r.next_event() {
+                Ok((Event::StreamEnd, _)) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    assert_ne!(e.message, INTERNAL, "the reader panicked on {text:?}");
+                    return Some(e);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn backslash_at_the_end_of_a_double_quoted_scalar_is_an_error() {
+        // libyaml: the escape character past the end is its NUL padding, no escape.
+        let e = errors_of("services:\n  web:\n    image: \"abc\\");
+        assert_eq!(
+            e.message,
+            "found unknown escape character (while parsing a quoted scalar)"
+        );
+        assert_eq!((e.mark.line, e.mark.column), (2, 15));
+        for text in [
+            "\"\\",
+            "a: \"x\\",
+            "- \"\\",
+            "{a: \"\\",
+            "\"\\x",
+            "\"\\u12",
+            "\"\\U0001F60",
+        ] {
+            assert!(read_all(text).is_some(), "{text:?} read without error");
+        }
+    }
+
+    #[test]
+    fn a_block_scalar_may_end_the_file_without_a_line_break() {
+        for (text, want) in [
+            ("a: |\n  echo hi", "echo hi"),
+            ("a: |+2\n  l", "l"),
+            ("a: >-\n  x\n  y", "x y"),
+        ] {
+            let mut r = Reader::new(text);
+            let mut scalars = Vec::new();
+            loop {
+                match r.next_event().unwrap() {
+                    (Event::StreamEnd, _) => break,
+                    (Event::Scalar { text, .. }, _) => scalars.push(text),
+                    _ => {}
+                }
+            }
+            assert_eq!(scalars, ["a", want], "{text:?}");
+        }
+    }
+
+    /// Every prefix of files with quoted, escaped and block scalars, tags, anchors, aliases and
+    /// directives (and of a few real Compose files) is read to an end or an error, no panic.
+    #[test]
+    fn every_truncation_reads_without_panic() {
+        let crafted = [
+            "%YAML 1.1\n%TAG !e! tag:example.com,2000:\n---\na: !e!x \"q\\t\\x41\\u00e9\\U0001F600\\\n  b\\\"c\"\nb: 'it''s'\n",
+            "a: |+2\n  lit\n\n b: >-\n  folded\n  more\nc: &anc !!map {k: [1, *anc, \"\\\\\"], ? x : y}\nd: !<tag:x,2000:y> v\n...\n--- !!str\n\"\\N\\_\\L\\P\\0\\a\\b\\v\\f\\r\\e\\ \\/\"\n",
+            "- ? |\n    key\n  : - >\n      val\n- [a, 'b\n  c', \"d\n  e\"]\n- &x !t [*x]\n# comment\n- \"\\x4\" \n",
+            "key: \"a\\\r\n  b\"\r\n'x': !!binary |\r\n  AAAA\r\n",
+            "%YAML 1.2\n%TAG ! !local-\n%FOO bar baz\n--- !<tag:yaml.org,2002:map>\n&a1 k: *a1\n? !x [*a1]\n: {? a, b: !!int 1}\n",
+            "x: >2-\n   a\n\n  b\n\t\ny: |\n  last line without a break",
+        ];
+        let real = [
+            include_str!("../../examples/compose/web-hardened/compose.yaml"),
+            include_str!("../../tests/fixtures/compose/rules/secret-in-env/bad.yaml"),
+        ];
+        for text in crafted.into_iter().chain(real) {
+            for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                read_all(&text[..i]);
             }
         }
     }

@@ -412,3 +412,116 @@ fn empty_and_multi_document_files() {
     .unwrap();
     assert_input_error(d.path(), "dup.yaml", "dup.yaml:3:3: duplicate key `a`");
 }
+
+/// Files that end inside a double-quoted scalar right after a backslash (or inside an escape):
+/// libyaml's error, with the file, line and column, no panic.
+#[test]
+fn file_ending_inside_an_escape() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("c.yaml"),
+        "services:\n  web:\n    image: \"abc\\",
+    )
+    .unwrap();
+    assert_input_error(
+        d.path(),
+        "c.yaml",
+        "c.yaml:3:16: found unknown escape character (while parsing a quoted scalar)",
+    );
+    for (i, text) in [
+        "a: \"\\",
+        "a: \"x\\u00",
+        "a: \"x\\\n",
+        "a: 'x\\",
+        "- \"\\x4",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("e{i}.yaml");
+        std::fs::write(d.path().join(&name), text).unwrap();
+        assert_input_error(d.path(), &name, &format!("{name}:"));
+    }
+}
+
+/// A tag on a mapping or sequence (a `%TAG` handle, a local tag, `!override`, `!!map`): lint
+/// reads the file; fix refuses to rewrite it (yamlpath cannot edit such nodes), names the file
+/// and line, exits 2 and leaves it as it was.
+#[test]
+fn tags_on_mappings_and_sequences_are_not_rewritten() {
+    let d = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "tag.yaml",
+            "%TAG !e! tag:example.com,2000:\n---\nservices:\n  web: !e!x\n    image: nginx\n",
+            "line 4:",
+        ),
+        (
+            "local.yaml",
+            "services:\n  web: !x\n    image: nginx\n",
+            "line 2:",
+        ),
+        (
+            "core.yaml",
+            "services:\n  web: !!map\n    image: nginx\n",
+            "line 2:",
+        ),
+        (
+            "override.yaml",
+            "services:\n  web:\n    image: nginx\n    cap_drop: !override [NET_RAW]\n",
+            "line 4:",
+        ),
+        (
+            "seq.yaml",
+            "services:\n  web:\n    image: nginx\n    security_opt: !x\n      - label:x\n",
+            "line 4:",
+        ),
+    ];
+    for (name, text, line) in files {
+        let path = d.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        for cmd in [
+            vec!["compose", "-f", name, "fix"],
+            vec!["compose", "-f", name, "fix", "--stdout"],
+            vec!["compose", "-f", name, "fix", "--diff"],
+        ] {
+            let (out, _) = harden(d.path(), &cmd);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{cmd:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert!(
+                stderr.starts_with(&format!("harden: {name}: {line} harden does not rewrite")),
+                "{cmd:?}: {stderr}"
+            );
+            assert!(out.stdout.is_empty(), "{cmd:?}: nothing on stdout");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "unchanged");
+        }
+        let (out, _) = harden(d.path(), &["compose", "-f", name, "lint"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "lint still reads {name}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert_no_temp_files(d.path());
+}
+
+/// A file whose last line is inside a block scalar and has no line break is read (it used to
+/// panic in the reader).
+#[test]
+fn block_scalar_on_the_last_line_without_a_line_break() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "services:\n  web:\n    image: nginx:1\n    command: |\n      echo hi";
+    std::fs::write(d.path().join("c.yaml"), text).unwrap();
+    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "config"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("- hi"), "{stdout}");
+    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "lint"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -77,7 +77,32 @@ pub(super) fn editable(text: &str) -> Result<(), String> {
     if (0..b.len()).any(|i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
         return Err("the file has a carriage return that is not part of a CRLF line end".into());
     }
+    if let Some((line, tag)) = tagged_collection(text) {
+        return Err(format!(
+            "line {line}: harden does not rewrite files with a tag on a mapping or sequence \
+             (`{tag}`); fix this file by hand (lint still reads it)"
+        ));
+    }
     Ok(())
+}
+
+/// The 1-based line and tag of the first mapping or sequence that carries a tag. yamlpath
+/// 1.26 panics ("unexpected feature kind: tag") when it locates such a node; tags on scalars
+/// are fine. Files without a `!` hold no tag and are not read again.
+fn tagged_collection(text: &str) -> Option<(usize, String)> {
+    use crate::yaml::events::{Event, Reader};
+    if !text.contains('!') {
+        return None;
+    }
+    let mut reader = Reader::new(text);
+    loop {
+        match reader.next_event() {
+            Ok((Event::MappingStart { tag: Some(t), .. }, m))
+            | Ok((Event::SequenceStart { tag: Some(t), .. }, m)) => return Some((m.line + 1, t)),
+            Ok((Event::StreamEnd, _)) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// A text splice computed against one parse of the document.
@@ -773,6 +798,23 @@ mod tests {
     use super::super::plan::service_path;
     use super::super::tests::project;
     use super::*;
+
+    #[test]
+    fn tagged_collections_are_not_editable() {
+        let e = editable(
+            "%TAG !e! tag:example.com,2000:\n---\nservices:\n  web: !e!x\n    image: nginx\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("line 4: harden does not rewrite files with a tag on a mapping or sequence (`tag:example.com,2000:x`)"),
+            "{e}"
+        );
+        assert!(editable("services:\n  web:\n    ports: !override [\"80:80\"]\n").is_err());
+        // Tags on scalars, and `!` in text, are fine.
+        assert!(
+            editable("services:\n  web:\n    image: !x nginx\n    command: \"echo hi!\"\n").is_ok()
+        );
+    }
 
     #[test]
     fn keys_into_flow_mappings_are_one_batch() {

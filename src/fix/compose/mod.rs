@@ -108,6 +108,15 @@ fn editable_files(project: &Project, files: &[usize]) -> Result<(), FixError> {
     Ok(())
 }
 
+/// Whether every file harden may edit in `project` can be edited at all (see
+/// `edit::editable`); `compose fix` stops with this error instead of writing nothing.
+pub fn check_editable(project: &Project) -> Result<(), FixError> {
+    let files: Vec<usize> = (0..project.files.len())
+        .filter(|&i| project.editable(i))
+        .collect();
+    editable_files(project, &files)
+}
+
 /// Applies every request it can; refusals are reported per request.
 pub fn fix(project: &Project, requests: &[Request]) -> Result<Fixed, FixError> {
     fix_for(project, requests, Target::Compose)
