@@ -467,11 +467,6 @@ fn tags_on_mappings_and_sequences_are_not_rewritten() {
             "line 2:",
         ),
         (
-            "override.yaml",
-            "services:\n  web:\n    image: nginx\n    cap_drop: !override [NET_RAW]\n",
-            "line 4:",
-        ),
-        (
             "seq.yaml",
             "services:\n  web:\n    image: nginx\n    security_opt: !x\n      - label:x\n",
             "line 4:",
@@ -506,6 +501,35 @@ fn tags_on_mappings_and_sequences_are_not_rewritten() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert_no_temp_files(d.path());
+}
+
+/// A value written with Compose's `!override`/`!reset` is not rewritten (yamlpath cannot
+/// locate a tagged collection): that change is refused with the reason, the others are made,
+/// and tagged values no change touches do not matter.
+#[test]
+fn merge_tagged_values_are_left_to_the_user() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "services:\n  base:\n    image: nginx:1\n    profiles: [template]\n  web:\n    extends: base\n    profiles: !reset []\n    cap_drop: !override [NET_RAW]\n    environment: !override\n      A: b\n";
+    std::fs::write(d.path().join("c.yaml"), text).unwrap();
+    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "fix", "--stdout"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stdout.contains("cap_drop: !override [NET_RAW]\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("read_only: true"), "{stdout}");
+    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "lint"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "not fixed automatically: `cap_drop` is written with `!override` at c.yaml:8: harden \
+             does not rewrite a value tagged for Compose's merge"
+        ),
+        "{stdout}"
+    );
 }
 
 /// A file whose last line is inside a block scalar and has no line break is read (it used to

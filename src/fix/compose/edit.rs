@@ -86,7 +86,8 @@ pub(super) fn editable(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The 1-based line and tag of the first mapping or sequence that carries a tag. yamlpath
+/// The 1-based line and tag of the first mapping or sequence that carries a tag other than
+/// Compose's merge tags. yamlpath
 /// 1.26 panics ("unexpected feature kind: tag") when it locates such a node; tags on scalars
 /// are fine. Files without a `!` hold no tag and are not read again.
 fn tagged_collection(text: &str) -> Option<(usize, String)> {
@@ -97,6 +98,11 @@ fn tagged_collection(text: &str) -> Option<(usize, String)> {
     let mut reader = Reader::new(text);
     loop {
         match reader.next_event() {
+            // Compose's merge tags are checked change by change, on what a change writes
+            // (`fix::compose::plan`): only those values are refused.
+            Ok((Event::MappingStart { tag: Some(t), .. }, _))
+            | Ok((Event::SequenceStart { tag: Some(t), .. }, _))
+                if t == "!reset" || t == "!override" => {}
             Ok((Event::MappingStart { tag: Some(t), .. }, m))
             | Ok((Event::SequenceStart { tag: Some(t), .. }, m)) => return Some((m.line + 1, t)),
             Ok((Event::StreamEnd, _)) | Err(_) => return None,

@@ -317,6 +317,22 @@ impl<'a> Planner<'a> {
                 self.project.dir.display()
             ));
         }
+        // yamlpath cannot locate a collection that carries a tag (it panics): a value written
+        // with Compose's `!reset`/`!override` is not rewritten.
+        for l in self.own_layers(svc) {
+            if let Some((key, n)) = tagged_on(&l.node, change) {
+                let tag = if n.tag == crate::yaml::tree::Tag::Reset {
+                    "!reset"
+                } else {
+                    "!override"
+                };
+                return Err(format!(
+                    "`{key}` is written with `{tag}` at {}: harden does not rewrite a value \
+                     tagged for Compose's merge; change it there by hand, or waive the rule",
+                    self.whence(n)
+                ));
+            }
+        }
         let mut plan = match self.plans.get_mut(&svc.name) {
             Some(p) => std::mem::take(p),
             None => ServicePlan::default(),
@@ -1126,6 +1142,32 @@ impl<'a> Planner<'a> {
 /// Service-level limit keys that Compose v2 refuses beside a different
 /// `deploy.resources.limits`.
 pub const SERVICE_LIMITS: [&str; 3] = ["mem_limit", "cpus", "pids_limit"];
+
+/// The first node on the way to what `change` writes in service mapping `service` (the
+/// mapping itself included) that carries a merge tag, with its key.
+fn tagged_on<'n>(service: &'n Arc<Node>, change: &Change) -> Option<(String, &'n Arc<Node>)> {
+    use crate::yaml::tree::Tag;
+    if service.tag != Tag::None {
+        return Some(("service".into(), service));
+    }
+    for key in change_keys(change) {
+        let mut path = vec![key];
+        if key == "deploy" {
+            path.extend(["resources", "limits"]);
+        }
+        let mut n = service;
+        for (i, k) in path.iter().enumerate() {
+            let Some(next) = n.get(k) else {
+                break;
+            };
+            if next.tag != Tag::None {
+                return Some((path[..=i].join("."), next));
+            }
+            n = next;
+        }
+    }
+    None
+}
 
 /// Keys of the service mapping that a change writes.
 fn change_keys(c: &Change) -> Vec<&'static str> {
