@@ -121,8 +121,6 @@ pub fn lint_with_facts(
     // (a service that others merge with `<<`). Planned service by service without keeping the
     // plans: only the outcome of each change is kept, as the indices of its service, finding
     // and change in the results.
-    let mut checker = crate::fix::compose::Checker::new(project, target);
-    let mut asked: Vec<(u32, u32, u32)> = Vec::new();
     let change = |results: &[ServiceResult], (i, f, c): (u32, u32, u32)| -> crate::fix::Change {
         results[i as usize].findings[f as usize]
             .evaluated
@@ -130,8 +128,13 @@ pub fn lint_with_facts(
             .changes[c as usize]
             .clone()
     };
-    let mut ask = |results: &[ServiceResult], from: usize| {
-        for (i, r) in results.iter().enumerate().skip(from) {
+    // Lints `services` and plans their changes: the results, the checker and, per change
+    // asked, (service, finding, change) with services counted from `first`.
+    let lint_and_ask = |services: &[Service], first: usize| {
+        let results = lint_all(services);
+        let mut checker = crate::fix::compose::Checker::new(project, target);
+        let mut asked: Vec<(u32, u32, u32)> = Vec::new();
+        for (i, r) in results.iter().enumerate() {
             let own = asked.len();
             for (fi, f) in r.findings.iter().enumerate().filter(|(_, f)| f.fixable) {
                 let rule = f.evaluated.finding.rule;
@@ -144,34 +147,31 @@ pub fn lint_with_facts(
                         continue;
                     }
                     checker.add(&r.service, c);
-                    asked.push((i as u32, fi as u32, ci as u32));
+                    asked.push(((first + i) as u32, fi as u32, ci as u32));
                 }
             }
         }
+        (results, checker, asked)
     };
-    // Many services: the later ones are linted on another thread while this one lints the
-    // first ones and plans their changes (the planner takes the services in order, and costs
-    // about a third of linting: this thread takes 3/7 of the services).
-    let mut results =
+    // Many services: the later half is linted and planned on another thread while this one
+    // does the first half; the other thread's checker is then appended to this one's (plans
+    // of different services do not depend on each other until `finish`).
+    let (mut results, checker, asked) =
         if project.services.len() >= PARALLEL_FROM && crate::yaml::tree::several_cores() {
-            let (a, b) = project.services.split_at(project.services.len() * 3 / 7);
+            let (a, b) = project.services.split_at(project.services.len() / 2);
             std::thread::scope(|scope| {
-                let other = scope.spawn(|| lint_all(b));
-                let mut results = lint_all(a);
-                ask(&results, 0);
-                let from = results.len();
-                results.extend(
-                    other
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                );
-                ask(&results, from);
-                results
+                let other = scope.spawn(|| lint_and_ask(b, a.len()));
+                let (mut results, mut checker, mut asked) = lint_and_ask(a, 0);
+                let (later, later_checker, later_asked) = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                results.extend(later);
+                checker.append(later_checker);
+                asked.extend(later_asked);
+                (results, checker, asked)
             })
         } else {
-            let results = lint_all(&project.services);
-            ask(&results, 0);
-            results
+            lint_and_ask(&project.services, 0)
         };
     if asked.is_empty() {
         return results;

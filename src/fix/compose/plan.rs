@@ -79,6 +79,33 @@ impl<'p> Checker<'p> {
         idx
     }
 
+    /// Appends what `later` checked (the changes of services after this checker's, checked on
+    /// another thread): as if its changes had been added to this one, in order.
+    pub fn append(&mut self, later: Checker<'p>) {
+        let offset = self.results.len();
+        let mut planner = later.planner;
+        // Every service of `later` is done: its plans count only by the nodes they edit.
+        planner.drop_other_plans("");
+        self.planner.covered.extend(planner.covered);
+        self.planner.pending.extend(
+            planner
+                .pending
+                .into_iter()
+                .map(|(i, nodes, reason)| (i + offset, nodes, reason)),
+        );
+        self.planner.touched_shared.extend(
+            planner
+                .touched_shared
+                .into_iter()
+                .map(|(i, s)| (i + offset, s)),
+        );
+        self.planner.count += planner.count;
+        self.results.extend(later.results);
+        self.services.extend(later.services);
+        self.kept
+            .extend(later.kept.into_iter().map(|(i, s, c)| (i + offset, s, c)));
+    }
+
     /// Every change's outcome, in the order they were added; `Err` for all of them when a file
     /// they would be written to cannot be edited.
     pub fn finish(mut self) -> Result<Vec<Result<(), Refusal>>, super::FixError> {
@@ -103,6 +130,11 @@ impl<'p> Checker<'p> {
         super::editable_files(project, &files)?;
         Ok(self.results)
     }
+}
+
+/// A node's identity, as the plans compare nodes.
+fn address(n: &Arc<Node>) -> usize {
+    Arc::as_ptr(n) as usize
 }
 
 /// What is planned for one list key of one service.
@@ -141,7 +173,8 @@ pub(super) struct Planner<'a> {
     /// values are settled against).
     check_only: bool,
     /// The nodes edited by the plans already dropped (`check_only`).
-    covered: std::collections::HashSet<*const Node>,
+    /// By address (`Arc::as_ptr`), so that a checker can be built on another thread.
+    covered: std::collections::HashSet<usize>,
 }
 
 /// What planning one change gives.
@@ -228,7 +261,7 @@ impl<'a> Planner<'a> {
     fn settle_inherited(&mut self, results: &mut [Result<(), Refusal>]) {
         for (idx, nodes, reason) in std::mem::take(&mut self.pending) {
             let covered = nodes.iter().all(|n| {
-                self.covered.contains(&Arc::as_ptr(n))
+                self.covered.contains(&address(n))
                     || self.plans.values().any(|p| {
                         p.lists.values().any(|lp| {
                             lp.remove.iter().any(|r| Arc::ptr_eq(r, n))
@@ -265,11 +298,11 @@ impl<'a> Planner<'a> {
         let keep = self.plans.remove(service);
         for plan in std::mem::take(&mut self.plans).into_values() {
             for lp in plan.lists.into_values() {
-                self.covered.extend(lp.remove.iter().map(Arc::as_ptr));
+                self.covered.extend(lp.remove.iter().map(address));
                 self.covered
-                    .extend(lp.replace.iter().map(|(n, _)| Arc::as_ptr(n)));
+                    .extend(lp.replace.iter().map(|(n, _)| address(n)));
                 self.covered
-                    .extend(lp.set_in_item.iter().map(|(n, _, _)| Arc::as_ptr(n)));
+                    .extend(lp.set_in_item.iter().map(|(n, _, _)| address(n)));
             }
         }
         if let Some(plan) = keep {
