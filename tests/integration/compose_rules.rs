@@ -170,3 +170,55 @@ fn per_rule_fixtures() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Fixability of inherited values is settled across every service: with 150 services (linted
+/// and planned on two threads, each its own half) the verdicts are those of a small project
+/// planned on one thread. Services extending `base0` inherit a port that base0's own fix binds
+/// (base0 is last: planned by the second thread, also for the first thread's services); those extending
+/// `base1` (port-host-ip waived) do not.
+#[test]
+fn fixability_of_inherited_values_is_the_same_on_two_threads() {
+    fn project(extending: usize) -> String {
+        // base1 first and base0 last: services of each half extend a base the other half plans.
+        let mut t = String::from(
+            "services:\n  base1:\n    image: busybox:1\n    ports: [\"9001:91\"]\n    x-harden: {allow: [port-host-ip], reason: test}\n",
+        );
+        for i in 0..extending {
+            t.push_str(&format!("  a{i}:\n    extends:\n      service: base0\n"));
+            t.push_str(&format!("  b{i}:\n    extends:\n      service: base1\n"));
+        }
+        t.push_str("  base0:\n    image: busybox:1\n    ports: [\"9000:90\"]\n");
+        t
+    }
+    let verdicts = |extending: usize| {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("compose.yaml"), project(extending)).unwrap();
+        let out = harden(d.path(), &["compose", "lint", "--format", "json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("lint json");
+        let port = |svc: &str| {
+            v["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["service"] == svc && f["rule"] == "port-host-ip")
+                .map(|f| (f["fixable"].clone(), f["waived"].is_null()))
+        };
+        let last = extending - 1;
+        [
+            port("a0"),
+            port(&format!("a{last}")),
+            port("b0"),
+            port(&format!("b{last}")),
+        ]
+    };
+    let small = verdicts(3);
+    let large = verdicts(74);
+    assert_eq!(small, large);
+    let (t, f) = (Value::Bool(true), Value::Bool(false));
+    assert_eq!(
+        small[0],
+        Some((t.clone(), true)),
+        "a0 inherits base0's fixed port"
+    );
+    assert_eq!(small[3], Some((f, true)), "b* inherit a port nobody fixes");
+}
