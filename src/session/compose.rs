@@ -530,14 +530,16 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
     for r in results {
         let profiles = profiles.get(&r.service);
         for mut f in r.findings {
-            let Origin::Yaml {
-                file: path,
-                route,
-                line,
-                column,
-            } = std::mem::take(&mut f.evaluated.finding.origin)
-            else {
-                unreachable!("a Compose finding's origin is in the files")
+            // Always in the files ([`location`]); else no place, as [`place`] reads it.
+            let (path, route, line, column) = match std::mem::take(&mut f.evaluated.finding.origin)
+            {
+                Origin::Yaml {
+                    file,
+                    route,
+                    line,
+                    column,
+                } => (file, route, line, column),
+                _ => (PathBuf::new(), String::new(), 0, 0),
             };
             let file = match &shown {
                 Some((have, name)) if *have == path => name.clone(),
@@ -694,12 +696,12 @@ pub fn write_text(
 /// True when an unwaived finding of `results` is at or above the threshold (as
 /// [`Report::fails`] says of their report).
 pub fn fails(results: &[ServiceResult], on: crate::render::report::FailOn) -> bool {
-    on.threshold().is_some_and(|min| {
+    on.trips(
         results
             .iter()
             .flat_map(|r| &r.findings)
-            .any(|f| f.evaluated.waived.is_none() && f.evaluated.severity >= min)
-    })
+            .map(|f| (f.evaluated.severity, f.evaluated.waived.is_some())),
+    )
 }
 
 /// The unwaived denials of a lint result, as a report.

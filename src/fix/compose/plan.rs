@@ -1183,11 +1183,13 @@ fn tagged_on<'n>(service: &'n Arc<Node>, change: &Change) -> Option<(String, &'n
     if service.tag != Tag::None {
         return Some(("service".into(), service));
     }
-    for key in change_keys(change) {
-        let mut path = vec![key];
-        if key == "deploy" {
-            path.extend(["resources", "limits"]);
-        }
+    for &key in change_keys(change) {
+        // A limit may go under `deploy.resources.limits`: each mapping on the way counts.
+        let path: &[&str] = if key == "deploy" {
+            &["deploy", "resources", "limits"]
+        } else {
+            std::slice::from_ref(&key)
+        };
         let mut n = service;
         for (i, k) in path.iter().enumerate() {
             let Some(next) = n.get(k) else {
@@ -1203,19 +1205,19 @@ fn tagged_on<'n>(service: &'n Arc<Node>, change: &Change) -> Option<(String, &'n
 }
 
 /// Keys of the service mapping that a change writes.
-fn change_keys(c: &Change) -> Vec<&'static str> {
+fn change_keys(c: &Change) -> &'static [&'static str] {
     match c {
-        Change::DropAllCapabilities => vec!["cap_drop"],
-        Change::RemoveCapability { .. } | Change::AddCapability { .. } => vec!["cap_add"],
-        Change::SetNoNewPrivileges | Change::RemoveSecurityOpt { .. } => vec!["security_opt"],
-        Change::SetUser { .. } => vec!["user"],
-        Change::SetReadOnlyRootfs => vec!["read_only"],
-        Change::AddTmpfs { .. } | Change::SetTmpfsOwner { .. } => vec!["tmpfs"],
-        Change::SetMemory { .. } => vec!["mem_limit", "deploy"],
-        Change::SetNanoCpus { .. } => vec!["cpus", "deploy"],
-        Change::SetCpuQuota { .. } => vec!["cpu_quota"],
-        Change::SetPidsLimit { .. } => vec!["pids_limit", "deploy"],
-        Change::BindPortHostIp { .. } | Change::PublishExposedPortsOn { .. } => vec!["ports"],
+        Change::DropAllCapabilities => &["cap_drop"],
+        Change::RemoveCapability { .. } | Change::AddCapability { .. } => &["cap_add"],
+        Change::SetNoNewPrivileges | Change::RemoveSecurityOpt { .. } => &["security_opt"],
+        Change::SetUser { .. } => &["user"],
+        Change::SetReadOnlyRootfs => &["read_only"],
+        Change::AddTmpfs { .. } | Change::SetTmpfsOwner { .. } => &["tmpfs"],
+        Change::SetMemory { .. } => &["mem_limit", "deploy"],
+        Change::SetNanoCpus { .. } => &["cpus", "deploy"],
+        Change::SetCpuQuota { .. } => &["cpu_quota"],
+        Change::SetPidsLimit { .. } => &["pids_limit", "deploy"],
+        Change::BindPortHostIp { .. } | Change::PublishExposedPortsOn { .. } => &["ports"],
     }
 }
 

@@ -169,16 +169,17 @@ impl FailOn {
             FailOn::Info => Some(Severity::Info),
         }
     }
+    /// True when one of `findings` (severity, waived) is unwaived at or above the threshold.
+    pub fn trips(self, mut findings: impl Iterator<Item = (Severity, bool)>) -> bool {
+        self.threshold()
+            .is_some_and(|min| findings.any(|(severity, waived)| !waived && severity >= min))
+    }
 }
 
 impl Report {
     /// True when an unwaived finding is at or above the threshold.
     pub fn fails(&self, on: FailOn) -> bool {
-        on.threshold().is_some_and(|min| {
-            self.items
-                .iter()
-                .any(|i| i.waived.is_none() && i.severity >= min)
-        })
+        on.trips(self.items.iter().map(|i| (i.severity, i.waived.is_some())))
     }
 }
 
