@@ -91,8 +91,14 @@ impl<'a> Reader<'a> {
 
     /// The next event with its start mark.
     pub fn next_event(&mut self) -> Result<(Event, Mark), ParseError> {
+        self.next_spanned().map(|(ev, start, _)| (ev, start))
+    }
+
+    /// The next event with its start and end marks (a scalar ends after its last character or
+    /// closing quote, a flow collection after its closing bracket).
+    pub fn next_spanned(&mut self) -> Result<(Event, Mark, Mark), ParseError> {
         if self.done {
-            return Ok((Event::StreamEnd, Mark::default()));
+            return Ok((Event::StreamEnd, Mark::default(), Mark::default()));
         }
         // A panic in the reader (a bug in the port) becomes an error naming the file, not a
         // crash; the parser is not used again after it.
@@ -110,12 +116,12 @@ impl<'a> Reader<'a> {
                 });
             }
         };
-        let mark = Mark::of(ev.start_mark);
+        let (start, end) = (Mark::of(ev.start_mark), Mark::of(ev.end_mark));
         let out = convert(ev.data);
         if out == Event::StreamEnd {
             self.done = true;
         }
-        Ok((out, mark))
+        Ok((out, start, end))
     }
 }
 

@@ -532,6 +532,30 @@ fn merge_tagged_values_are_left_to_the_user() {
     );
 }
 
+/// A comment after a key with no value, in a service others merge, is fixed (yamlpath 1.26
+/// panics on it: `fix` used to crash with exit code 101).
+#[test]
+fn comment_after_an_empty_value_in_a_merged_service() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    depends_on:  # none for now\n  worker:  # the same image\n    <<: *app\n    command: rqworker\n";
+    std::fs::write(d.path().join("c.yaml"), text).unwrap();
+    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "fix", "--stdout"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stdout.starts_with(
+            "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    depends_on:  # none for now\n    user: \"65534:65534\"\n    read_only: true\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  worker:  # the same image\n    <<: *app\n    command: rqworker\n    user: \"65534:65534\"\n"),
+        "{stdout}"
+    );
+}
+
 /// A file whose last line is inside a block scalar and has no line break is read (it used to
 /// panic in the reader).
 #[test]

@@ -51,12 +51,16 @@ pub(super) fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<Str
         text.to_string()
     };
     editable(&cur)?;
-    cur = match batch(&cur, root, edits) {
+    // yamlpath panics on some shapes (a comment after a key whose value is a block collection,
+    // in 1.26): a panic there means "not this way", and an error if no way is left.
+    let batched = quietly(|| batch(&cur, root, edits)).flatten();
+    cur = match batched {
         Some(done) => done,
         None => {
             for e in edits {
-                cur =
-                    apply_one(&cur, e).map_err(|m| format!("cannot apply {}: {m}", describe(e)))?;
+                cur = quietly(|| apply_one(&cur, e))
+                    .unwrap_or_else(|| Err(YAMLPATH_FAILED.to_string()))
+                    .map_err(|m| format!("cannot apply {}: {m}", describe(e)))?;
             }
             cur
         }
@@ -66,6 +70,38 @@ pub(super) fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<Str
     }
     Ok(cur)
 }
+
+thread_local! {
+    /// A panic on this thread is caught and handled: the panic hook says nothing.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`; `None` if it panicked, without the panic's message on stderr (the caller turns
+/// it into a plain error). Threads `f` starts call [`quiet_thread`] to be quiet too.
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                default(info);
+            }
+        }));
+    });
+    let before = QUIET.with(|q| q.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(before));
+    out.ok()
+}
+
+/// On a thread started inside [`quietly`]: be as quiet as the thread that started it.
+fn quiet_thread(quiet: bool) {
+    QUIET.with(|q| q.set(quiet));
+}
+
+/// Why an edit failed when yamlpath panicked.
+const YAMLPATH_FAILED: &str = "the YAML editing library (yamlpath) failed on this part of the \
+     file; make this change by hand, or waive the rule";
 
 /// Whether the text of a file can be edited at all (checked before any edit is planned).
 pub(super) fn editable(text: &str) -> Result<(), String> {
@@ -112,16 +148,16 @@ fn tagged_collection(text: &str) -> Option<(usize, String)> {
 }
 
 /// A text splice computed against one parse of the document.
-struct Splice {
-    start: usize,
-    end: usize,
-    text: String,
+pub(super) struct Splice {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) text: String,
     /// Depth of the container edited (deeper content comes first at a shared position).
-    depth: usize,
-    seq: usize,
+    pub(super) depth: usize,
+    pub(super) seq: usize,
     /// An item inserted into a flow collection (`[a, b]`, `{a: b}`): its text without the
     /// separator, so that several insertions at one place get `, ` between them.
-    flow_item: Option<String>,
+    pub(super) flow_item: Option<String>,
 }
 
 /// Below this many services a file is queried as one document.
@@ -152,6 +188,25 @@ impl<'t> Docs<'t> {
             blocks,
             parsed: HashMap::new(),
         }
+    }
+
+    /// The text of the service an edit at `route` is in, as its own document (`services:` and
+    /// the service's lines), and the offset of that text in the file; `None` when the edit is
+    /// located in the whole document (outside a service, an alias in the service, small files).
+    fn block_text(&self, route: &[Seg]) -> Option<(String, isize)> {
+        let name = match route {
+            [Seg::Key(s), Seg::Key(name), ..] if &**s == "services" => name,
+            _ => return None,
+        };
+        let &(start, end) = self.blocks.get(&**name)?;
+        let lines = &self.text[start..end];
+        if lines.contains('*') {
+            return None;
+        }
+        let mut sub = String::with_capacity(BLOCK_PREFIX.len() + lines.len() + 1);
+        sub.push_str(BLOCK_PREFIX);
+        sub.push_str(lines);
+        Some((sub, start as isize - BLOCK_PREFIX.len() as isize))
     }
 
     /// The document for an edit at `route`, the offset of its text in the file, and whether it
@@ -236,10 +291,15 @@ fn service_blocks(text: &str, root: &Node) -> Option<HashMap<String, (usize, usi
     Some(blocks)
 }
 
-/// Applies every edit against a single parse (one tree-sitter parse per file, or per service
-/// block for large files, instead of one per edit). `None` when an edit needs the sequential
-/// path (overlapping edits, a comment inside a flow collection).
+/// Applies every edit against a single parse (one read of the events per file, or per service
+/// block for large files; one tree-sitter parse where they cannot locate an edit). `None` when
+/// an edit needs the sequential path (overlapping edits, a comment inside a flow collection).
 fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
+    batch_with(text, root, edits, true)
+}
+
+/// [`batch`], with the edits located by the events first (`spans`) or by yamlpath only.
+fn batch_with(text: &str, root: &Node, edits: &[Edit], spans: bool) -> Option<String> {
     let blocks = service_blocks(text, root).unwrap_or_default();
     // Each service's mapping as written, by name (for the services that have blocks).
     let services: HashMap<&str, &Node> = match root.entry("services") {
@@ -258,6 +318,8 @@ fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
     let locate = |edits: &[Edit], first: usize| -> Option<Vec<Splice>> {
         let mut docs = Docs::new(text, &blocks);
         let mut splices = Vec::with_capacity(edits.len());
+        // The groups of edits (one service's, or outside services) and their documents.
+        let mut groups = Vec::new();
         let mut at = 0;
         while at < edits.len() {
             let name = service_of(&edits[at]);
@@ -266,6 +328,62 @@ fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
                     .iter()
                     .take_while(|e| service_of(e) == name)
                     .count();
+            let own = if spans {
+                docs.block_text(edit_route(&edits[at]))
+            } else {
+                None
+            };
+            groups.push((at, end, own));
+            at = end;
+        }
+        // The edits located in the whole document: one read of its events for all of them.
+        let mut whole: Vec<Option<Splice>> = Vec::new();
+        if spans {
+            let in_whole: Vec<&Edit> = groups
+                .iter()
+                .filter(|g| g.2.is_none())
+                .flat_map(|&(at, end, _)| &edits[at..end])
+                .collect();
+            if !in_whole.is_empty() {
+                whole = super::locate::locate(text, &in_whole).unwrap_or_default();
+            }
+        }
+        let mut whole = whole.into_iter();
+        for (at, end, own) in groups {
+            if spans {
+                let located: Option<Vec<Splice>> = match &own {
+                    Some((sub, offset)) => {
+                        let group: Vec<&Edit> = edits[at..end].iter().collect();
+                        super::locate::locate(sub, &group).and_then(|sps| {
+                            sps.into_iter()
+                                .map(|sp| {
+                                    let mut sp = sp?;
+                                    sp.start = sp.start.checked_add_signed(*offset)?;
+                                    sp.end = sp.end.checked_add_signed(*offset)?;
+                                    Some(sp)
+                                })
+                                .collect()
+                        })
+                    }
+                    None => {
+                        // Exactly this group's results, whether or not all were located.
+                        let mine: Vec<Option<Splice>> = whole.by_ref().take(end - at).collect();
+                        if mine.len() == end - at {
+                            mine.into_iter().collect()
+                        } else {
+                            None
+                        }
+                    }
+                };
+                if let Some(located) = located {
+                    for (seq, mut sp) in located.into_iter().enumerate() {
+                        sp.seq = first + at + seq;
+                        splices.push(sp);
+                    }
+                    continue;
+                }
+            }
+            let name = service_of(&edits[at]);
             let (d, offset, block) = docs.for_route(edit_route(&edits[at]))?;
             let mut known = Known {
                 service: name
@@ -280,7 +398,6 @@ fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
                 sp.seq = first + at + seq;
                 splices.push(sp);
             }
-            at = end;
         }
         Some(splices)
     };
@@ -288,8 +405,12 @@ fn batch(text: &str, root: &Node, edits: &[Edit]) -> Option<String> {
     // another thread (each half parses its own services' documents).
     let mut splices = match halfway(edits) {
         Some(mid) if !blocks.is_empty() && crate::yaml::tree::several_cores() => {
+            let quiet = QUIET.with(|q| q.get());
             std::thread::scope(|scope| {
-                let other = scope.spawn(|| locate(&edits[mid..], mid));
+                let other = scope.spawn(|| {
+                    quiet_thread(quiet);
+                    locate(&edits[mid..], mid)
+                });
                 let first = locate(&edits[..mid], 0);
                 let second = other
                     .join()
@@ -436,7 +557,12 @@ fn edit_route(e: &Edit) -> &[Seg] {
 /// Where to insert a new item into the flow collection spanning `s..end` of `src` (closed by
 /// `close`), and the separator it needs. `None` when a comment sits inside (an insertion after
 /// it would be commented out).
-fn flow_insert(src: &str, s: usize, end: usize, close: char) -> Option<(usize, &'static str)> {
+pub(super) fn flow_insert(
+    src: &str,
+    s: usize,
+    end: usize,
+    close: char,
+) -> Option<(usize, &'static str)> {
     let body = &src[s..end];
     if body
         .char_indices()
@@ -854,6 +980,154 @@ mod tests {
         let commented = "services:\n  a: {image: x # c\n  }\n";
         let p = project(commented);
         assert_eq!(batch(commented, &p.files[0].root, &edits("a")), None);
+    }
+
+    /// Every YAML file under `dir`, recursively.
+    fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                yaml_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The events locate edits where yamlpath does: on every fixture and corpus file, and on
+    /// variations of them that move where collections end (spaces and comments after the last
+    /// value, comment lines, blank lines, a last line without its line break), the text
+    /// written through the events equals the text written through yamlpath alone.
+    #[test]
+    fn events_locate_edits_as_yamlpath_does() {
+        use super::super::plan::planned;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        yaml_files(&root.join("tests/fixtures/compose"), &mut paths);
+        yaml_files(&root.join("../shared/corpus/compose"), &mut paths);
+        paths.sort();
+        // Shapes the files above lack: values missing with a comment after the key (yamlpath
+        // 1.26 panics on some), anchored services, the last line without a line break.
+        let written = [
+            "services:\n  web:\n    image: nginx:1\n    depends_on:  # none yet\n",
+            "services:\n  web:\n    image: nginx:1\n    environment:  # in .env\n    ports:\n      - \"8080:80\"   \n",
+            "services:\n  app: &app  # shared\n    image: netbox:4\n    depends_on:  # none\n  worker:  # same\n    <<: *app\n    command: rqworker\n",
+            "services:\n  app: &app\n    image: a:1\n    cap_add: [SYS_ADMIN, NET_ADMIN]\n    ports: [\"80:80\", '443:443']\n  b:\n    <<: *app",
+        ];
+        let preset = crate::preset::Preset::builtin("default").unwrap();
+        let variants = |text: &str| -> Vec<String> {
+            let lines: Vec<&str> = text.lines().collect();
+            let each = |f: &dyn Fn(usize, &str) -> String| -> String {
+                lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| f(i, l) + "\n")
+                    .collect()
+            };
+            let content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+            vec![
+                text.to_string(),
+                // Trailing spaces on every line.
+                each(&|_, l| format!("{l}   ")),
+                // A comment after every value that can take one.
+                each(&|_, l| {
+                    if content(l) && !l.contains(['|', '>', '#', '"', '\'']) {
+                        format!("{l}  # c")
+                    } else {
+                        l.to_string()
+                    }
+                }),
+                // A comment line, indented as the line before, after every line.
+                each(&|_, l| {
+                    let ind = &l[..l.len() - l.trim_start().len()];
+                    format!("{l}\n{ind}# note")
+                }),
+                // Trailing spaces and a blank line with spaces after every third line.
+                each(&|i, l| {
+                    if i % 3 == 0 {
+                        format!("{l}  \n   ")
+                    } else {
+                        l.to_string()
+                    }
+                }),
+                // The last line without its line break.
+                text.trim_end_matches('\n').to_string(),
+            ]
+        };
+        let (mut files, mut edits_seen, mut same_spans, mut yamlpath_failed) = (0, 0, 0, 0);
+        let sources = paths
+            .iter()
+            .map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap()))
+            .chain(
+                written
+                    .iter()
+                    .map(|t| ("(written)".to_string(), t.to_string())),
+            );
+        for (path, original) in sources {
+            for text in variants(&original.replace("\r\n", "\n")) {
+                let Ok(p) = crate::frontend::compose::Project::from_texts(
+                    vec![(std::path::PathBuf::from("c.yaml"), text.clone())],
+                    std::path::PathBuf::from("."),
+                    crate::frontend::compose::interp::Env::default(),
+                ) else {
+                    continue;
+                };
+                let reqs = crate::session::compose::requests(&crate::session::compose::lint(
+                    &p,
+                    &preset,
+                    &[],
+                ));
+                let (planner, results) =
+                    planned(&p, &reqs, crate::frontend::compose::Target::Compose);
+                for (file, edits) in planner.render(&reqs, &results) {
+                    let f = &p.files[file];
+                    if edits.is_empty() || editable(&f.text).is_err() {
+                        continue;
+                    }
+                    let by_events = quietly(|| batch_with(&f.text, &f.root, &edits, true));
+                    // yamlpath panics on some shapes: nothing to compare with there.
+                    let Some(by_yamlpath) = quietly(|| batch_with(&f.text, &f.root, &edits, false))
+                    else {
+                        // ... where the events still write the file.
+                        assert!(
+                            matches!(by_events, Some(Some(_))),
+                            "{path}: not written where yamlpath panics"
+                        );
+                        yamlpath_failed += 1;
+                        continue;
+                    };
+                    let by_events = by_events.expect("the events locate without yamlpath");
+                    assert_eq!(
+                        by_events,
+                        by_yamlpath,
+                        "{path} (variant of {} lines)",
+                        text.lines().count()
+                    );
+                    files += 1;
+                    edits_seen += edits.len();
+                    let group: Vec<&Edit> = edits.iter().collect();
+                    if let Some(located) = super::super::locate::locate(&f.text, &group) {
+                        same_spans += located.iter().filter(|s| s.is_some()).count();
+                    }
+                }
+            }
+        }
+        println!(
+            "{files} files compared, {edits_seen} edits, {same_spans} located by the events, \
+             {yamlpath_failed} where yamlpath panicked"
+        );
+        // The comparison is not empty, and the events located most edits themselves.
+        assert!(
+            files >= 100,
+            "{files} files compared ({yamlpath_failed} where yamlpath failed)"
+        );
+        assert!(
+            same_spans * 10 >= edits_seen * 8,
+            "{same_spans} of {edits_seen} edits located by the events"
+        );
     }
 
     /// Large files locate each service's edits in that service's own lines; the text must be the

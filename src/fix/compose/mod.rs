@@ -21,6 +21,7 @@
 
 mod edit;
 mod format;
+mod locate;
 mod plan;
 mod verify;
 
