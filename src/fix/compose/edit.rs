@@ -6,8 +6,8 @@
 //! where it is sound. Comments, anchors and key order stay as written; CRLF line ends are kept.
 
 use super::format::indent_block;
+use crate::FastMap as HashMap;
 use crate::frontend::compose::tree::{Node, Seg, route_string};
-use std::collections::HashMap;
 
 /// One text edit, by physical route.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +110,9 @@ pub(super) fn editable(text: &str) -> Result<(), String> {
     }
     // A lone CR ends a line for the YAML reader but not for the line-based editing.
     let b = text.as_bytes();
-    if (0..b.len()).any(|i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+    let lone_cr =
+        text.contains('\r') && (0..b.len()).any(|i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
+    if lone_cr {
         return Err("the file has a carriage return that is not part of a CRLF line end".into());
     }
     if let Some((line, tag)) = tagged_collection(text) {
@@ -186,7 +188,7 @@ impl<'t> Docs<'t> {
             text,
             whole: None,
             blocks,
-            parsed: HashMap::new(),
+            parsed: HashMap::default(),
         }
     }
 
@@ -276,7 +278,7 @@ fn service_blocks(text: &str, root: &Node) -> Option<HashMap<String, (usize, usi
         .map(|e| (e.key_pos.line, e.key.as_str()))
         .collect();
     keys.sort();
-    let mut blocks = HashMap::with_capacity(keys.len());
+    let mut blocks = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
     for (i, (line, name)) in keys.iter().enumerate() {
         let s = start_of(*line)?;
         let e = match keys.get(i + 1) {
@@ -311,7 +313,7 @@ fn batch_with(text: &str, root: &Node, edits: &[Edit], spans: bool) -> Option<St
             .filter(|e| !e.merged)
             .map(|e| (e.key.as_str(), &*e.value))
             .collect(),
-        _ => HashMap::new(),
+        _ => HashMap::default(),
     };
     // The splices of `edits`, the first of which is edit number `first`: the edits of one
     // service at a time, against that service's document.
@@ -431,7 +433,7 @@ fn batch_with(text: &str, root: &Node, edits: &[Edit], spans: bool) -> Option<St
     });
     // Several items inserted at one place of a flow collection: the first one (in the text)
     // keeps the separator it was computed with, the others follow it after `, `.
-    let mut first_flow: HashMap<usize, usize> = HashMap::new();
+    let mut first_flow: HashMap<usize, usize> = HashMap::default();
     for sp in splices.iter().filter(|s| s.flow_item.is_some()) {
         let seq = first_flow.entry(sp.start).or_insert(sp.seq);
         *seq = (*seq).min(sp.seq);

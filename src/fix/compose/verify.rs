@@ -35,8 +35,8 @@ pub(super) fn verify(original: &str, original_root: &Node, new: &str) -> Result<
     }
     // Every comment line of the original is still there (as a multiset of lines).
     let mut remaining: HashMap<&str, usize> = HashMap::new();
-    for l in new.lines() {
-        *remaining.entry(l.trim()).or_default() += 1;
+    for l in new.lines().map(str::trim).filter(|l| l.starts_with('#')) {
+        *remaining.entry(l).or_default() += 1;
     }
     for line in original
         .lines()
