@@ -1,9 +1,11 @@
 //! The Compose back end: semantic [`Change`]s → edits of the original text of each file.
 //!
-//! Edits go through `yamlpatch`/`yamlpath` (zizmor's comment-preserving crates) where they are
-//! sound, and through exact span edits located by `yamlpath` where `yamlpatch` is known to
-//! misbehave (replacing list items that contain `:`, appending to flow lists, removing flow
-//! items). The rules of the game:
+//! Edits are exact splices of the original text, located from the start and end of each node in
+//! harden's own YAML events (`locate`); where the events do not place an edit (an anchor on a
+//! value, a block scalar last in its mapping, ...) `yamlpath` locates it, and where splices do
+//! not fit together (overlapping edits, a comment inside a flow collection) the edits go one by
+//! one through `yamlpatch`/`yamlpath` (zizmor's comment-preserving crates). The rules of the
+//! game:
 //!
 //! - an edit targets the service: a key that reaches the service through `<<: *anchor` is
 //!   overridden on the service itself, never edited in the anchor;
@@ -17,7 +19,7 @@
 //!
 //! The work is done in four steps, one module each: `plan` decides which edits the requests need
 //! (and refuses the ones it cannot write), `format` writes the YAML text of new values, `edit`
-//! applies the edits to the text, `verify` checks the result.
+//! applies the edits to the text (`locate` places them), `verify` checks the result.
 
 mod edit;
 mod format;
