@@ -220,7 +220,8 @@ fn apply_one(
         Change::SetPidsLimit { limit } => {
             set_limit(svc, "pids_limit", "pids", json!(limit), target);
         }
-        Change::BindPortHostIp { ip, origin, .. } => {
+        Change::BindPortHostIp(b) => {
+            let (ip, origin) = (&b.ip, &b.origin);
             if target == Target::Swarm {
                 return Err(SWARM_PORTS.into());
             }

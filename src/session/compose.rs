@@ -382,7 +382,7 @@ fn pseudo(
         evaluated: Evaluated {
             finding: Finding {
                 rule,
-                message,
+                message: message.into(),
                 origin: location(project, svc, origin),
                 changes: Vec::new(),
                 advisory: false,

@@ -558,7 +558,7 @@ impl<'a> Planner<'a> {
                     .add
                     .push(item);
             }
-            Change::BindPortHostIp { .. } if self.target == Target::Swarm => {
+            Change::BindPortHostIp(_) if self.target == Target::Swarm => {
                 return Err(crate::fix::model::SWARM_PORTS.into());
             }
             Change::AddTmpfs { .. } if !write => {}
@@ -647,7 +647,8 @@ impl<'a> Planner<'a> {
                     plan.scalars.push((keys, limit.to_string()));
                 }
             }
-            Change::BindPortHostIp { ip, origin, .. } => {
+            Change::BindPortHostIp(b) => {
+                let (ip, origin) = (&b.ip, &b.origin);
                 let node = self.find_item(svc, "ports", origin).ok_or_else(|| {
                     "the published port is not where the finding points".to_string()
                 })?;
@@ -1217,7 +1218,7 @@ fn change_keys(c: &Change) -> &'static [&'static str] {
         Change::SetNanoCpus { .. } => &["cpus", "deploy"],
         Change::SetCpuQuota { .. } => &["cpu_quota"],
         Change::SetPidsLimit { .. } => &["pids_limit", "deploy"],
-        Change::BindPortHostIp { .. } | Change::PublishExposedPortsOn { .. } => &["ports"],
+        Change::BindPortHostIp(_) | Change::PublishExposedPortsOn { .. } => &["ports"],
     }
 }
 
