@@ -177,10 +177,12 @@ pub fn lint_with_facts(
         return results;
     }
     let refused: Vec<(usize, crate::fix::Change, String)> = match checker.finish() {
-        Ok(outcomes) => asked
-            .iter()
-            .zip(outcomes)
-            .filter_map(|(&at, res)| res.err().map(|e| (at.0 as usize, change(&results, at), e)))
+        Ok(refused) => refused
+            .into_iter()
+            .filter_map(|(idx, e)| {
+                let &at = asked.get(idx)?;
+                Some((at.0 as usize, change(&results, at), e))
+            })
             .collect(),
         Err(e) => asked
             .iter()
