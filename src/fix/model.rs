@@ -295,7 +295,7 @@ fn port_index(project: &Project, service: &str, origin: &Origin) -> Option<usize
     let svc = project.service(service)?;
     let items = svc.node.get("ports")?.as_seq()?;
     items.iter().position(|n| {
-        project.file_of(n) == file.as_path() && n.pos.line == *line && n.pos.column == *column
+        project.file_of(n) == &**file && n.pos.line == *line && n.pos.column == *column
     })
 }
 

@@ -886,7 +886,7 @@ impl<'a> Planner<'a> {
             return None;
         };
         self.resolved_items(svc, key).into_iter().find(|n| {
-            self.project.files[n.file as usize].path == *file
+            *self.project.files[n.file as usize].path == **file
                 && n.pos.line == *line
                 && n.pos.column == *column
         })
