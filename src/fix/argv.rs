@@ -122,7 +122,8 @@ fn apply_one(p: &mut Parsed, change: &Change) {
             remove(p, "pids-limit", |_| true);
             add(p, "pids-limit", Some(limit.to_string()));
         }
-        Change::BindPortHostIp { ip, origin, .. } => {
+        Change::BindPortHostIp(b) => {
+            let (ip, origin) = (&b.ip, &b.origin);
             if let Origin::Argv { index, .. } = origin
                 && let Some(o) = p
                     .occurrences

@@ -167,13 +167,14 @@ fn apply_one(body: &mut Value, change: &Change) {
         Change::SetPidsLimit { limit } => {
             host_config(body).insert("PidsLimit".into(), json!(limit));
         }
-        Change::BindPortHostIp {
-            container_port,
-            protocol,
-            host_port,
-            ip,
-            ..
-        } => {
+        Change::BindPortHostIp(b) => {
+            let crate::fix::PortBinding {
+                container_port,
+                protocol,
+                host_port,
+                ip,
+                ..
+            } = &**b;
             let key = format!("{container_port}/{protocol}");
             let hc = host_config(body);
             if let Some(Value::Object(pb)) = hc.get_mut("PortBindings") {
@@ -356,20 +357,20 @@ mod tests {
                 "53/udp": [{"HostPort": "53"}]
             }, "PublishAllPorts": true}}),
             &[
-                Change::BindPortHostIp {
-                    container_port: "80".into(),
-                    protocol: "tcp".into(),
-                    host_port: "8080".into(),
-                    ip: "127.0.0.1".into(),
-                    origin: Origin::Missing,
-                },
-                Change::BindPortHostIp {
-                    container_port: "53".into(),
-                    protocol: "udp".into(),
-                    host_port: "53".into(),
-                    ip: "127.0.0.1".into(),
-                    origin: Origin::Missing,
-                },
+                Change::bind_port(
+                    "80".into(),
+                    "tcp".into(),
+                    "8080".into(),
+                    "127.0.0.1".into(),
+                    Origin::Missing,
+                ),
+                Change::bind_port(
+                    "53".into(),
+                    "udp".into(),
+                    "53".into(),
+                    "127.0.0.1".into(),
+                    Origin::Missing,
+                ),
                 Change::PublishExposedPortsOn {
                     ports: vec!["443/tcp".into()],
                     ip: "127.0.0.1".into(),

@@ -220,7 +220,8 @@ fn apply_one(
         Change::SetPidsLimit { limit } => {
             set_limit(svc, "pids_limit", "pids", json!(limit), target);
         }
-        Change::BindPortHostIp { ip, origin, .. } => {
+        Change::BindPortHostIp(b) => {
+            let (ip, origin) = (&b.ip, &b.origin);
             if target == Target::Swarm {
                 return Err(SWARM_PORTS.into());
             }
@@ -294,7 +295,7 @@ fn port_index(project: &Project, service: &str, origin: &Origin) -> Option<usize
     let svc = project.service(service)?;
     let items = svc.node.get("ports")?.as_seq()?;
     items.iter().position(|n| {
-        project.file_of(n) == file.as_path() && n.pos.line == *line && n.pos.column == *column
+        project.file_of(n) == &**file && n.pos.line == *line && n.pos.column == *column
     })
 }
 

@@ -131,7 +131,7 @@ pub fn apply(body: &mut Value, changes: &[Change], api_version: &str) -> Vec<Str
             Change::SetPidsLimit { limit } => {
                 limits(body).insert("Pids".into(), json!(limit));
             }
-            Change::BindPortHostIp { .. } | Change::PublishExposedPortsOn { .. } => {
+            Change::BindPortHostIp(_) | Change::PublishExposedPortsOn { .. } => {
                 left_out.push(crate::fix::model::SWARM_PORTS.into())
             }
             Change::RemoveSecurityOpt { option } => {

@@ -92,7 +92,9 @@ impl RuleMeta {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     pub rule: &'static str,
-    pub message: String,
+    /// Mostly one text per rule: borrowed when constant (thousands of services each keep
+    /// their findings until the report).
+    pub message: std::borrow::Cow<'static, str>,
     /// The offending value, or [`Origin::Missing`] when a setting is absent.
     pub origin: Origin,
     /// The fix, when the rule has one for this case (may be empty: e.g. nothing safe to do).

@@ -14,7 +14,8 @@ use crate::render::report::{Item, Kind, Report};
 use crate::rules::{Action, Finding, Severity};
 use crate::spec::Origin;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 pub use crate::rules::pseudo::{POLICY_WEAKENED, UNRESOLVED_VALUE, WAIVER_REASON};
 
@@ -177,10 +178,12 @@ pub fn lint_with_facts(
         return results;
     }
     let refused: Vec<(usize, crate::fix::Change, String)> = match checker.finish() {
-        Ok(outcomes) => asked
-            .iter()
-            .zip(outcomes)
-            .filter_map(|(&at, res)| res.err().map(|e| (at.0 as usize, change(&results, at), e)))
+        Ok(refused) => refused
+            .into_iter()
+            .filter_map(|(idx, e)| {
+                let &at = asked.get(idx)?;
+                Some((at.0 as usize, change(&results, at), e))
+            })
             .collect(),
         Err(e) => asked
             .iter()
@@ -204,14 +207,16 @@ pub fn lint_with_facts(
 
 /// Where a finding with `origin` points: `origin` itself when it is in the files, else the
 /// service's key (a missing setting). Always an [`Origin::Yaml`].
-fn location(project: &Project, svc: &Service, origin: Origin) -> Origin {
+/// `service` is the service's [`service_origin`], made once per service (its file and route are
+/// shared by the findings that point there).
+fn location(service: &Origin, origin: Origin) -> Origin {
     match origin {
         Origin::Yaml { .. } => origin,
-        _ => match service_origin(project, svc) {
-            o @ Origin::Yaml { .. } => o,
+        _ => match service {
+            o @ Origin::Yaml { .. } => o.clone(),
             _ => Origin::Yaml {
-                file: PathBuf::new(),
-                route: String::new(),
+                file: Path::new("").into(),
+                route: "".into(),
                 line: 0,
                 column: 0,
             },
@@ -266,8 +271,9 @@ fn lint_service(
     let outcome = check::check(&spec, preset, &scope);
     // Sized once: thousands of services each keep their findings until the report is built.
     let mut findings = Vec::with_capacity(outcome.findings.len() + invalid.len() + notes.len());
+    let at_service = service_origin(project, svc);
     for mut ev in outcome.findings {
-        ev.finding.origin = location(project, svc, std::mem::take(&mut ev.finding.origin));
+        ev.finding.origin = location(&at_service, std::mem::take(&mut ev.finding.origin));
         let loc = place(&ev.finding.origin);
         // Say which line waived it; line comments waive findings on their line.
         if let Some(w) = &ev.waived
@@ -336,8 +342,8 @@ fn lint_service(
             )
         };
         let origin = Origin::Yaml {
-            file: w.file.clone(),
-            route: format!("services.{}", svc.name),
+            file: w.file.as_path().into(),
+            route: format!("services.{}", svc.name).into(),
             line: w.pos.line,
             column: w.pos.column,
         };
@@ -382,8 +388,8 @@ fn pseudo(
         evaluated: Evaluated {
             finding: Finding {
                 rule,
-                message,
-                origin: location(project, svc, origin),
+                message: message.into(),
+                origin: location(&service_origin(project, svc), origin),
                 changes: Vec::new(),
                 advisory: false,
                 explicit: false,
@@ -526,7 +532,7 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
     // Sized once: a file of thousands of services has tens of thousands of items.
     let mut items = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
     // Each file's name as shown, made once (consecutive findings share the file).
-    let mut shown: Option<(PathBuf, String)> = None;
+    let mut shown: Option<(Arc<Path>, String)> = None;
     for r in results {
         let profiles = profiles.get(&r.service);
         for mut f in r.findings {
@@ -538,8 +544,8 @@ pub fn into_report(frame: Frame, results: Vec<ServiceResult>) -> Report {
                     route,
                     line,
                     column,
-                } => (file, route, line, column),
-                _ => (PathBuf::new(), String::new(), 0, 0),
+                } => (file, route.to_string(), line, column),
+                _ => (Arc::from(Path::new("")), String::new(), 0, 0),
             };
             let file = match &shown {
                 Some((have, name)) if *have == path => name.clone(),

@@ -52,7 +52,7 @@ use crate::render::report::Item;
 /// container) is the door's to fill in.
 pub fn item(ev: &Evaluated, fixable: bool, unfixable_reason: Option<String>) -> Item {
     Item {
-        message: ev.finding.message.clone(),
+        message: ev.finding.message.to_string(),
         waived: ev.waived.clone(),
         ..base_item(ev, fixable, unfixable_reason)
     }
@@ -61,7 +61,7 @@ pub fn item(ev: &Evaluated, fixable: bool, unfixable_reason: Option<String>) -> 
 /// [`item`], taking the finding's message and waiver instead of copying them.
 pub fn into_item(ev: Evaluated, fixable: bool, unfixable_reason: Option<String>) -> Item {
     let mut out = base_item(&ev, fixable, unfixable_reason);
-    out.message = ev.finding.message;
+    out.message = ev.finding.message.into_owned();
     out.waived = ev.waived;
     out
 }

@@ -179,7 +179,8 @@ impl Plan {
                     "{} ({})",
                     f.finding.message.trim_end_matches('.'),
                     a.left_out.join("; ")
-                );
+                )
+                .into();
                 if f.finding.changes.is_empty() {
                     f.action = crate::rules::Action::Warn;
                 }

@@ -132,10 +132,12 @@ pub struct Node {
     pub flow: bool,
     /// The node carries an anchor (`&name`).
     pub anchored: bool,
-    /// Nodes once aliases are expanded (this one included).
-    pub size: usize,
-    /// Physical routes of the mappings merged into this one with `<<`.
-    pub merges: Vec<Route>,
+    /// Nodes once aliases are expanded (this one included; saturating, and far below
+    /// `u32::MAX` in any document accepted: [`MAX_EXPANDED_NODES`]).
+    pub size: u32,
+    /// Physical routes of the mappings merged into this one with `<<` (mostly none: a boxed
+    /// slice, 16 bytes in every node).
+    pub merges: Box<[Route]>,
 }
 
 #[derive(Debug)]
@@ -231,9 +233,13 @@ pub struct TreeError {
     pub message: String,
 }
 
+/// An open collection. Its items or entries so far sit at the end of the builder's `items` or
+/// `entries` from `start` on: each collection's own vector is allocated once, at its size, when
+/// it closes (no slack from growing by doubling in the tens of thousands of small mappings a
+/// large file has).
 enum Frame {
     Seq {
-        items: Vec<Arc<Node>>,
+        start: usize,
         pos: Pos,
         path: Route,
         flow: bool,
@@ -242,8 +248,8 @@ enum Frame {
         size: usize,
     },
     Map {
-        entries: Vec<Entry>,
-        /// The keys of `entries`, once there are [`KEY_SET_FROM`] of them.
+        start: usize,
+        /// The keys of the entries, once there are [`KEY_SET_FROM`] of them.
         keys: HashSet<String>,
         merges: Vec<(Pos, Arc<Node>)>,
         pending_key: Option<(Arc<str>, Pos, Style)>,
@@ -259,6 +265,10 @@ enum Frame {
 struct Builder {
     anchors: HashMap<String, Arc<Node>>,
     stack: Vec<Frame>,
+    /// The items of the open sequences, innermost last ([`Frame`]).
+    items: Vec<Arc<Node>>,
+    /// The entries of the open mappings, innermost last.
+    entries: Vec<Entry>,
     root: Option<Arc<Node>>,
     aliases: usize,
     file: FileId,
@@ -286,6 +296,8 @@ pub fn parse_in(src: &str, file: FileId) -> Result<Option<Arc<Node>>, TreeError>
     let b = Builder {
         anchors: HashMap::new(),
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         root: None,
         aliases: 0,
         file,
@@ -363,7 +375,9 @@ impl Builder {
     fn child_path(&self) -> Route {
         match self.stack.last() {
             None => Arc::from([]),
-            Some(Frame::Seq { items, path, .. }) => extend(path, Seg::Index(items.len())),
+            Some(Frame::Seq { start, path, .. }) => {
+                extend(path, Seg::Index(self.items.len() - start))
+            }
             Some(Frame::Map {
                 pending_key, path, ..
             }) => match pending_key {
@@ -419,7 +433,7 @@ impl Builder {
                     flow: false,
                     anchored: anchor.is_some(),
                     size: 1,
-                    merges: Vec::new(),
+                    merges: Box::default(),
                 });
                 if let Some(a) = anchor {
                     self.anchors.insert(a, node.clone());
@@ -454,7 +468,7 @@ impl Builder {
                 self.written += 1;
                 let path = self.child_path();
                 self.open(Frame::Seq {
-                    items: Vec::new(),
+                    start: self.items.len(),
                     pos,
                     path,
                     flow,
@@ -468,7 +482,7 @@ impl Builder {
                 self.written += 1;
                 let path = self.child_path();
                 self.open(Frame::Map {
-                    entries: Vec::new(),
+                    start: self.entries.len(),
                     keys: HashSet::new(),
                     merges: Vec::new(),
                     pending_key: None,
@@ -485,7 +499,16 @@ impl Builder {
                     pos,
                     message: "unbalanced collection".into(),
                 })?;
-                let (node, anchor, at) = close(frame, self.file, self.written)?;
+                let (node, anchor, at) = match frame {
+                    Frame::Seq { start, .. } => {
+                        let items = self.items.split_off(start);
+                        close(frame, items, Vec::new(), self.file, self.written)?
+                    }
+                    Frame::Map { start, .. } => {
+                        let entries = self.entries.split_off(start);
+                        close(frame, Vec::new(), entries, self.file, self.written)?
+                    }
+                };
                 let node = Arc::new(node);
                 if let Some(a) = anchor {
                     self.anchors.insert(a, node.clone());
@@ -518,21 +541,21 @@ impl Builder {
     }
 
     fn push_node(&mut self, node: Arc<Node>, pos: Pos) -> Result<(), TreeError> {
-        let add = node.size;
+        let add = node.size as usize;
         let written = self.written;
         match self.stack.last_mut() {
             None => {
                 self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, size, .. }) => {
+            Some(Frame::Seq { size, .. }) => {
                 *size = size.saturating_add(add);
                 check_size(*size, written, pos)?;
-                items.push(node);
+                self.items.push(node);
                 Ok(())
             }
             Some(Frame::Map {
-                entries,
+                start,
                 merges,
                 pending_key,
                 size,
@@ -554,11 +577,13 @@ impl Builder {
                 }
                 // Large mappings (thousands of services) get a set of their keys; small ones
                 // are scanned.
-                let duplicate = if entries.len() < KEY_SET_FROM {
-                    entries.iter().any(|e| *e.key == *key)
+                let entries = &mut self.entries;
+                let own = &entries[*start..];
+                let duplicate = if own.len() < KEY_SET_FROM {
+                    own.iter().any(|e| *e.key == *key)
                 } else {
                     if keys.is_empty() {
-                        keys.extend(entries.iter().map(|e| e.key.clone()));
+                        keys.extend(own.iter().map(|e| e.key.clone()));
                     }
                     !keys.insert(key.to_string())
                 };
@@ -602,14 +627,22 @@ fn check_size(size: usize, written: usize, pos: Pos) -> Result<(), TreeError> {
     Ok(())
 }
 
+/// A node's [`Node::size`] from a count.
+pub fn node_size(size: usize) -> u32 {
+    u32::try_from(size).unwrap_or(u32::MAX)
+}
+
+/// The node of `frame`, closed with its `items` (a sequence) or `entries` (a mapping).
 fn close(
     frame: Frame,
+    items: Vec<Arc<Node>>,
+    mut entries: Vec<Entry>,
     file: FileId,
     written: usize,
 ) -> Result<(Node, Option<String>, Pos), TreeError> {
     match frame {
         Frame::Seq {
-            items,
+            start: _,
             pos,
             path,
             flow,
@@ -625,14 +658,14 @@ fn close(
                 path,
                 flow,
                 anchored: anchor.is_some(),
-                size,
-                merges: Vec::new(),
+                size: node_size(size),
+                merges: Box::default(),
             },
             anchor,
             pos,
         )),
         Frame::Map {
-            mut entries,
+            start: _,
             merges,
             pending_key,
             pos,
@@ -674,7 +707,7 @@ fn close(
                         if entries.iter().any(|have| have.key == e.key) {
                             continue;
                         }
-                        size = size.saturating_add(e.value.size);
+                        size = size.saturating_add(e.value.size as usize);
                         check_size(size, written, merge_pos)?;
                         entries.push(Entry {
                             key: e.key.clone(),
@@ -701,8 +734,8 @@ fn close(
                     path,
                     flow,
                     anchored: anchor.is_some(),
-                    size,
-                    merges: merged_from,
+                    size: node_size(size),
+                    merges: merged_from.into_boxed_slice(),
                 },
                 anchor,
                 pos,
@@ -738,6 +771,29 @@ mod tests {
                 column: 22
             }
         );
+    }
+
+    #[test]
+    fn nodes_are_small() {
+        // Tens of thousands of them in a large file (bench/PROFILE.md, fifth round).
+        assert!(std::mem::size_of::<Node>() <= 96);
+    }
+
+    #[test]
+    fn nested_collections_keep_their_own_items() {
+        let src = "a:\n  - [1, 2]\n  - {x: 1, y: [3]}\n  - 4\nb: {c: {d: 5}, e: 6}\n";
+        let root = parse(src).unwrap().unwrap();
+        let a = root.get("a").unwrap().as_seq().unwrap();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0].as_seq().unwrap().len(), 2);
+        assert_eq!(a[1].as_map().unwrap().len(), 2);
+        assert_eq!(route_string(&a[2].path), "a[2]");
+        let y = a[1].get("y").unwrap().as_seq().unwrap();
+        assert_eq!(route_string(&y[0].path), "a[1].y[0]");
+        let b = root.get("b").unwrap();
+        assert_eq!(b.as_map().unwrap().len(), 2);
+        assert_eq!(b.get_path(&["c", "d"]).unwrap().as_str(), Some("5"));
+        assert_eq!(root.size, 14);
     }
 
     #[test]
@@ -777,7 +833,7 @@ mod tests {
             ));
         }
         let root = parse(&s).unwrap().unwrap();
-        assert!(root.size > MAX_EXPANDED_NODES);
+        assert!(root.size as usize > MAX_EXPANDED_NODES);
     }
 
     #[test]

@@ -436,13 +436,13 @@ fn fix_cases() -> Vec<(&'static str, Spec, Change)> {
         (
             "port-host-ip",
             port,
-            Change::BindPortHostIp {
-                container_port: "5432".into(),
-                protocol: "tcp".into(),
-                host_port: "5432".into(),
-                ip: "127.0.0.1".into(),
-                origin: o(2),
-            },
+            Change::bind_port(
+                "5432".into(),
+                "tcp".into(),
+                "5432".into(),
+                "127.0.0.1".into(),
+                o(2),
+            ),
         ),
         (
             "dangerous-capability",

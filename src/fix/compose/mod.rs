@@ -334,12 +334,14 @@ mod tests {
         let changes = spec
             .ports
             .iter()
-            .map(|port| Change::BindPortHostIp {
-                container_port: port.value.container_port.clone(),
-                protocol: port.value.protocol.clone(),
-                host_port: port.value.host_port.clone(),
-                ip: "127.0.0.1".into(),
-                origin: port.origin.clone(),
+            .map(|port| {
+                Change::bind_port(
+                    port.value.container_port.clone(),
+                    port.value.protocol.clone(),
+                    port.value.host_port.clone(),
+                    "127.0.0.1".into(),
+                    port.origin.clone(),
+                )
             })
             .collect();
         let (out, res) = run(src, "web", changes);

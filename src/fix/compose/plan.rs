@@ -26,7 +26,7 @@ pub(super) fn planned<'p>(
     planner.target = target;
     let mut results: Vec<Result<(), Refusal>> = requests.iter().map(|r| planner.add(r)).collect();
     // Inherited values: written by a base service that gets the same fix, or refused.
-    planner.settle_inherited(&mut results);
+    planner.settle_inherited(results.as_mut_slice());
     // Shared service mappings: an edit to a service that others merge must be one they get too.
     planner.check_inheritors(requests, &mut results);
     (planner, results)
@@ -34,15 +34,50 @@ pub(super) fn planned<'p>(
 
 /// Says, change by change, whether the back end can write it, without keeping the plans or
 /// the requests: lint's "fixable" for projects of thousands of services. Changes are added
-/// service by service; [`Checker::finish`] gives, for each, `Ok` or why it is refused, as
-/// [`planned`] would for the same requests.
+/// service by service; [`Checker::finish`] gives the refused ones and why, as [`planned`]
+/// would for the same requests. Only refusals are kept (most changes are not refused: tens
+/// of thousands of them in a large project).
 pub struct Checker<'p> {
     planner: Planner<'p>,
-    results: Vec<Result<(), Refusal>>,
-    /// The service (index into the project's services) of each change.
-    services: Vec<u32>,
+    /// Changes added so far.
+    count: usize,
+    refused: Refused,
+    /// Runs of changes of one service: (index of the run's first change, the service's index
+    /// in the project's services).
+    services: Vec<(usize, u32)>,
     /// What the merge check needs: the changes of services that are merged or merge one.
     kept: Vec<(usize, String, Change)>,
+}
+
+/// Each change's outcome so far, by its index: [`planned`] keeps all of them, a [`Checker`]
+/// the refusals only.
+trait Outcomes {
+    fn is_ok(&self, idx: usize) -> bool;
+    fn refuse(&mut self, idx: usize, reason: Refusal);
+}
+
+impl Outcomes for [Result<(), Refusal>] {
+    fn is_ok(&self, idx: usize) -> bool {
+        self[idx].is_ok()
+    }
+
+    fn refuse(&mut self, idx: usize, reason: Refusal) {
+        self[idx] = Err(reason);
+    }
+}
+
+/// The refused changes, by index.
+#[derive(Default)]
+struct Refused(BTreeMap<usize, Refusal>);
+
+impl Outcomes for Refused {
+    fn is_ok(&self, idx: usize) -> bool {
+        !self.0.contains_key(&idx)
+    }
+
+    fn refuse(&mut self, idx: usize, reason: Refusal) {
+        self.0.insert(idx, reason);
+    }
 }
 
 impl<'p> Checker<'p> {
@@ -52,15 +87,17 @@ impl<'p> Checker<'p> {
         planner.check_only = true;
         Checker {
             planner,
-            results: Vec::new(),
+            count: 0,
+            refused: Refused::default(),
             services: Vec::new(),
             kept: Vec::new(),
         }
     }
 
-    /// Plans `change` for `service`; returns its index in [`Checker::finish`]'s list.
+    /// Plans `change` for `service`; returns its index (counted from 0 in the order changes
+    /// are added), by which [`Checker::finish`] names the refused ones.
     pub fn add(&mut self, service: &str, change: &Change) -> usize {
-        let idx = self.results.len();
+        let idx = self.count;
         let project = self.planner.project;
         let at = project.service_position(service);
         let found = at.and_then(|i| project.services.get(i));
@@ -73,16 +110,21 @@ impl<'p> Checker<'p> {
         {
             self.kept.push((idx, service.to_string(), change.clone()));
         }
-        self.services
-            .push(at.and_then(|i| u32::try_from(i).ok()).unwrap_or(u32::MAX));
-        self.results.push(res);
+        let service = at.and_then(|i| u32::try_from(i).ok()).unwrap_or(u32::MAX);
+        if self.services.last().is_none_or(|&(_, s)| s != service) {
+            self.services.push((idx, service));
+        }
+        if let Err(reason) = res {
+            self.refused.refuse(idx, reason);
+        }
+        self.count += 1;
         idx
     }
 
     /// Appends what `later` checked (the changes of services after this checker's, checked on
     /// another thread): as if its changes had been added to this one, in order.
     pub fn append(&mut self, later: Checker<'p>) {
-        let offset = self.results.len();
+        let offset = self.count;
         let mut planner = later.planner;
         // Every service of `later` is done: its plans count only by the nodes they edit.
         planner.drop_other_plans("");
@@ -100,35 +142,48 @@ impl<'p> Checker<'p> {
                 .map(|(i, s)| (i + offset, s)),
         );
         self.planner.count += planner.count;
-        self.results.extend(later.results);
-        self.services.extend(later.services);
+        self.count += later.count;
+        self.refused
+            .0
+            .extend(later.refused.0.into_iter().map(|(i, r)| (i + offset, r)));
+        self.services
+            .extend(later.services.into_iter().map(|(i, s)| (i + offset, s)));
         self.kept
             .extend(later.kept.into_iter().map(|(i, s, c)| (i + offset, s, c)));
     }
 
-    /// Every change's outcome, in the order they were added; `Err` for all of them when a file
-    /// they would be written to cannot be edited.
-    pub fn finish(mut self) -> Result<Vec<Result<(), Refusal>>, super::FixError> {
-        self.planner.settle_inherited(&mut self.results);
+    /// The refused changes (by [`Checker::add`]'s index, in order) and why; `Err` for all of
+    /// them when a file they would be written to cannot be edited.
+    pub fn finish(mut self) -> Result<Vec<(usize, Refusal)>, super::FixError> {
+        self.planner.settle_inherited(&mut self.refused);
         let kept: Vec<(usize, &str, &Change)> = self
             .kept
             .iter()
             .map(|(i, s, c)| (*i, s.as_str(), c))
             .collect();
-        self.planner.check_inheritors_of(&kept, &mut self.results);
+        self.planner.check_inheritors_of(&kept, &mut self.refused);
         let project = self.planner.project;
+        // The services with a change that is not refused.
+        let ends = self
+            .services
+            .iter()
+            .skip(1)
+            .map(|&(i, _)| i)
+            .chain(std::iter::once(self.count));
         let mut files: Vec<usize> = self
             .services
             .iter()
-            .zip(&self.results)
-            .filter(|(_, res)| res.is_ok())
-            .filter_map(|(&s, _)| project.services.get(s as usize))
+            .zip(ends)
+            .filter(|&(&(start, _), end)| {
+                self.refused.0.range(start..end).count() < end.saturating_sub(start)
+            })
+            .filter_map(|(&(_, s), _)| project.services.get(s as usize))
             .flat_map(|s| s.layers.iter().map(|l| l.file))
             .collect();
         files.sort_unstable();
         files.dedup();
         super::editable_files(project, &files)?;
-        Ok(self.results)
+        Ok(self.refused.0.into_iter().collect())
     }
 }
 
@@ -258,7 +313,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Settles [`Planned::Inherited`] requests.
-    fn settle_inherited(&mut self, results: &mut [Result<(), Refusal>]) {
+    fn settle_inherited(&mut self, results: &mut (impl Outcomes + ?Sized)) {
         for (idx, nodes, reason) in std::mem::take(&mut self.pending) {
             let covered = nodes.iter().all(|n| {
                 self.covered.contains(&address(n))
@@ -270,8 +325,8 @@ impl<'a> Planner<'a> {
                         })
                     })
             });
-            if !covered && results[idx].is_ok() {
-                results[idx] = Err(reason);
+            if !covered && results.is_ok(idx) {
+                results.refuse(idx, reason);
             }
         }
     }
@@ -558,7 +613,7 @@ impl<'a> Planner<'a> {
                     .add
                     .push(item);
             }
-            Change::BindPortHostIp { .. } if self.target == Target::Swarm => {
+            Change::BindPortHostIp(_) if self.target == Target::Swarm => {
                 return Err(crate::fix::model::SWARM_PORTS.into());
             }
             Change::AddTmpfs { .. } if !write => {}
@@ -647,7 +702,8 @@ impl<'a> Planner<'a> {
                     plan.scalars.push((keys, limit.to_string()));
                 }
             }
-            Change::BindPortHostIp { ip, origin, .. } => {
+            Change::BindPortHostIp(b) => {
+                let (ip, origin) = (&b.ip, &b.origin);
                 let node = self.find_item(svc, "ports", origin).ok_or_else(|| {
                     "the published port is not where the finding points".to_string()
                 })?;
@@ -830,7 +886,7 @@ impl<'a> Planner<'a> {
             return None;
         };
         self.resolved_items(svc, key).into_iter().find(|n| {
-            self.project.files[n.file as usize].path == *file
+            *self.project.files[n.file as usize].path == **file
                 && n.pos.line == *line
                 && n.pos.column == *column
         })
@@ -852,7 +908,7 @@ impl<'a> Planner<'a> {
     fn check_inheritors_of(
         &self,
         requests: &[(usize, &str, &Change)],
-        results: &mut [Result<(), Refusal>],
+        results: &mut (impl Outcomes + ?Sized),
     ) {
         for (idx, svc_name) in &self.touched_shared {
             let idx = *idx;
@@ -885,14 +941,17 @@ impl<'a> Planner<'a> {
                     continue;
                 }
                 let same = requests.iter().any(|(i, service, c)| {
-                    *service == other.name && *c == change && results[*i].is_ok()
+                    *service == other.name && *c == change && results.is_ok(*i)
                 });
-                if !same && results[idx].is_ok() {
-                    results[idx] = Err(format!(
-                        "service `{}` merges this service (`<<`) and would change too; \
+                if !same && results.is_ok(idx) {
+                    results.refuse(
+                        idx,
+                        format!(
+                            "service `{}` merges this service (`<<`) and would change too; \
                          fix it in each service by hand",
-                        other.name
-                    ));
+                            other.name
+                        ),
+                    );
                 }
             }
         }
@@ -1217,7 +1276,7 @@ fn change_keys(c: &Change) -> &'static [&'static str] {
         Change::SetNanoCpus { .. } => &["cpus", "deploy"],
         Change::SetCpuQuota { .. } => &["cpu_quota"],
         Change::SetPidsLimit { .. } => &["pids_limit", "deploy"],
-        Change::BindPortHostIp { .. } | Change::PublishExposedPortsOn { .. } => &["ports"],
+        Change::BindPortHostIp(_) | Change::PublishExposedPortsOn { .. } => &["ports"],
     }
 }
 

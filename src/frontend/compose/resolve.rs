@@ -21,7 +21,7 @@
 //! and readers interpolate a node with the variables of its file.
 
 use super::interp::{self, Env};
-use super::tree::{Entry, FileId, Node, Pos, Seg, Style, Tag, Value};
+use super::tree::{Entry, FileId, Node, Pos, Seg, Style, Tag, Value, node_size};
 use super::{ComposeError, ComposeFile, Role};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -790,7 +790,7 @@ impl<'a> Resolver<'a> {
                             flow: false,
                             anchored: false,
                             size: 1,
-                            merges: Vec::new(),
+                            merges: Box::default(),
                         });
                         let sort_key = self.text(&node).unwrap_or_default();
                         (sort_key, node)
@@ -1187,7 +1187,7 @@ pub fn clone_entry(e: &Entry) -> Entry {
 
 /// A mapping node with `like`'s position, file and route.
 pub fn map_like(like: &Node, entries: Vec<Entry>) -> Arc<Node> {
-    let size = 1 + entries.iter().map(|e| e.value.size).sum::<usize>();
+    let size = node_size(1 + entries.iter().map(|e| e.value.size as usize).sum::<usize>());
     Arc::new(Node {
         value: Value::Map(entries),
         pos: like.pos,
@@ -1203,7 +1203,7 @@ pub fn map_like(like: &Node, entries: Vec<Entry>) -> Arc<Node> {
 
 /// A sequence node with `like`'s position, file and route.
 pub fn seq_like(like: &Node, items: Vec<Arc<Node>>) -> Arc<Node> {
-    let size = 1 + items.iter().map(|i| i.size).sum::<usize>();
+    let size = node_size(1 + items.iter().map(|i| i.size as usize).sum::<usize>());
     Arc::new(Node {
         value: Value::Seq(items),
         pos: like.pos,
@@ -1213,7 +1213,7 @@ pub fn seq_like(like: &Node, items: Vec<Arc<Node>>) -> Arc<Node> {
         flow: like.flow && like.as_seq().is_some(),
         anchored: false,
         size,
-        merges: Vec::new(),
+        merges: Box::default(),
     })
 }
 
@@ -1227,7 +1227,7 @@ fn empty_map(like: &Node) -> Arc<Node> {
         flow: false,
         anchored: false,
         size: 1,
-        merges: Vec::new(),
+        merges: Box::default(),
     })
 }
 
@@ -1244,7 +1244,7 @@ fn null_at(like: &Node) -> Arc<Node> {
         flow: false,
         anchored: false,
         size: 1,
-        merges: Vec::new(),
+        merges: Box::default(),
     })
 }
 
@@ -1261,7 +1261,7 @@ fn scalar_at(like: &Node, text: &str, style: Style) -> Arc<Node> {
         flow: false,
         anchored: false,
         size: 1,
-        merges: Vec::new(),
+        merges: Box::default(),
     })
 }
 

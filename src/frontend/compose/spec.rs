@@ -34,6 +34,8 @@ struct Ctx<'a> {
     project: &'a Project,
     svc: &'a Service,
     notes: Vec<Note>,
+    /// Each file's path as origins share it, made when first needed.
+    paths: Vec<std::cell::OnceCell<Arc<Path>>>,
 }
 
 /// A value with its node and origin.
@@ -51,10 +53,18 @@ impl<'a> Ctx<'a> {
         &self.project.files[i].path
     }
 
+    /// [`Ctx::file`], shared.
+    fn shared_file(&self, i: usize) -> Arc<Path> {
+        match self.paths.get(i) {
+            Some(cell) => cell.get_or_init(|| self.file(i).into()).clone(),
+            None => self.file(i).into(),
+        }
+    }
+
     fn origin_entry(&self, file: usize, e: &Entry) -> Origin {
         Origin::Yaml {
-            file: self.file(file).to_path_buf(),
-            route: route_string(&e.path),
+            file: self.shared_file(file),
+            route: route_string(&e.path).into(),
             line: e.key_pos.line,
             column: e.key_pos.column,
         }
@@ -62,8 +72,8 @@ impl<'a> Ctx<'a> {
 
     fn origin_node(&self, file: usize, n: &Node) -> Origin {
         Origin::Yaml {
-            file: self.file(file).to_path_buf(),
-            route: route_string(&n.path),
+            file: self.shared_file(file),
+            route: route_string(&n.path).into(),
             line: n.pos.line,
             column: n.pos.column,
         }
@@ -204,6 +214,7 @@ pub fn service_spec(project: &Project, svc: &Service) -> ServiceSpec {
         project,
         svc,
         notes: Vec::new(),
+        paths: vec![std::cell::OnceCell::new(); project.files.len()],
     };
     let mut s = Spec {
         name: Some(svc.name.clone()),
@@ -625,8 +636,8 @@ fn environment(c: &mut Ctx<'_>, s: &mut Spec) {
 pub fn service_origin(project: &Project, svc: &Service) -> Origin {
     let l = &svc.layers[0];
     Origin::Yaml {
-        file: project.files[l.file].path.clone(),
-        route: format!("services.{}", svc.name),
+        file: project.files[l.file].path.as_path().into(),
+        route: format!("services.{}", svc.name).into(),
         line: l.key_pos.line,
         column: l.key_pos.column,
     }
@@ -693,7 +704,7 @@ mod tests {
                 column,
                 ..
             } => {
-                assert_eq!(route, "services.web.ports[1]");
+                assert_eq!(&**route, "services.web.ports[1]");
                 assert_eq!((*line, *column), (6, 9));
             }
             o => panic!("{o:?}"),

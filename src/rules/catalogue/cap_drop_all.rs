@@ -73,12 +73,16 @@ impl Rule for CapDropAll {
         } else {
             format!("; {}", notes.join("; "))
         };
+        const NOT_DROPPED: &str =
+            "capabilities are not dropped (no cap-drop ALL), so the engine's default set is kept";
         match spec.cap_drop.first() {
             None => vec![finding(
                 &META,
-                format!(
-                    "capabilities are not dropped (no cap-drop ALL), so the engine's default set is kept{suffix}"
-                ),
+                if suffix.is_empty() {
+                    NOT_DROPPED.into()
+                } else {
+                    std::borrow::Cow::Owned(format!("{NOT_DROPPED}{suffix}"))
+                },
                 Origin::Missing,
                 changes,
             )],

@@ -37,17 +37,17 @@ impl Rule for MemoryLimit {
     }
 
     fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
-        let (message, origin) = match &spec.memory {
+        let (message, origin): (std::borrow::Cow<'static, str>, _) = match &spec.memory {
             // A negative limit (`--memory 99999999999999999999g` overflows, as in docker) is no
             // missing limit but a value the engine refuses ("Minimum memory limit allowed is
             // 6MB"): leave it to the engine, as docker does, instead of replacing the user's
             // value and running the container.
             Some(m) if m.value != 0 => return vec![],
             Some(m) => (
-                format!("memory limit {} means no limit", m.value),
+                format!("memory limit {} means no limit", m.value).into(),
                 m.origin.clone(),
             ),
-            None => ("no memory limit is set".to_string(), Origin::Missing),
+            None => ("no memory limit is set".into(), Origin::Missing),
         };
         vec![finding(
             &META,

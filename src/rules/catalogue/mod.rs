@@ -122,10 +122,10 @@ pub static REGISTRY: &[&dyn Rule] = &[
     &logging_disabled::LoggingDisabled,
 ];
 
-/// A finding of `meta`'s rule.
+/// A finding of `meta`'s rule (a constant message is borrowed, not copied into each finding).
 fn finding(
     meta: &'static RuleMeta,
-    message: impl Into<String>,
+    message: impl Into<std::borrow::Cow<'static, str>>,
     origin: Origin,
     changes: Vec<Change>,
 ) -> Finding {

@@ -34,8 +34,8 @@ impl Rule for NonRootUser {
             return vec![];
         }
         let explicit = spec.user.as_ref().filter(|u| !u.value.is_empty());
-        let message = match (explicit, spec.image_facts.user.as_deref()) {
-            (Some(u), _) => format!("the container runs as root (user {})", u.value),
+        let message: std::borrow::Cow<'static, str> = match (explicit, spec.image_facts.user.as_deref()) {
+            (Some(u), _) => format!("the container runs as root (user {})", u.value).into(),
             (None, Some(_)) => "no user is set and the image runs as root".into(),
             (None, None) => {
                 "no user is set, so the container runs as root unless the image sets a non-root USER"
@@ -55,7 +55,8 @@ impl Rule for NonRootUser {
             }],
         );
         if let Some(why) = &settings.user_reason {
-            f.message = format!("{}; harden runs it as {} ({why})", f.message, settings.user);
+            f.message =
+                format!("{}; harden runs it as {} ({why})", f.message, settings.user).into();
         }
         if let Some(u) = explicit {
             // An explicit root user is a choice: refused under `fix`, never silently replaced.
@@ -71,7 +72,8 @@ impl Rule for NonRootUser {
                     .as_ref()
                     .map(|w| format!(": {w}"))
                     .unwrap_or_default()
-            );
+            )
+            .into();
         }
         vec![f]
     }

@@ -24,13 +24,13 @@ impl Rule for PidsLimit {
     }
 
     fn check(&self, spec: &Spec, settings: &Settings) -> Vec<Finding> {
-        let (message, origin) = match &spec.pids_limit {
+        let (message, origin): (std::borrow::Cow<'static, str>, _) = match &spec.pids_limit {
             Some(p) if p.value > 0 => return vec![],
             Some(p) => (
-                format!("pids limit {} means no limit", p.value),
+                format!("pids limit {} means no limit", p.value).into(),
                 p.origin.clone(),
             ),
-            None => ("no pids limit is set".to_string(), Origin::Missing),
+            None => ("no pids limit is set".into(), Origin::Missing),
         };
         vec![finding(
             &META,

@@ -120,13 +120,13 @@ impl Rule for PortHostIp {
                     listen_address(&port, group.len() > 1)
                 ),
                 first.origin.clone(),
-                vec![Change::BindPortHostIp {
-                    container_port: port.container_port,
-                    protocol: port.protocol,
-                    host_port: port.host_port,
-                    ip: settings.bind_ip.clone(),
-                    origin: first.origin.clone(),
-                }],
+                vec![Change::bind_port(
+                    port.container_port,
+                    port.protocol,
+                    port.host_port,
+                    settings.bind_ip.clone(),
+                    first.origin.clone(),
+                )],
             ));
         }
         if let Some(all) = spec.publish_all.as_ref().filter(|a| a.value) {
@@ -165,13 +165,13 @@ mod tests {
     use crate::spec::ImageFacts;
 
     fn bind_change(c: &str, proto: &str, host: &str, origin: crate::spec::Origin) -> Change {
-        Change::BindPortHostIp {
-            container_port: c.into(),
-            protocol: proto.into(),
-            host_port: host.into(),
-            ip: "127.0.0.1".into(),
+        Change::bind_port(
+            c.into(),
+            proto.into(),
+            host.into(),
+            "127.0.0.1".into(),
             origin,
-        }
+        )
     }
 
     #[test]

@@ -217,9 +217,14 @@ impl Rule for ReadOnlyRootfs {
                 changes,
             )];
         }
+        const WRITABLE: &str = "the root filesystem is writable (read-only is not set)";
         vec![finding(
             &META,
-            format!("the root filesystem is writable (read-only is not set){profile_note}"),
+            if profile_note.is_empty() {
+                WRITABLE.into()
+            } else {
+                std::borrow::Cow::Owned(format!("{WRITABLE}{profile_note}"))
+            },
             origin,
             changes,
         )]

@@ -604,7 +604,7 @@ mod tests {
             f.message
         );
         assert!(f.changes.is_empty());
-        f.message
+        f.message.into_owned()
     }
 
     #[test]
