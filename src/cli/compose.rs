@@ -11,6 +11,7 @@ use crate::session::compose::{
     policy_report,
 };
 use clap::{Args, Subcommand, ValueEnum};
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -244,11 +245,30 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     let mut worst = 0u8;
     let mut bad = 0usize;
     let opts = args.load_options();
-    if let ComposeCommand::Lint { target, .. } = &args.command {
+    // The text of each file's findings, written by the thread that linted it; joined when no
+    // file is in two reports (else the whole report is written at the end, grouped by file).
+    let mut parts: Option<Vec<Vec<u8>>> = None;
+    if let ComposeCommand::Lint { target, format, .. } = &args.command {
+        let text = *format == Format::Text && merged.items.is_empty();
+        let mut seen: HashSet<String> = HashSet::new();
+        if text {
+            parts = Some(Vec::new());
+        }
         // Each file is its own project: linted on every core, reported in the given order.
-        for outcome in lint_each(each, &opts, preset, &args.allow, *target) {
+        for outcome in lint_each(each, &opts, preset, &args.allow, *target, text) {
             match outcome {
-                Ok(r) => {
+                Ok(Linted { report: r, text }) => {
+                    let disjoint = r
+                        .items
+                        .iter()
+                        .map(|i| i.file.as_str())
+                        .collect::<HashSet<_>>()
+                        .into_iter()
+                        .all(|f| seen.insert(f.to_string()));
+                    match (text, disjoint, parts.as_mut()) {
+                        (Some(t), true, Some(p)) => p.push(t),
+                        _ => parts = None,
+                    }
                     merged.items.extend(r.items);
                     merged.sources.extend(r.sources);
                     merged.services.extend(r.services);
@@ -298,7 +318,24 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
         format, fail_on, ..
     } = &args.command
     {
-        let code = print_lint(&merged, *format, *fail_on);
+        let code = match parts {
+            Some(parts) => {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let summary = report::text::summary_of(&merged.items, report::Kind::Compose);
+                let _ = parts
+                    .iter()
+                    .try_for_each(|p| out.write_all(p))
+                    .and_then(|()| out.write_all(summary.as_bytes()))
+                    .and_then(|()| out.flush());
+                if merged.fails(*fail_on) {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            None => print_lint(&merged, *format, *fail_on),
+        };
         if bad > 0 {
             return Ok(ExitCode::from(2));
         }
@@ -317,21 +354,40 @@ fn load_one(file: &Path, opts: &LoadOptions, preset: &Preset) -> Result<Project,
     Ok(project)
 }
 
+/// A file's lint report, and the text of its findings when asked for.
+struct Linted {
+    report: Report,
+    text: Option<Vec<u8>>,
+}
+
 /// Lints each file as its own project, on as many threads as there are cores (at most 8):
-/// each file's report, or why it could not be linted, in the order of `files`.
+/// each file's report (and its text, with `text`), or why it could not be linted, in the order
+/// of `files`.
 fn lint_each(
     files: &[PathBuf],
     opts: &LoadOptions,
     preset: &Preset,
     allow: &[String],
     target: Target,
-) -> Vec<Result<Report, Fail>> {
-    let one = |file: &PathBuf| -> Result<Report, Fail> {
+    text: bool,
+) -> Vec<Result<Linted, Fail>> {
+    let one = |file: &PathBuf| -> Result<Linted, Fail> {
         let mut project = load_one(file, opts, preset)?;
         let results = lint::lint_for(&project, preset, allow, target);
         let frame = lint::take_frame(&mut project);
         drop(project);
-        Ok(into_report(frame, results))
+        let report = into_report(frame, results);
+        // The text of its findings, written on this thread (`run_each` joins the parts).
+        let text = text.then(|| {
+            let mut buf = Vec::new();
+            report::text::write_groups(&report.items, &report.sources, &report.services, &mut buf)
+                .map(|()| buf)
+                .ok()
+        });
+        Ok(Linted {
+            report,
+            text: text.flatten(),
+        })
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -341,7 +397,7 @@ fn lint_each(
         return files.iter().map(one).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Result<Report, Fail>)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, Result<Linted, Fail>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {

@@ -368,3 +368,42 @@ fn config_prints_the_hardened_project() {
     assert_eq!(v["services"]["web"]["read_only"], true);
     assert_eq!(v["services"]["web"]["cap_drop"][0], "ALL");
 }
+
+/// `compose lint A B`: each file's findings are written by the thread that linted it and joined
+/// in the order given, with one summary; a file in two projects (given twice, or included by
+/// both) is still one group of the whole report.
+#[test]
+fn lint_of_several_files_groups_each_file_once() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "a.yaml",
+        "services:\n  web:\n    image: nginx:1\n    privileged: true\n",
+    );
+    write(
+        d.path(),
+        "b.yaml",
+        "services:\n  db:\n    image: postgres:16\n",
+    );
+    write(
+        d.path(),
+        "c.yaml",
+        "include:\n  - b.yaml\nservices:\n  app:\n    image: app:1\n",
+    );
+    let text = |args: &[&str]| String::from_utf8(harden(d.path(), args).stdout).unwrap();
+    let a = text(&["compose", "lint", "a.yaml"]);
+    let b = text(&["compose", "lint", "b.yaml"]);
+    let ab = text(&["compose", "lint", "a.yaml", "b.yaml"]);
+    // Each alone: its section, then its summary line.
+    let section = |t: &str| t[..t.trim_end().rfind('\n').unwrap() + 1].to_string();
+    let summary = ab.trim_end().rsplit('\n').next().unwrap().to_string();
+    assert_eq!(ab, format!("{}{}{summary}\n", section(&a), section(&b)));
+    assert!(summary.contains(" findings: "), "{summary}");
+    assert_eq!(ab.matches(" findings: ").count(), 1, "{ab}");
+    // b.yaml in two projects: its findings are one group, under its first appearance.
+    let bcb = text(&["compose", "lint", "b.yaml", "c.yaml"]);
+    assert_eq!(bcb.matches("b.yaml\n").count(), 1, "{bcb}");
+    assert_eq!(bcb.matches("  service db").count(), 1, "{bcb}");
+    let db_findings = b.matches("\n    ").count();
+    assert!(bcb.matches("\n    ").count() > db_findings, "{bcb}");
+}

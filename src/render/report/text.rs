@@ -174,6 +174,19 @@ pub fn write_entries<E: Entry>(
     services: &[(String, String, usize)],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    write_groups(entries, sources, services, out)?;
+    out.write_all(summary_of(entries, Kind::Compose).as_bytes())
+}
+
+/// [`write_entries`] without the summary line: the text of each file's findings. Reports whose
+/// files are not shared are written the same by parts (each in its own [`write_groups`], one
+/// summary of all after them) as in one.
+pub fn write_groups<E: Entry>(
+    entries: &[E],
+    sources: &BTreeMap<String, String>,
+    services: &[(String, String, usize)],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let paint = Painter::stdout();
     // Files in order of first appearance, then services in order of first appearance within
     // the file, then items in order (grouped in one pass: thousands of services).
@@ -304,7 +317,7 @@ pub fn write_entries<E: Entry>(
             }
         }
     }
-    out.write_all(summary_of(entries, Kind::Compose).as_bytes())
+    Ok(())
 }
 
 /// The lines of a text as [`str::lines`] gives them, by number: where each line starts (half
