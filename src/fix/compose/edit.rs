@@ -1018,6 +1018,8 @@ mod tests {
             "services:\n  web:\n    image: nginx:1\n    environment:  # in .env\n    ports:\n      - \"8080:80\"   \n",
             "services:\n  app: &app  # shared\n    image: netbox:4\n    depends_on:  # none\n  worker:  # same\n    <<: *app\n    command: rqworker\n",
             "services:\n  app: &app\n    image: a:1\n    cap_add: [SYS_ADMIN, NET_ADMIN]\n    ports: [\"80:80\", '443:443']\n  b:\n    <<: *app",
+            "services:\n  web:\n    image: nginx:1  # \u{2028} a line separator\n    ports:\n      - \"80:80\"\n",
+            "services:\n  \"web\":\n    image: \"caf\u{e9}:1\"\n    labels: {a: \"\u{fc}\"}\n    cap_add:\n      - NET_ADMIN\n      - SYS_ADMIN\n",
         ];
         let preset = crate::preset::Preset::builtin("default").unwrap();
         let variants = |text: &str| -> Vec<String> {

@@ -181,7 +181,9 @@ struct Frame {
 /// is not one plain document harden can map to bytes (a byte order mark, several documents, a
 /// reader error).
 fn read(text: &str, wanted: &mut Wanted<'_>) -> Option<()> {
-    if text.starts_with('\u{feff}') {
+    // The reader also breaks lines at NEL, LS and PS (YAML 1.1): its marks would not be the
+    // lines counted here.
+    if text.starts_with('\u{feff}') || text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
         return None;
     }
     let lines = Lines::new(text);
@@ -454,6 +456,12 @@ fn splice(src: &str, wanted: &Wanted<'_>, e: &Edit) -> Option<Splice> {
                 }
                 Kind::BlockMap if !m.unsure => {
                     let start = m.first_key?;
+                    // With an anchor, its first key starts a line of its own (or follows the
+                    // `- ` of a list item): the key column is that of the first key.
+                    let before = &src[src[..start].rfind('\n').map_or(0, |i| i + 1)..start];
+                    if m.props && !before.chars().all(|c| c == ' ' || c == '-') {
+                        return None;
+                    }
                     let indent = " ".repeat(block_item_indent(src, start));
                     let mut entry = match block {
                         Some(b) => format!("\n{indent}{key}:{}", indent_block(b, &indent)),
