@@ -665,20 +665,8 @@ fn splice_for<'d>(
                 }
                 let indent =
                     " ".repeat(yamlpatch::extract_leading_indentation_for_block_item(d, f));
-                let mut entry = match block {
-                    Some(b) => format!("\n{indent}{key}:{}", indent_block(b, &indent)),
-                    None => format!("\n{indent}{key}: {value}"),
-                };
                 let ins = yamlpatch::find_content_end(f, d);
-                if ins < f.location.byte_span.1 {
-                    entry.push('\n');
-                }
-                if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
-                    entry.remove(0);
-                    if !entry.ends_with('\n') {
-                        entry.push('\n');
-                    }
-                }
+                let entry = key_entry(src, ins, f.location.byte_span.1, &indent, key, value, block);
                 mk(ins, ins, entry, map.len())
             }
         }
@@ -689,17 +677,9 @@ fn splice_for<'d>(
                 .ok_or("the list is empty")?;
             match f.kind() {
                 yamlpath::FeatureKind::BlockSequence => {
-                    let indent = yamlpatch::extract_leading_whitespace(d, &f).to_string();
+                    let indent = yamlpatch::extract_leading_whitespace(d, &f);
                     let ins = yamlpatch::find_content_end(&f, d);
-                    let mut t = String::new();
-                    if ins > 0 && src.as_bytes()[ins - 1] != b'\n' {
-                        t.push('\n');
-                    }
-                    t.push_str(&format!("{indent}- {item}"));
-                    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
-                        t.push('\n');
-                    }
-                    mk(ins, ins, t, list.len())
+                    mk(ins, ins, item_entry(src, ins, indent, item), list.len())
                 }
                 yamlpath::FeatureKind::FlowSequence => {
                     let (s, end) = f.location.byte_span;
@@ -883,46 +863,93 @@ fn apply_one(text: &str, e: &Edit) -> Result<String, String> {
                 .map_err(|e| e.to_string())?
                 .ok_or("no item there")?;
             let src = d.source();
-            let (s, end) = item.location.byte_span;
-            match pf.kind() {
-                yamlpath::FeatureKind::BlockSequence => {
-                    // The whole line(s) of the item, from its `-`.
-                    let line_start = src[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
-                    if !src[line_start..s].trim_start().starts_with('-')
-                        || src[line_start..s].trim() != "-"
-                    {
-                        return Err("the item shares its line with other content".into());
-                    }
-                    let line_end = src[end..]
-                        .find('\n')
-                        .map(|i| end + i + 1)
-                        .unwrap_or(src.len());
-                    let tail = src[end..line_end].trim();
-                    if !(tail.is_empty() || tail.starts_with('#')) {
-                        return Err("the item shares its line with other content".into());
-                    }
-                    Ok(format!("{}{}", &src[..line_start], &src[line_end..]))
-                }
-                yamlpath::FeatureKind::FlowSequence => {
-                    let after = &src[end..];
-                    let ws = after.len() - after.trim_start().len();
-                    if after[ws..].starts_with(',') {
-                        let after2 = &after[ws + 1..];
-                        let ws2 = after2.len() - after2.trim_start_matches([' ', '\t']).len();
-                        Ok(format!("{}{}", &src[..s], &src[end + ws + 1 + ws2..]))
-                    } else {
-                        let before = src[..s].trim_end();
-                        let start = if before.ends_with(',') {
-                            before.len() - 1
-                        } else {
-                            s
-                        };
-                        Ok(format!("{}{}", &src[..start], &src[end..]))
-                    }
-                }
-                _ => Err("not a list".into()),
-            }
+            let flow = match pf.kind() {
+                yamlpath::FeatureKind::BlockSequence => false,
+                yamlpath::FeatureKind::FlowSequence => true,
+                _ => return Err("not a list".into()),
+            };
+            let (start, end) = item_removal(src, flow, item.location.byte_span)?;
+            Ok(format!("{}{}", &src[..start], &src[end..]))
         }
+    }
+}
+
+/// The text that adds `key` to a block mapping whose content ends at `ins` (`span_end`: where
+/// the mapping's span ends): `key: value` on a line of its own at `indent`, or `key:` and the
+/// block form of the value under it.
+pub(super) fn key_entry(
+    src: &str,
+    ins: usize,
+    span_end: usize,
+    indent: &str,
+    key: &str,
+    value: &str,
+    block: &Option<String>,
+) -> String {
+    let mut entry = match block {
+        Some(b) => format!("\n{indent}{key}:{}", indent_block(b, indent)),
+        None => format!("\n{indent}{key}: {value}"),
+    };
+    if ins < span_end {
+        entry.push('\n');
+    }
+    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
+        entry.remove(0);
+        if !entry.ends_with('\n') {
+            entry.push('\n');
+        }
+    }
+    entry
+}
+
+/// The text that appends `item` to a block sequence whose content ends at `ins`, its items at
+/// `indent`.
+pub(super) fn item_entry(src: &str, ins: usize, indent: &str, item: &str) -> String {
+    let after_break = ins > 0 && src.as_bytes()[ins - 1] == b'\n';
+    let mut t = String::with_capacity(indent.len() + item.len() + 4);
+    if ins > 0 && !after_break {
+        t.push('\n');
+    }
+    t.push_str(indent);
+    t.push_str("- ");
+    t.push_str(item);
+    if after_break {
+        t.push('\n');
+    }
+    t
+}
+
+/// The bytes to remove to take out the sequence item spanning `s..end` (`flow`: of a flow
+/// sequence, with its comma; else the item's whole line, which it must have to itself).
+pub(super) fn item_removal(
+    src: &str,
+    flow: bool,
+    (s, end): (usize, usize),
+) -> Result<(usize, usize), &'static str> {
+    if !flow {
+        // The whole line of the item, from its `-`.
+        let line_start = src[..s].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i + 1);
+        let tail = src[end..line_end].trim();
+        if src[line_start..s].trim() != "-" || !(tail.is_empty() || tail.starts_with('#')) {
+            return Err("the item shares its line with other content");
+        }
+        return Ok((line_start, line_end));
+    }
+    let after = &src[end..];
+    let ws = after.len() - after.trim_start().len();
+    if after[ws..].starts_with(',') {
+        let after2 = &after[ws + 1..];
+        let ws2 = after2.len() - after2.trim_start_matches([' ', '\t']).len();
+        Ok((s, end + ws + 1 + ws2))
+    } else {
+        let before = src[..s].trim_end();
+        let start = if before.ends_with(',') {
+            before.len() - 1
+        } else {
+            s
+        };
+        Ok((start, end))
     }
 }
 

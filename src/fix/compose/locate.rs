@@ -8,8 +8,7 @@
 //! For anything else [`locate`] says `None`, and the edit engine asks yamlpath, as before; a test
 //! compares both on every fixture and on generated variations (`edit::tests`).
 
-use super::edit::{Edit, Splice, flow_insert};
-use super::format::indent_block;
+use super::edit::{Edit, Splice, flow_insert, item_entry, item_removal, key_entry};
 use crate::frontend::compose::tree::Seg;
 use crate::yaml::events::{Event, Mark, Reader, ScalarStyle};
 
@@ -135,7 +134,7 @@ impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 24 + 1);
         starts.push(0);
-        starts.extend(memchr_newlines(text));
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines { text, starts }
     }
 
@@ -151,13 +150,6 @@ impl<'t> Lines<'t> {
             },
         }
     }
-}
-
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|(_, b)| *b == b'\n')
-        .map(|(i, _)| i + 1)
 }
 
 /// An open collection while the events are read.
@@ -463,20 +455,8 @@ fn splice(src: &str, wanted: &Wanted<'_>, e: &Edit) -> Option<Splice> {
                         return None;
                     }
                     let indent = " ".repeat(block_item_indent(src, start));
-                    let mut entry = match block {
-                        Some(b) => format!("\n{indent}{key}:{}", indent_block(b, &indent)),
-                        None => format!("\n{indent}{key}: {value}"),
-                    };
                     let ins = content_end(src, start, m.end);
-                    if ins < m.end {
-                        entry.push('\n');
-                    }
-                    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
-                        entry.remove(0);
-                        if !entry.ends_with('\n') {
-                            entry.push('\n');
-                        }
-                    }
+                    let entry = key_entry(src, ins, m.end, &indent, key, value, block);
                     mk(ins, ins, entry, map.len())
                 }
                 _ => None,
@@ -488,17 +468,7 @@ fn splice(src: &str, wanted: &Wanted<'_>, e: &Edit) -> Option<Splice> {
                 Kind::BlockSeq if !f.unsure => {
                     let indent = leading_spaces(src, f.start);
                     let ins = content_end(src, f.start, f.end);
-                    let mut t = String::new();
-                    if ins > 0 && src.as_bytes()[ins - 1] != b'\n' {
-                        t.push('\n');
-                    }
-                    t.push_str(indent);
-                    t.push_str("- ");
-                    t.push_str(item);
-                    if ins > 0 && src.as_bytes()[ins - 1] == b'\n' {
-                        t.push('\n');
-                    }
-                    mk(ins, ins, t, list.len())
+                    mk(ins, ins, item_entry(src, ins, indent, item), list.len())
                 }
                 Kind::FlowSeq => {
                     let (at, sep) = flow_insert(src, f.start, f.end, ']')?;
@@ -517,42 +487,13 @@ fn splice(src: &str, wanted: &Wanted<'_>, e: &Edit) -> Option<Splice> {
             let pf = plain(wanted.get(parent))?;
             let item = plain(wanted.get(at))?;
             (item.kind == Kind::Scalar).then_some(())?;
-            let (s, end) = (item.start, item.end);
-            match pf.kind {
-                Kind::BlockSeq => {
-                    let line_start = src[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
-                    if src[line_start..s].trim() != "-" {
-                        return None;
-                    }
-                    let line_end = src[end..]
-                        .find('\n')
-                        .map(|i| end + i + 1)
-                        .unwrap_or(src.len());
-                    let tail = src[end..line_end].trim();
-                    if !(tail.is_empty() || tail.starts_with('#')) {
-                        return None;
-                    }
-                    mk(line_start, line_end, String::new(), 0)
-                }
-                Kind::FlowSeq => {
-                    let after = &src[end..];
-                    let ws = after.len() - after.trim_start().len();
-                    if after[ws..].starts_with(',') {
-                        let after2 = &after[ws + 1..];
-                        let ws2 = after2.len() - after2.trim_start_matches([' ', '\t']).len();
-                        mk(s, end + ws + 1 + ws2, String::new(), 0)
-                    } else {
-                        let before = src[..s].trim_end();
-                        let start = if before.ends_with(',') {
-                            before.len() - 1
-                        } else {
-                            s
-                        };
-                        mk(start, end, String::new(), 0)
-                    }
-                }
-                _ => None,
-            }
+            let flow = match pf.kind {
+                Kind::BlockSeq => false,
+                Kind::FlowSeq => true,
+                _ => return None,
+            };
+            let (start, end) = item_removal(src, flow, (item.start, item.end)).ok()?;
+            mk(start, end, String::new(), 0)
         }
     }
 }
