@@ -533,11 +533,12 @@ fn merge_tagged_values_are_left_to_the_user() {
 }
 
 /// A comment after a key with no value, in a service others merge, is fixed (yamlpath 1.26
-/// panics on it: `fix` used to crash with exit code 101).
+/// panics on it: `fix` used to crash with exit code 101). The file and its fixed text are
+/// valid for Compose v2 (`command:` may be null; checked with `docker compose config -q`).
 #[test]
 fn comment_after_an_empty_value_in_a_merged_service() {
     let d = tempfile::tempdir().unwrap();
-    let text = "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    depends_on:  # none for now\n  worker:  # the same image\n    <<: *app\n    command: rqworker\n";
+    let text = "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    command:  # the image's default\n  worker:  # the same image\n    <<: *app\n    command: rqworker\n";
     std::fs::write(d.path().join("c.yaml"), text).unwrap();
     let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "fix", "--stdout"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -546,7 +547,7 @@ fn comment_after_an_empty_value_in_a_merged_service() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(
         stdout.starts_with(
-            "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    depends_on:  # none for now\n    user: \"65534:65534\"\n    read_only: true\n"
+            "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    command:  # the image's default\n    user: \"65534:65534\"\n    read_only: true\n"
         ),
         "{stdout}"
     );
