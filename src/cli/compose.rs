@@ -5,6 +5,7 @@ use super::{error_line, notice, print_out};
 use crate::fix::compose::{Fixed, Request};
 use crate::frontend::compose::{self, ComposeError, LoadOptions, Project, Target, flat};
 use crate::preset::{self, Preset};
+use crate::render::report::text::Tally;
 use crate::render::report::{self, FailOn, Report};
 use crate::session::compose::{
     self as lint, Hardened, ServiceResult, check_locks, denials, harden_project, into_report,
@@ -245,30 +246,24 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     let mut worst = 0u8;
     let mut bad = 0usize;
     let opts = args.load_options();
-    // The text of each file's findings, written by the thread that linted it; joined when no
-    // file is in two reports (else the whole report is written at the end, grouped by file).
-    let mut parts: Option<Vec<Vec<u8>>> = None;
+    // The text of each file's findings, written by the thread that linted it, with their tally;
+    // joined when no file is in two reports (else the files are linted again for their reports,
+    // and the whole report is written at the end, grouped by file).
+    let mut parts: Option<(Vec<Vec<u8>>, Tally)> = None;
     if let ComposeCommand::Lint { target, format, .. } = &args.command {
         let text = *format == Format::Text && merged.items.is_empty();
-        let mut seen: HashSet<String> = HashSet::new();
-        if text {
-            parts = Some(Vec::new());
+        let mut outcomes = lint_each(each, &opts, preset, &args.allow, *target, text);
+        if text && !texts_disjoint(&outcomes) {
+            outcomes = lint_each(each, &opts, preset, &args.allow, *target, false);
         }
-        // Each file is its own project: linted on every core, reported in the given order.
-        for outcome in lint_each(each, &opts, preset, &args.allow, *target, text) {
+        for outcome in outcomes {
             match outcome {
-                Ok(Linted { report: r, text }) => {
-                    let disjoint = r
-                        .items
-                        .iter()
-                        .map(|i| i.file.as_str())
-                        .collect::<HashSet<_>>()
-                        .into_iter()
-                        .all(|f| seen.insert(f.to_string()));
-                    match (text, disjoint, parts.as_mut()) {
-                        (Some(t), true, Some(p)) => p.push(t),
-                        _ => parts = None,
-                    }
+                Ok(Linted::Text { text, tally, .. }) => {
+                    let (texts, total) = parts.get_or_insert_with(Default::default);
+                    texts.push(text);
+                    total.add(tally);
+                }
+                Ok(Linted::Report(r)) => {
                     merged.items.extend(r.items);
                     merged.sources.extend(r.sources);
                     merged.services.extend(r.services);
@@ -319,16 +314,15 @@ fn run_each(args: &ComposeArgs, each: &[PathBuf]) -> Result<ExitCode, Fail> {
     } = &args.command
     {
         let code = match parts {
-            Some(parts) => {
+            Some((texts, tally)) => {
                 use std::io::Write;
                 let mut out = std::io::stdout().lock();
-                let summary = report::text::summary_of(&merged.items, report::Kind::Compose);
-                let _ = parts
+                let _ = texts
                     .iter()
-                    .try_for_each(|p| out.write_all(p))
-                    .and_then(|()| out.write_all(summary.as_bytes()))
+                    .try_for_each(|t| out.write_all(t))
+                    .and_then(|()| out.write_all(tally.line(report::Kind::Compose).as_bytes()))
                     .and_then(|()| out.flush());
-                if merged.fails(*fail_on) {
+                if tally.fails(*fail_on) {
                     ExitCode::from(1)
                 } else {
                     ExitCode::SUCCESS
@@ -354,10 +348,26 @@ fn load_one(file: &Path, opts: &LoadOptions, preset: &Preset) -> Result<Project,
     Ok(project)
 }
 
-/// A file's lint report, and the text of its findings when asked for.
-struct Linted {
-    report: Report,
-    text: Option<Vec<u8>>,
+/// A file linted: its report, or (for a text report) the text of its findings, their tally and
+/// the files they are in.
+enum Linted {
+    Report(Report),
+    Text {
+        text: Vec<u8>,
+        tally: Tally,
+        files: Vec<String>,
+    },
+}
+
+/// True when every file linted has its text and no file has findings in two of them (a file
+/// shared by two projects, through `include` or `extends`, is reported once, grouped).
+fn texts_disjoint(outcomes: &[Result<Linted, Fail>]) -> bool {
+    let mut seen: HashSet<&str> = HashSet::new();
+    outcomes.iter().all(|o| match o {
+        Ok(Linted::Text { files, .. }) => files.iter().all(|f| seen.insert(f)),
+        Ok(Linted::Report(_)) => false,
+        Err(_) => true,
+    })
 }
 
 /// Lints each file as its own project, on as many threads as there are cores (at most 8):
@@ -373,21 +383,23 @@ fn lint_each(
 ) -> Vec<Result<Linted, Fail>> {
     let one = |file: &PathBuf| -> Result<Linted, Fail> {
         let mut project = load_one(file, opts, preset)?;
-        let results = lint::lint_for(&project, preset, allow, target);
+        let mut results = lint::lint_for(&project, preset, allow, target);
         let frame = lint::take_frame(&mut project);
         drop(project);
-        let report = into_report(frame, results);
-        // The text of its findings, written on this thread (`run_each` joins the parts).
-        let text = text.then(|| {
+        if text {
+            // The text of its findings, written on this thread from the results themselves
+            // (`run_each` joins the parts); they are dropped here too, by the thread whose
+            // heap holds them.
             let mut buf = Vec::new();
-            report::text::write_groups(&report.items, &report.sources, &report.services, &mut buf)
-                .map(|()| buf)
-                .ok()
-        });
-        Ok(Linted {
-            report,
-            text: text.flatten(),
-        })
+            if let Some(Ok(())) = lint::write_text(&frame, &mut results, false, &mut buf) {
+                return Ok(Linted::Text {
+                    text: buf,
+                    tally: lint::tally(&results),
+                    files: lint::finding_files(&results),
+                });
+            }
+        }
+        Ok(Linted::Report(into_report(frame, results)))
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -491,7 +503,7 @@ fn run(args: ComposeArgs) -> Result<ExitCode, Fail> {
                 use std::io::Write;
                 let mut out =
                     std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-                if let Some(written) = lint::write_text(&frame, &mut results, &mut out) {
+                if let Some(written) = lint::write_text(&frame, &mut results, true, &mut out) {
                     let _ = written.and_then(|()| out.flush());
                     let code = if lint::fails(&results, *fail_on) {
                         ExitCode::from(1)

@@ -647,12 +647,13 @@ impl crate::render::report::text::Entry for Row<'_> {
 }
 
 /// Writes `compose lint`'s text report of `results` without building report items (what
-/// [`into_report`] and [`crate::render::report::text::write`] would write, in the same order),
-/// when every finding is in one file: the common case, and the one of thousands of services.
-/// `None`, with nothing written, otherwise.
+/// [`into_report`] and [`crate::render::report::text::write`] would write, in the same order;
+/// without the closing line unless `summary`), when every finding is in one file: the common
+/// case, and the one of thousands of services. `None`, with nothing written, otherwise.
 pub fn write_text(
     frame: &Frame,
     results: &mut [ServiceResult],
+    summary: bool,
     out: &mut impl std::io::Write,
 ) -> Option<std::io::Result<()>> {
     let mut all = results.iter().flat_map(|r| &r.findings);
@@ -691,12 +692,37 @@ pub fn write_text(
     if !rows.is_sorted_by(|a, b| key(a.finding) <= key(b.finding)) {
         rows.sort_by(|a, b| key(a.finding).cmp(&key(b.finding)));
     }
-    Some(crate::render::report::text::write_entries(
-        &rows,
-        &frame.report.sources,
-        &frame.report.services,
-        out,
-    ))
+    let (sources, services) = (&frame.report.sources, &frame.report.services);
+    Some(if summary {
+        crate::render::report::text::write_entries(&rows, sources, services, out)
+    } else {
+        crate::render::report::text::write_groups(&rows, sources, services, out)
+    })
+}
+
+/// The findings of `results` counted as their report's closing line counts them.
+pub fn tally(results: &[ServiceResult]) -> crate::render::report::text::Tally {
+    let mut t = crate::render::report::text::Tally::default();
+    for f in results.iter().flat_map(|r| &r.findings) {
+        t.count(
+            f.evaluated.severity,
+            f.evaluated.waived.is_some(),
+            f.fixable,
+        );
+    }
+    t
+}
+
+/// The files the findings of `results` are in, as the report names them (each once).
+pub fn finding_files(results: &[ServiceResult]) -> Vec<String> {
+    let mut files: Vec<&Path> = Vec::new();
+    for f in results.iter().flat_map(|r| &r.findings) {
+        let at = f.location().file;
+        if !files.iter().any(|have| have.as_os_str() == at.as_os_str()) {
+            files.push(at);
+        }
+    }
+    files.iter().map(|p| p.display().to_string()).collect()
 }
 
 /// True when an unwaived finding of `results` is at or above the threshold (as

@@ -127,10 +127,10 @@ pub(super) fn editable(text: &str) -> Result<(), String> {
 /// The 1-based line and tag of the first mapping or sequence that carries a tag other than
 /// Compose's merge tags. yamlpath
 /// 1.26 panics ("unexpected feature kind: tag") when it locates such a node; tags on scalars
-/// are fine. Files without a `!` hold no tag and are not read again.
+/// are fine. Files without a `!` that could start a tag are not read again.
 fn tagged_collection(text: &str) -> Option<(usize, String)> {
     use crate::yaml::events::{Event, Reader};
-    if !text.contains('!') {
+    if !may_hold_tag(text) {
         return None;
     }
     let mut reader = Reader::new(text);
@@ -147,6 +147,20 @@ fn tagged_collection(text: &str) -> Option<(usize, String)> {
             Ok(_) => {}
         }
     }
+}
+
+/// Whether `text` has a `!` where a tag can start: at the start of the text or of a line, or
+/// after a blank, a flow indicator (`[`, `{`, `,`) or a `:` (a node's properties follow one of
+/// these). A `!` inside a word (`WARNING!`, `a!=b`) starts no tag.
+fn may_hold_tag(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices('!').any(|(i, _)| {
+        i == 0
+            || matches!(
+                b[i - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':' | 0xBF
+            )
+    })
 }
 
 /// A text splice computed against one parse of the document.
@@ -977,6 +991,22 @@ mod tests {
         assert!(
             editable("services:\n  web:\n    image: !x nginx\n    command: \"echo hi!\"\n").is_ok()
         );
+        // Where a tag can start, the file is read again; a `!` inside a word starts none.
+        for (text, may) in [
+            ("!x\na: 1\n", true),
+            ("a: !reset []\n", true),
+            ("a:\n\t- !x {}\n", true),
+            ("a: [b,!x {}]\n", true),
+            ("{\"a\":!x {}}\n", true),
+            ("a: {b: 1,\n!x c: 2}\n", true),
+            ("\u{feff}!x\na: 1\n", true),
+            ("a: \"WARNING!!!\"\nb: x!=y\n", false),
+            ("a: b\n", false),
+        ] {
+            assert_eq!(may_hold_tag(text), may, "{text:?}");
+        }
+        assert!(editable("a: [b,!x {}]\n").is_err());
+        assert!(editable("{\"a\":!x {}}\n").is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use crate::yaml::tree;
 pub mod waivers;
 
 use interp::Env;
-use resolve::{Resolver, absolute};
+use resolve::{Resolver, absolute, absolute_here};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -343,7 +343,7 @@ impl Project {
         let first = paths
             .first()
             .ok_or_else(|| ComposeError::new(None, None, "no Compose file given"))?;
-        let cwd_abs = absolute(&std::env::current_dir().unwrap_or_default(), cwd);
+        let cwd_abs = absolute_here(cwd);
         let dir = match &opts.project_directory {
             Some(d) => absolute(&cwd_abs, d),
             None => absolute(&cwd_abs, first)
@@ -384,7 +384,7 @@ impl Project {
         dir: PathBuf,
         env: Env,
     ) -> Result<Project, ComposeError> {
-        let cwd = absolute(&std::env::current_dir().unwrap_or_default(), &dir);
+        let cwd = absolute_here(&dir);
         let mut opts = LoadOptions::default();
         let mut main = Vec::new();
         for (p, text) in texts {

@@ -55,6 +55,16 @@ struct Skip {
     include: bool,
 }
 
+/// `path` made absolute against the process's working directory (asked of the system only
+/// when `path` is relative).
+pub fn absolute_here(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        absolute(Path::new("/"), path)
+    } else {
+        absolute(&std::env::current_dir().unwrap_or_default(), path)
+    }
+}
+
 /// `path` made absolute against `base`, with `.` and `..` resolved lexically (as Go's
 /// `filepath.Join` does).
 pub fn absolute(base: &Path, path: &Path) -> PathBuf {
@@ -82,7 +92,7 @@ impl<'a> Resolver<'a> {
             files: Vec::new(),
             by_path: HashMap::new(),
             overrides,
-            cwd: absolute(&std::env::current_dir().unwrap_or_default(), cwd),
+            cwd: absolute_here(cwd),
             imported: Vec::new(),
         }
     }

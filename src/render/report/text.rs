@@ -376,56 +376,142 @@ pub fn summary(report: &Report) -> String {
 
 /// [`summary`] of `entries`.
 pub fn summary_of<E: Entry>(entries: &[E], kind: Kind) -> String {
-    let (mut active, mut fixable) = (0usize, 0usize);
-    let mut by_severity = [0usize; 3];
-    for i in entries.iter().filter(|i| i.waived().is_none()) {
-        active += 1;
-        fixable += usize::from(i.fixable());
-        by_severity[match i.severity() {
+    Tally::of(entries).line(kind)
+}
+
+/// What the closing line and the exit code need of a report: its findings counted, without
+/// the findings (each file's tally is added up when files are linted on several threads).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Unwaived findings by severity: error, warning, info.
+    by_severity: [usize; 3],
+    fixable: usize,
+    waived: usize,
+}
+
+impl Tally {
+    pub fn of<E: Entry>(entries: &[E]) -> Tally {
+        let mut t = Tally::default();
+        for i in entries {
+            t.count(i.severity(), i.waived().is_some(), i.fixable());
+        }
+        t
+    }
+
+    /// Counts one finding.
+    pub fn count(&mut self, severity: Severity, waived: bool, fixable: bool) {
+        if waived {
+            self.waived += 1;
+            return;
+        }
+        self.fixable += usize::from(fixable);
+        self.by_severity[match severity {
             Severity::Error => 0,
             Severity::Warning => 1,
             Severity::Info => 2,
         }] += 1;
     }
-    if active == 0 {
-        let waived = entries.len();
-        return if waived == 0 {
-            "no findings\n".into()
+
+    pub fn add(&mut self, other: Tally) {
+        for (n, m) in self.by_severity.iter_mut().zip(other.by_severity) {
+            *n += m;
+        }
+        self.fixable += other.fixable;
+        self.waived += other.waived;
+    }
+
+    /// True when an unwaived finding is at or above the threshold (as [`Report::fails`]).
+    pub fn fails(&self, on: super::FailOn) -> bool {
+        on.trips(
+            [Severity::Error, Severity::Warning, Severity::Info]
+                .into_iter()
+                .zip(self.by_severity)
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, _)| (s, false)),
+        )
+    }
+
+    /// The closing line of a text report.
+    pub fn line(&self, kind: Kind) -> String {
+        let active: usize = self.by_severity.iter().sum();
+        let waived = self.waived;
+        if active == 0 {
+            return if waived == 0 {
+                "no findings\n".into()
+            } else {
+                format!("no findings ({waived} waived)\n")
+            };
+        }
+        let mut parts = Vec::new();
+        for (n, name) in self
+            .by_severity
+            .into_iter()
+            .zip(["error", "warning", "info"])
+        {
+            if n > 0 {
+                parts.push(format!(
+                    "{n} {name}{}",
+                    if n == 1 || name == "info" { "" } else { "s" }
+                ));
+            }
+        }
+        if waived > 0 {
+            parts.push(format!("{waived} waived"));
+        }
+        let fixable = self.fixable;
+        let fix = if fixable > 0 {
+            match kind {
+                Kind::Compose => format!("; {fixable} fixable with `harden compose fix`"),
+                Kind::Audit => format!("; `harden run` would have fixed {fixable}"),
+            }
         } else {
-            format!("no findings ({waived} waived)\n")
+            String::new()
         };
+        format!(
+            "{} finding{}: {}{fix}\n",
+            active,
+            if active == 1 { "" } else { "s" },
+            parts.join(", ")
+        )
     }
-    let mut parts = Vec::new();
-    for (n, name) in by_severity.into_iter().zip(["error", "warning", "info"]) {
-        if n > 0 {
-            parts.push(format!(
-                "{n} {name}{}",
-                if n == 1 || name == "info" { "" } else { "s" }
-            ));
-        }
-    }
-    let waived = entries.len() - active;
-    if waived > 0 {
-        parts.push(format!("{waived} waived"));
-    }
-    let fix = if fixable > 0 {
-        match kind {
-            Kind::Compose => format!("; {fixable} fixable with `harden compose fix`"),
-            Kind::Audit => format!("; `harden run` would have fixed {fixable}"),
-        }
-    } else {
-        String::new()
-    };
-    format!(
-        "{} finding{}: {}{fix}\n",
-        active,
-        if active == 1 { "" } else { "s" },
-        parts.join(", ")
-    )
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_tally_says_what_its_report_says() {
+        use super::super::FailOn;
+        use super::Tally;
+        use crate::rules::Severity;
+        let mut r = super::super::tests::sample();
+        // Every mix of severities and waivers of the sample's items, one item dropped at a time.
+        for n in 0..=r.items.len() {
+            for (k, sev) in [Severity::Info, Severity::Warning, Severity::Error]
+                .into_iter()
+                .enumerate()
+            {
+                let mut items = r.items.clone();
+                items.truncate(n);
+                if let Some(i) = items.get_mut(k % n.max(1)) {
+                    i.severity = sev;
+                }
+                r.items = items.clone();
+                let t = Tally::of(&r.items);
+                assert_eq!(t.line(r.kind), super::summary(&r));
+                for on in [FailOn::Error, FailOn::Warning, FailOn::Info, FailOn::Never] {
+                    assert_eq!(t.fails(on), r.fails(on), "{n} {sev:?} {on:?}");
+                }
+                // Two halves added up are the whole.
+                let (a, b) = r.items.split_at(n / 2);
+                let mut sum = Tally::of(a);
+                sum.add(Tally::of(b));
+                assert_eq!(sum, t);
+                r.items = super::super::tests::sample().items;
+            }
+        }
+        assert_eq!(Tally::default().line(super::Kind::Compose), "no findings\n");
+    }
+
     #[test]
     fn audit_report_groups_by_container() {
         use super::super::{ContainerRef, Kind};
