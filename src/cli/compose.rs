@@ -408,6 +408,14 @@ fn lint_each(
     if threads <= 1 {
         return files.iter().map(one).collect();
     }
+    // The largest files first, so that no thread is left with a large one when the others
+    // are done (the reports are put back in the order given).
+    let mut order: Vec<(u64, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (std::fs::metadata(f).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<(usize, Result<Linted, Fail>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -415,11 +423,11 @@ fn lint_each(
                 scope.spawn(|| {
                     let mut out = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(file) = files.get(i) else {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(_, i)) = order.get(n) else {
                             return out;
                         };
-                        out.push((i, one(file)));
+                        out.push((i, one(&files[i])));
                     }
                 })
             })
