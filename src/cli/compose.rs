@@ -228,7 +228,18 @@ fn load_project(given: &[PathBuf], opts: &LoadOptions) -> Result<Project, Fail> 
         std::env::var("COMPOSE_PATH_SEPARATOR").ok().as_deref(),
         &cwd,
     )?;
-    Ok(Project::load_with(&files, &cwd, std::env::vars(), opts)?)
+    Ok(Project::load_with(
+        &files,
+        &cwd,
+        process_env().iter().cloned(),
+        opts,
+    )?)
+}
+
+/// The process environment (read once: `lint FILE…` loads a project per file).
+fn process_env() -> &'static [(String, String)] {
+    static ENV: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| std::env::vars().collect())
 }
 
 /// `lint FILE…` / `fix FILE…`: every file is its own project. A file that cannot be read is

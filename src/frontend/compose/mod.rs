@@ -152,8 +152,9 @@ pub struct Project {
     pub services: Vec<Service>,
     /// The whole resolved project (top-level mapping).
     pub model: Arc<Node>,
-    /// The variables of the main project (`.env` and the process environment).
-    pub env: Env,
+    /// The variables of the main project (`.env` and the process environment), shared with
+    /// its `-f` files.
+    pub env: Arc<Env>,
     /// The project directory (`--project-directory`, else the first file's directory).
     pub dir: PathBuf,
     pub name: String,
@@ -402,23 +403,28 @@ impl Project {
         env: Env,
         opts: &LoadOptions,
     ) -> Result<Project, ComposeError> {
-        let env_rc = Arc::new(env.clone());
+        let mut env = Arc::new(env);
         let mut r = Resolver::new(cwd, &opts.overrides);
         let mut ids = Vec::new();
         for (shown, abs) in main {
-            let id = r.read(Some(shown.clone()), abs.clone(), env_rc.clone(), Role::Main)?;
+            let id = r.read(Some(shown.clone()), abs.clone(), env.clone(), Role::Main)?;
             r.files[id].dir = dir.clone();
             ids.push(id);
         }
-        // Compose interpolates with COMPOSE_PROJECT_NAME set to the project's name.
+        // Compose interpolates with COMPOSE_PROJECT_NAME set to the project's name (in the
+        // `-f` files; what else was read keeps the variables it was read with). The `-f` files
+        // let go of the variables first, so that they are not copied to add one.
         let name = project_name(&r.files, &env, &dir, opts.project_name.as_deref());
-        let mut env = env;
-        env.vars
-            .insert("COMPOSE_PROJECT_NAME".to_string(), name.clone());
-        let env_rc = Arc::new(env.clone());
         for &id in &ids {
-            r.files[id].env = env_rc.clone();
+            r.files[id].env = Arc::default();
         }
+        Arc::make_mut(&mut env)
+            .vars
+            .insert("COMPOSE_PROJECT_NAME".to_string(), name.clone());
+        for &id in &ids {
+            r.files[id].env = env.clone();
+        }
+        let env_rc = env.clone();
         let model = r.load_main(&ids, &dir, &env_rc)?;
         let mut services: Vec<Service> = Vec::new();
         let mut service_index: crate::FastMap<String, usize> = crate::FastMap::default();
@@ -533,7 +539,7 @@ impl Project {
         self.files
             .get(n.file as usize)
             .map(|f| &*f.env)
-            .unwrap_or(&self.env)
+            .unwrap_or(&*self.env)
     }
 
     /// The file that wrote a node.
