@@ -274,6 +274,7 @@ struct Builder {
     file: FileId,
     /// Nodes written in the file so far (aliases not expanded).
     written: usize,
+    collection_tag: Option<(usize, String)>,
 }
 
 /// Parses one YAML document into a tree. An empty document gives `Ok(None)`.
@@ -293,6 +294,19 @@ type Read = Result<(Event, Mark), super::events::ParseError>;
 
 /// [`parse`], with every node marked as read from `file`.
 pub fn parse_in(src: &str, file: FileId) -> Result<Option<Arc<Node>>, TreeError> {
+    parse_noting_tags(src, file).map(|p| p.root)
+}
+
+/// A text read into a tree, and what the tree does not keep of it.
+pub struct Parsed {
+    pub root: Option<Arc<Node>>,
+    /// The first mapping or sequence with a tag other than Compose's merge tags (`!reset`,
+    /// `!override`, the only tags the tree keeps): its line (1-based) and the tag.
+    pub collection_tag: Option<(usize, String)>,
+}
+
+/// [`parse_in`], noting the first collection with a tag of its own ([`Parsed`]).
+pub fn parse_noting_tags(src: &str, file: FileId) -> Result<Parsed, TreeError> {
     let b = Builder {
         anchors: HashMap::new(),
         stack: Vec::new(),
@@ -302,6 +316,7 @@ pub fn parse_in(src: &str, file: FileId) -> Result<Option<Arc<Node>>, TreeError>
         aliases: 0,
         file,
         written: 0,
+        collection_tag: None,
     };
     if src.len() < PIPELINE_FROM || !several_cores() {
         let mut reader = Reader::new(src);
@@ -341,7 +356,7 @@ pub(crate) fn several_cores() -> bool {
 
 impl Builder {
     /// Builds the tree from the events of one stream.
-    fn build(mut self, events: impl Iterator<Item = Read>) -> Result<Option<Arc<Node>>, TreeError> {
+    fn build(mut self, events: impl Iterator<Item = Read>) -> Result<Parsed, TreeError> {
         let mut documents = 0;
         for read in events {
             let (ev, mark) = read.map_err(|e| TreeError {
@@ -349,7 +364,12 @@ impl Builder {
                 message: e.message,
             })?;
             match ev {
-                Event::StreamEnd => return Ok(self.root),
+                Event::StreamEnd => {
+                    return Ok(Parsed {
+                        root: self.root,
+                        collection_tag: self.collection_tag,
+                    });
+                }
                 Event::DocumentStart => {
                     documents += 1;
                     if documents > 1 {
@@ -384,6 +404,16 @@ impl Builder {
                 Some((k, _, _)) => extend(path, Seg::Key(k.clone())),
                 None => path.clone(),
             },
+        }
+    }
+
+    /// Notes the first collection tag the tree does not keep ([`Parsed::collection_tag`]).
+    fn note_tag(&mut self, tag: Option<&str>, pos: Pos) {
+        if let Some(t) = tag
+            && self.collection_tag.is_none()
+            && Tag::of(Some(t)) == Tag::None
+        {
+            self.collection_tag = Some((pos.line, t.to_string()));
         }
     }
 
@@ -465,6 +495,7 @@ impl Builder {
             }
             Event::SequenceStart { anchor, tag, flow } => {
                 self.check_key_position(pos)?;
+                self.note_tag(tag.as_deref(), pos);
                 self.written += 1;
                 let path = self.child_path();
                 self.open(Frame::Seq {
@@ -479,6 +510,7 @@ impl Builder {
             }
             Event::MappingStart { anchor, tag, flow } => {
                 self.check_key_position(pos)?;
+                self.note_tag(tag.as_deref(), pos);
                 self.written += 1;
                 let path = self.child_path();
                 self.open(Frame::Map {

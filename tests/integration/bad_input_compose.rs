@@ -574,3 +574,40 @@ fn block_scalar_on_the_last_line_without_a_line_break() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A file with a tag of its own on a mapping is linted, not rewritten: `fix` names the line and
+/// the tag (exit 2, the file unchanged), and lint counts nothing as fixable, alone or among
+/// other files; a `!` inside text is no tag.
+#[test]
+fn a_tagged_mapping_is_linted_and_never_rewritten() {
+    let d = tempfile::tempdir().unwrap();
+    let tagged = "services:\n  web: !custom\n    image: nginx:1\n";
+    let plain =
+        "services:\n  api:\n    image: nginx:1\n    command: [\"sh\", \"-c\", \"test $$A != b\"]\n";
+    std::fs::write(d.path().join("a.yaml"), tagged).unwrap();
+    std::fs::write(d.path().join("b.yaml"), plain).unwrap();
+    let (out, _) = harden(d.path(), &["compose", "-f", "a.yaml", "fix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a.yaml: line 2: harden does not rewrite files with a tag on a mapping or sequence (`!custom`)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("a.yaml")).unwrap(),
+        tagged
+    );
+    let (out, _) = harden(d.path(), &["compose", "lint", "a.yaml", "b.yaml"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let a = &stdout[..stdout.find("b.yaml").unwrap()];
+    let b = &stdout[stdout.find("b.yaml").unwrap()..];
+    assert!(!a.contains("= fix:"), "{stdout}");
+    assert!(b.contains("= fix:"), "{stdout}");
+    let (out, _) = harden(d.path(), &["compose", "-f", "b.yaml", "fix", "--stdout"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -105,6 +105,15 @@ const YAMLPATH_FAILED: &str = "the YAML editing library (yamlpath) failed on thi
 
 /// Whether the text of a file can be edited at all (checked before any edit is planned).
 pub(super) fn editable(text: &str) -> Result<(), String> {
+    editable_with(text, tagged_collection(text))
+}
+
+/// [`editable`], with the file's first tagged collection already known (from reading it into
+/// its tree: [`crate::yaml::tree::Parsed::collection_tag`]).
+pub(super) fn editable_with(
+    text: &str,
+    collection_tag: Option<(usize, String)>,
+) -> Result<(), String> {
     if text.contains(PLACEHOLDER) {
         return Err("the file contains harden's placeholder text".into());
     }
@@ -115,7 +124,7 @@ pub(super) fn editable(text: &str) -> Result<(), String> {
     if lone_cr {
         return Err("the file has a carriage return that is not part of a CRLF line end".into());
     }
-    if let Some((line, tag)) = tagged_collection(text) {
+    if let Some((line, tag)) = collection_tag {
         return Err(format!(
             "line {line}: harden does not rewrite files with a tag on a mapping or sequence \
              (`{tag}`); fix this file by hand (lint still reads it)"
@@ -1007,6 +1016,20 @@ mod tests {
         }
         assert!(editable("a: [b,!x {}]\n").is_err());
         assert!(editable("{\"a\":!x {}}\n").is_err());
+        // Reading a file into its tree notes the same tag, at the same line, as reading its
+        // events again does.
+        for text in [
+            "%TAG !e! tag:example.com,2000:\n---\nservices:\n  web: !e!x\n    image: nginx\n",
+            "services:\n  web:\n    ports: !override [\"80:80\"]\n    x: !y {}\n",
+            "services:\n  web:\n    ports: !x [\"80:80\"]\n",
+            "a: [b,!x {}]\n",
+            "a: !reset []\nb: !!map {}\nc: !!seq []\n",
+            "a: !x b\n",
+            "a: b\n",
+        ] {
+            let parsed = crate::yaml::tree::parse_noting_tags(text, 0).unwrap();
+            assert_eq!(parsed.collection_tag, tagged_collection(text), "{text:?}");
+        }
     }
 
     #[test]

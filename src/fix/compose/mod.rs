@@ -103,7 +103,7 @@ pub fn plan_for(
 fn editable_files(project: &Project, files: &[usize]) -> Result<(), FixError> {
     for &file in files {
         let f = &project.files[file];
-        edit::editable(&f.text).map_err(|message| FixError {
+        edit::editable_with(&f.text, f.collection_tag.clone()).map_err(|message| FixError {
             file: f.path.clone(),
             message,
         })?;

@@ -119,6 +119,9 @@ pub struct ComposeFile {
     pub role: Role,
     /// Waiver comments and service boundaries, found once (see [`waivers::for_service`]).
     pub(crate) waiver_index: std::sync::OnceLock<waivers::Index>,
+    /// The first mapping or sequence with a tag other than `!reset`/`!override`: its line and
+    /// tag (harden does not rewrite such a file).
+    pub collection_tag: Option<(usize, String)>,
 }
 
 /// One definition of a service in one file: where the service itself is written (in a `-f`
@@ -272,8 +275,11 @@ pub fn parse_file(path: &Path, text: &str) -> Result<ComposeFile, ComposeError> 
 
 /// [`parse_file`] for the file with index `id` of a project.
 pub fn parse_file_in(path: &Path, text: &str, id: FileId) -> Result<ComposeFile, ComposeError> {
-    let root = tree::parse_in(text, id)
-        .map_err(|e| ComposeError::new(Some(path), Some(e.pos), e.message))?
+    let parsed = tree::parse_noting_tags(text, id)
+        .map_err(|e| ComposeError::new(Some(path), Some(e.pos), e.message))?;
+    let collection_tag = parsed.collection_tag;
+    let root = parsed
+        .root
         .ok_or_else(|| ComposeError::new(Some(path), None, "empty file: no Compose content"))?;
     if root.as_map().is_none() {
         return Err(ComposeError::new(
@@ -321,6 +327,7 @@ pub fn parse_file_in(path: &Path, text: &str, id: FileId) -> Result<ComposeFile,
         env: Arc::new(Env::default()),
         role: Role::Main,
         waiver_index: std::sync::OnceLock::new(),
+        collection_tag,
     })
 }
 
