@@ -236,10 +236,20 @@ fn load_project(given: &[PathBuf], opts: &LoadOptions) -> Result<Project, Fail> 
     )?)
 }
 
-/// The process environment (read once: `lint FILE…` loads a project per file).
+/// The process environment (read once: `lint FILE…` loads a project per file). A variable
+/// that is not UTF-8 is read with U+FFFD for its invalid bytes (`std::env::vars` would panic).
 fn process_env() -> &'static [(String, String)] {
     static ENV: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
-    ENV.get_or_init(|| std::env::vars().collect())
+    ENV.get_or_init(|| {
+        std::env::vars_os()
+            .map(|(k, v)| {
+                (
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                )
+            })
+            .collect()
+    })
 }
 
 /// `lint FILE…` / `fix FILE…`: every file is its own project. A file that cannot be read is

@@ -611,3 +611,40 @@ fn a_tagged_mapping_is_linted_and_never_rewritten() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A process environment variable that is not UTF-8 does not stop Compose commands (it used to
+/// panic, exit 101): it is read with U+FFFD for its invalid bytes, and a file that uses it is
+/// interpolated with that text.
+#[test]
+fn a_variable_that_is_not_utf8_in_the_environment() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    let text = "services:\n  web:\n    image: \"nginx:${TAG}\"\n";
+    std::fs::write(d.path().join("c.yaml"), text).unwrap();
+    for args in [
+        &["compose", "-f", "c.yaml", "lint"][..],
+        &["compose", "lint", "c.yaml"][..],
+        &["compose", "-f", "c.yaml", "config"][..],
+    ] {
+        let out = common::harden()
+            .current_dir(d.path())
+            .env(
+                std::ffi::OsStr::from_bytes(b"HARDEN_TEST_BYTES"),
+                std::ffi::OsStr::from_bytes(b"\xff\xfe"),
+            )
+            .env("TAG", std::ffi::OsStr::from_bytes(b"1\xff"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {stderr}"
+        );
+        if args.contains(&"config") {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(stdout.contains("nginx:1\u{fffd}"), "{stdout}");
+        }
+    }
+}
