@@ -81,42 +81,81 @@ impl NewVal {
     }
 
     pub(super) fn flow(&self) -> String {
+        let mut out = String::new();
+        self.write_flow(&mut out);
+        out
+    }
+
+    /// [`NewVal::flow`], written into `out` (one string for the whole value).
+    fn write_flow(&self, out: &mut String) {
         match self {
-            NewVal::Text(t) => t.clone(),
-            NewVal::List(items) => format!("[{}]", items.join(", ")),
-            NewVal::Map(entries) => format!(
-                "{{{}}}",
-                entries
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {}", v.flow()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            NewVal::Text(t) => out.push_str(t),
+            NewVal::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(item);
+                }
+                out.push(']');
+            }
+            NewVal::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(k);
+                    out.push_str(": ");
+                    v.write_flow(out);
+                }
+                out.push('}');
+            }
         }
     }
 
     /// The text that follows `key:` when the key sits at indentation `at`: ` scalar`, or lines
     /// each starting with a newline, indented relative to the key's line.
     pub(super) fn block(&self, at: usize, style: BlockStyle) -> String {
+        let mut out = String::new();
+        self.write_block(at, style, &mut out);
+        out
+    }
+
+    /// [`NewVal::block`], written into `out`.
+    fn write_block(&self, at: usize, style: BlockStyle, out: &mut String) {
+        let line = |out: &mut String, pad: usize| {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', pad));
+        };
         match self {
-            NewVal::Text(t) => format!(" {t}"),
-            NewVal::List(items) if items.is_empty() => " []".into(),
+            NewVal::Text(t) => {
+                out.push(' ');
+                out.push_str(t);
+            }
+            NewVal::List(items) if items.is_empty() => out.push_str(" []"),
             NewVal::List(items) => {
-                let pad = " ".repeat(if style.zero_indent_lists {
+                let pad = if style.zero_indent_lists {
                     at
                 } else {
                     at + style.unit
-                });
-                items.iter().map(|i| format!("\n{pad}- {i}")).collect()
+                };
+                for item in items {
+                    line(out, pad);
+                    out.push_str("- ");
+                    out.push_str(item);
+                }
             }
-            NewVal::Map(entries) if entries.is_empty() => " {}".into(),
+            NewVal::Map(entries) if entries.is_empty() => out.push_str(" {}"),
             NewVal::Map(entries) => {
                 let inner = at + style.unit;
-                let pad = " ".repeat(inner);
-                entries
-                    .iter()
-                    .map(|(k, v)| format!("\n{pad}{k}:{}", v.block(inner, style)))
-                    .collect()
+                for (k, v) in entries {
+                    line(out, inner);
+                    out.push_str(k);
+                    out.push(':');
+                    v.write_block(inner, style, out);
+                }
             }
         }
     }

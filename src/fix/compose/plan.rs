@@ -213,7 +213,9 @@ struct ServicePlan {
 
 pub(super) struct Planner<'a> {
     project: &'a Project,
-    plans: BTreeMap<String, ServicePlan>,
+    /// By service name (looked up for every change: thousands of services), rendered in name
+    /// order.
+    plans: crate::FastMap<String, ServicePlan>,
     /// Request index → (service, change) for inheritance checks.
     touched_shared: Vec<(usize, String)>,
     /// Requests whose value is inherited (from a base service or an included file): settled
@@ -257,7 +259,7 @@ impl<'a> Planner<'a> {
     fn new(project: &'a Project) -> Self {
         Planner {
             project,
-            plans: BTreeMap::new(),
+            plans: crate::FastMap::default(),
             touched_shared: Vec::new(),
             pending: Vec::new(),
             count: 0,
@@ -980,8 +982,10 @@ impl<'a> Planner<'a> {
             &rebuilt
         };
         let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
-        for (name, plan) in &p.plans {
-            let Some(svc) = self.project.service(name) else {
+        let mut names: Vec<&String> = p.plans.keys().collect();
+        names.sort_unstable();
+        for name in names {
+            let (Some(svc), Some(plan)) = (self.project.service(name), p.plans.get(name)) else {
                 continue;
             };
             p.render_service(svc, plan, &mut edits);

@@ -2,7 +2,6 @@
 //! the original.
 
 use crate::frontend::compose::tree::Node;
-use std::collections::HashMap;
 
 /// The patched text must parse, keep the file's services (same names, still mappings) and
 /// keep every comment line of the original.
@@ -27,22 +26,20 @@ pub(super) fn verify(original: &str, original_root: &Node, new: &str) -> Result<
             })
             .unwrap_or_default()
     };
-    if services(original_root) != services(&root) {
+    let same = services(original_root) == services(&root);
+    drop_beside(root, new.len());
+    if !same {
         return Err(
             "the fix would change the file's services, not only their settings; nothing written"
                 .into(),
         );
     }
     // Every comment line of the original is still there (as a multiset of lines).
-    let mut remaining: HashMap<&str, usize> = HashMap::new();
-    for l in new.lines().map(str::trim).filter(|l| l.starts_with('#')) {
+    let mut remaining: crate::FastMap<&str, usize> = crate::FastMap::default();
+    for l in comment_lines(new) {
         *remaining.entry(l).or_default() += 1;
     }
-    for line in original
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('#'))
-    {
+    for line in comment_lines(original) {
         match remaining.get_mut(line) {
             Some(n) if *n > 0 => *n -= 1,
             _ => {
@@ -55,9 +52,54 @@ pub(super) fn verify(original: &str, original_root: &Node, new: &str) -> Result<
     Ok(())
 }
 
+/// The lines of `text` that hold only a comment, trimmed: the lines `str::lines` gives whose
+/// trimmed text starts with `#`, found from the `#`s (most lines have none).
+fn comment_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('#').filter_map(move |(at, _)| {
+        let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        if !text[start..at].trim().is_empty() {
+            return None;
+        }
+        let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+        Some(text[start..end].trim())
+    })
+}
+
+/// Frees the tree of a large fixed text on a thread of its own while this one goes on
+/// (freeing a tree of thousands of services costs a good part of reading it); a small one here.
+fn drop_beside(root: std::sync::Arc<Node>, len: usize) {
+    if len >= 64 * 1024 {
+        // When no thread can be had, the tree is dropped with the closure, here.
+        let _ = std::thread::Builder::new().spawn(move || drop(root));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_lines_are_the_lines_that_start_with_a_comment() {
+        let reference = |t: &str| -> Vec<String> {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with('#'))
+                .map(String::from)
+                .collect()
+        };
+        for text in [
+            "",
+            "#",
+            "# a\nb: 1 # c\n  # d # e\n",
+            "a:\r\n  # crlf\r\n\t#\ttab\n",
+            "\u{a0}# after a no-break space\nx: \"#\"\n## twice\n#last",
+            "a: |\n  # in a block scalar\n  text\n",
+            "\n\n#\n\n",
+        ] {
+            let found: Vec<String> = super::comment_lines(text).map(String::from).collect();
+            assert_eq!(found, reference(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn verify_refuses_changed_services() {
