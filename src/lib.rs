@@ -26,3 +26,12 @@ pub mod yaml;
 /// foldhash instead of SipHash (~4× fewer instructions per short key; its seed is still random
 /// per process).
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Frees `value` on a thread of its own while this one goes on, when it is `large` (a project
+/// or tree of thousands of services takes as long to free as a good part of reading it); else
+/// here. When no thread can be had, it is freed here too.
+pub fn drop_beside<T: Send + 'static>(value: T, large: bool) {
+    if large {
+        let _ = std::thread::Builder::new().spawn(move || drop(value));
+    }
+}

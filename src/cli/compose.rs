@@ -465,13 +465,10 @@ fn lint_each(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Frees a large project on a thread of its own while this one goes on (thousands of services
-/// take as long to free as their report takes to build).
+/// Frees a project of many services beside this thread ([`crate::drop_beside`]).
 fn drop_beside(project: Project) {
-    if project.services.len() >= 64 {
-        // When no thread can be had, the project is dropped with the closure, here.
-        let _ = std::thread::Builder::new().spawn(move || drop(project));
-    }
+    let large = project.services.len() >= 64;
+    crate::drop_beside(project, large);
 }
 
 /// Prints a report in `format` (every report door's one dispatch) and returns the exit code:

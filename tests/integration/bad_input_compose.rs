@@ -60,6 +60,18 @@ fn assert_big_input_error(dir: &Path, file: &str, expect: &str) {
     assert_input_error_within(dir, file, expect, Duration::from_secs(5));
 }
 
+/// `text` written to `c.yaml` in `dir` and fixed to standard output: the fixed text, after
+/// checking that `fix --stdout` succeeded without a panic.
+#[track_caller]
+fn fixed_to_stdout(dir: &Path, text: &str) -> String {
+    std::fs::write(dir.join("c.yaml"), text).unwrap();
+    let (out, _) = harden(dir, &["compose", "-f", "c.yaml", "fix", "--stdout"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[track_caller]
 fn assert_no_temp_files(dir: &Path) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -510,12 +522,7 @@ fn tags_on_mappings_and_sequences_are_not_rewritten() {
 fn merge_tagged_values_are_left_to_the_user() {
     let d = tempfile::tempdir().unwrap();
     let text = "services:\n  base:\n    image: nginx:1\n    profiles: [template]\n  web:\n    extends: base\n    profiles: !reset []\n    cap_drop: !override [NET_RAW]\n    environment: !override\n      A: b\n";
-    std::fs::write(d.path().join("c.yaml"), text).unwrap();
-    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "fix", "--stdout"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stdout = fixed_to_stdout(d.path(), text);
     assert!(
         stdout.contains("cap_drop: !override [NET_RAW]\n"),
         "{stdout}"
@@ -539,12 +546,7 @@ fn merge_tagged_values_are_left_to_the_user() {
 fn comment_after_an_empty_value_in_a_merged_service() {
     let d = tempfile::tempdir().unwrap();
     let text = "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    command:  # the image's default\n  worker:  # the same image\n    <<: *app\n    command: rqworker\n";
-    std::fs::write(d.path().join("c.yaml"), text).unwrap();
-    let (out, _) = harden(d.path(), &["compose", "-f", "c.yaml", "fix", "--stdout"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stdout = fixed_to_stdout(d.path(), text);
     assert!(
         stdout.starts_with(
             "services:\n  app: &app  # shared with the worker\n    image: netbox:4\n    command:  # the image's default\n    user: \"65534:65534\"\n    read_only: true\n"

@@ -42,15 +42,21 @@ fn route<'a>(path: &'a [Seg]) -> yamlpath::Route<'a> {
     yamlpath::Route::from(comps)
 }
 
-/// Applies edits in order to `text` (whose tree is `root`).
-pub(super) fn apply_edits(text: &str, root: &Node, edits: &[Edit]) -> Result<String, String> {
+/// Applies edits in order to `text` (whose tree is `root`, and whose first tagged collection
+/// is `collection_tag`: [`crate::yaml::tree::Parsed::collection_tag`]).
+pub(super) fn apply_edits(
+    text: &str,
+    root: &Node,
+    collection_tag: Option<(usize, String)>,
+    edits: &[Edit],
+) -> Result<String, String> {
     let crlf = text.contains("\r\n");
     let mut cur = if crlf {
         text.replace("\r\n", "\n")
     } else {
         text.to_string()
     };
-    editable(&cur)?;
+    editable_with(&cur, collection_tag)?;
     // yamlpath panics on some shapes (a comment after a key whose value is a block collection,
     // in 1.26): a panic there means "not this way", and an error if no way is left.
     let batched = quietly(|| batch(&cur, root, edits)).flatten();
@@ -103,13 +109,9 @@ fn quiet_thread(quiet: bool) {
 const YAMLPATH_FAILED: &str = "the YAML editing library (yamlpath) failed on this part of the \
      file; make this change by hand, or waive the rule";
 
-/// Whether the text of a file can be edited at all (checked before any edit is planned).
-pub(super) fn editable(text: &str) -> Result<(), String> {
-    editable_with(text, tagged_collection(text))
-}
-
-/// [`editable`], with the file's first tagged collection already known (from reading it into
-/// its tree: [`crate::yaml::tree::Parsed::collection_tag`]).
+/// Whether the text of a file can be edited at all (checked before any edit is planned), its
+/// first tagged collection known from reading it into its tree
+/// ([`crate::yaml::tree::Parsed::collection_tag`]).
 pub(super) fn editable_with(
     text: &str,
     collection_tag: Option<(usize, String)>,
@@ -133,45 +135,6 @@ pub(super) fn editable_with(
     Ok(())
 }
 
-/// The 1-based line and tag of the first mapping or sequence that carries a tag other than
-/// Compose's merge tags. yamlpath
-/// 1.26 panics ("unexpected feature kind: tag") when it locates such a node; tags on scalars
-/// are fine. Files without a `!` that could start a tag are not read again.
-fn tagged_collection(text: &str) -> Option<(usize, String)> {
-    use crate::yaml::events::{Event, Reader};
-    if !may_hold_tag(text) {
-        return None;
-    }
-    let mut reader = Reader::new(text);
-    loop {
-        match reader.next_event() {
-            // Compose's merge tags are checked change by change, on what a change writes
-            // (`fix::compose::plan`): only those values are refused.
-            Ok((Event::MappingStart { tag: Some(t), .. }, _))
-            | Ok((Event::SequenceStart { tag: Some(t), .. }, _))
-                if t == "!reset" || t == "!override" => {}
-            Ok((Event::MappingStart { tag: Some(t), .. }, m))
-            | Ok((Event::SequenceStart { tag: Some(t), .. }, m)) => return Some((m.line + 1, t)),
-            Ok((Event::StreamEnd, _)) | Err(_) => return None,
-            Ok(_) => {}
-        }
-    }
-}
-
-/// Whether `text` has a `!` where a tag can start: at the start of the text or of a line, or
-/// after a blank, a flow indicator (`[`, `{`, `,`) or a `:` (a node's properties follow one of
-/// these). A `!` inside a word (`WARNING!`, `a!=b`) starts no tag.
-fn may_hold_tag(text: &str) -> bool {
-    let b = text.as_bytes();
-    text.match_indices('!').any(|(i, _)| {
-        i == 0
-            || matches!(
-                b[i - 1],
-                b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':' | 0xBF
-            )
-    })
-}
-
 /// A text splice computed against one parse of the document.
 pub(super) struct Splice {
     pub(super) start: usize,
@@ -183,6 +146,32 @@ pub(super) struct Splice {
     /// An item inserted into a flow collection (`[a, b]`, `{a: b}`): its text without the
     /// separator, so that several insertions at one place get `, ` between them.
     pub(super) flow_item: Option<String>,
+}
+
+impl Splice {
+    /// `text` in place of `start..end`, in a container at `depth`.
+    pub(super) fn new(start: usize, end: usize, text: String, depth: usize) -> Splice {
+        Splice {
+            start,
+            end,
+            text,
+            depth,
+            seq: 0,
+            flow_item: None,
+        }
+    }
+
+    /// `item` inserted at `at` into a flow collection at `depth`, after `sep`.
+    pub(super) fn flow_item(at: usize, sep: &str, item: String, depth: usize) -> Splice {
+        Splice {
+            start: at,
+            end: at,
+            text: format!("{sep}{item}"),
+            depth,
+            seq: 0,
+            flow_item: Some(item),
+        }
+    }
 }
 
 /// Below this many services a file is queried as one document.
@@ -614,26 +603,8 @@ fn splice_for<'d>(
     known: &mut Known<'d, '_>,
 ) -> Result<Option<Splice>, String> {
     let src = d.source();
-    let mk = |start: usize, end: usize, text: String, depth: usize| {
-        Ok(Some(Splice {
-            start,
-            end,
-            text,
-            depth,
-            seq: 0,
-            flow_item: None,
-        }))
-    };
-    let flow = |at: usize, sep: &str, item: String, depth: usize| {
-        Ok(Some(Splice {
-            start: at,
-            end: at,
-            text: format!("{sep}{item}"),
-            depth,
-            seq: 0,
-            flow_item: Some(item),
-        }))
-    };
+    let mk = |start, end, text, depth| Ok(Some(Splice::new(start, end, text, depth)));
+    let flow = |at, sep: &str, item, depth| Ok(Some(Splice::flow_item(at, sep, item, depth)));
     match e {
         Edit::SetKey {
             map,
@@ -983,6 +954,31 @@ mod tests {
     use super::super::tests::project;
     use super::*;
 
+    /// [`editable_with`] of a text, its tagged collection found by reading its events.
+    fn editable(text: &str) -> Result<(), String> {
+        editable_with(text, tagged_collection(text))
+    }
+
+    /// The 1-based line and tag of the first mapping or sequence that carries a tag other than
+    /// Compose's merge tags, read from the events (what the tree notes while it is built).
+    fn tagged_collection(text: &str) -> Option<(usize, String)> {
+        use crate::yaml::events::{Event, Reader};
+        let mut reader = Reader::new(text);
+        loop {
+            match reader.next_event() {
+                Ok((Event::MappingStart { tag: Some(t), .. }, _))
+                | Ok((Event::SequenceStart { tag: Some(t), .. }, _))
+                    if t == "!reset" || t == "!override" => {}
+                Ok((Event::MappingStart { tag: Some(t), .. }, m))
+                | Ok((Event::SequenceStart { tag: Some(t), .. }, m)) => {
+                    return Some((m.line + 1, t));
+                }
+                Ok((Event::StreamEnd, _)) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
     #[test]
     fn tagged_collections_are_not_editable() {
         let e = editable(
@@ -1000,20 +996,6 @@ mod tests {
         assert!(
             editable("services:\n  web:\n    image: !x nginx\n    command: \"echo hi!\"\n").is_ok()
         );
-        // Where a tag can start, the file is read again; a `!` inside a word starts none.
-        for (text, may) in [
-            ("!x\na: 1\n", true),
-            ("a: !reset []\n", true),
-            ("a:\n\t- !x {}\n", true),
-            ("a: [b,!x {}]\n", true),
-            ("{\"a\":!x {}}\n", true),
-            ("a: {b: 1,\n!x c: 2}\n", true),
-            ("\u{feff}!x\na: 1\n", true),
-            ("a: \"WARNING!!!\"\nb: x!=y\n", false),
-            ("a: b\n", false),
-        ] {
-            assert_eq!(may_hold_tag(text), may, "{text:?}");
-        }
         assert!(editable("a: [b,!x {}]\n").is_err());
         assert!(editable("{\"a\":!x {}}\n").is_err());
         // Reading a file into its tree notes the same tag, at the same line, as reading its

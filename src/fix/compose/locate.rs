@@ -381,25 +381,11 @@ pub(super) fn locate(text: &str, edits: &[&Edit]) -> Option<Vec<Option<Splice>>>
 }
 
 fn mk(start: usize, end: usize, text: String, depth: usize) -> Option<Splice> {
-    Some(Splice {
-        start,
-        end,
-        text,
-        depth,
-        seq: 0,
-        flow_item: None,
-    })
+    Some(Splice::new(start, end, text, depth))
 }
 
 fn flow(at: usize, sep: &str, item: String, depth: usize) -> Option<Splice> {
-    Some(Splice {
-        start: at,
-        end: at,
-        text: format!("{sep}{item}"),
-        depth,
-        seq: 0,
-        flow_item: Some(item),
-    })
+    Some(Splice::flow_item(at, sep, item, depth))
 }
 
 /// A node an edit may replace or extend: found, without anchor or tag, not an alias.

@@ -135,10 +135,12 @@ pub fn fix_for(project: &Project, requests: &[Request], target: Target) -> Resul
             continue;
         }
         let f = &project.files[file];
-        let new = edit::apply_edits(&f.text, &f.root, &edits).map_err(|message| FixError {
-            file: f.path.clone(),
-            message,
-        })?;
+        let new = edit::apply_edits(&f.text, &f.root, f.collection_tag.clone(), &edits).map_err(
+            |message| FixError {
+                file: f.path.clone(),
+                message,
+            },
+        )?;
         verify::verify(&f.text, &f.root, &new).map_err(|message| FixError {
             file: f.path.clone(),
             message,

@@ -27,7 +27,8 @@ pub(super) fn verify(original: &str, original_root: &Node, new: &str) -> Result<
             .unwrap_or_default()
     };
     let same = services(original_root) == services(&root);
-    drop_beside(root, new.len());
+    // The tree of a large text is freed beside this thread.
+    crate::drop_beside(root, new.len() >= 64 * 1024);
     if !same {
         return Err(
             "the fix would change the file's services, not only their settings; nothing written"
@@ -63,15 +64,6 @@ fn comment_lines(text: &str) -> impl Iterator<Item = &str> {
         let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
         Some(text[start..end].trim())
     })
-}
-
-/// Frees the tree of a large fixed text on a thread of its own while this one goes on
-/// (freeing a tree of thousands of services costs a good part of reading it); a small one here.
-fn drop_beside(root: std::sync::Arc<Node>, len: usize) {
-    if len >= 64 * 1024 {
-        // When no thread can be had, the tree is dropped with the closure, here.
-        let _ = std::thread::Builder::new().spawn(move || drop(root));
-    }
 }
 
 #[cfg(test)]
