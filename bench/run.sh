@@ -126,45 +126,121 @@ fmt_time() { # seconds → "12.3 ms" / "1.23 s"
         else printf "%.2f s", s }'
 }
 
+# Commands are run by a shell (globs), whose start hyperfine estimates once and subtracts; with
+# no_shell=1 they are run directly (hyperfine -N), with nothing to estimate: the engine rows,
+# whose few milliseconds the estimate would blur.
+no_shell=0
+
+# measure CSV RUNS WARMUP PREPARE -- CMD…: runs every command RUNS times and writes their
+# medians to CSV (read with median_of). RUNS may be ROUNDSxN: ROUNDS hyperfine runs of N runs
+# of each command one after the other (each with WARMUP warmup runs), medians over all the runs
+# pooled. The engine's own speed drifts by tens of percent within minutes; rounds give every
+# command the same moments, where one block per command would give each its own.
+measure() {
+    local csv="$1" nruns="$2" warm="$3" prepare="$4"
+    shift 5
+    local rounds=1
+    if [[ "$nruns" == *x* ]]; then
+        rounds="${nruns%x*}"
+        nruns="${nruns#*x}"
+    fi
+    local args=(--style basic --runs "$nruns" --warmup "$warm" --ignore-failure)
+    if [[ -n "$prepare" ]]; then args+=(--prepare "$prepare"); fi
+    if ((no_shell)); then args+=(--shell=none); fi
+    if ((rounds == 1)); then
+        hyperfine "${args[@]}" --export-csv "$csv" "$@" >&2
+    else
+        local r
+        for ((r = 1; r <= rounds; r++)); do
+            say "-- round $r of $rounds"
+            hyperfine "${args[@]}" --export-json "$csv.$r.json" "$@" >&2
+        done
+        pool_rounds "$csv" "$csv".*.json
+    fi
+}
+
+# row NAME GOAL CSV H CMD_H O CMD_O: one table row, harden's command (index H in CSV) against
+# another (index O): medians and harden/other. A goal is "le X" (harden/other ≤ X) or
+# "speedup X" (other/harden ≥ X) or "-".
+row() {
+    local name="$1" goal="$2" csv="$3" hcmd="$5" other="$7"
+    local h o ratio speed verdict
+    h="$(median_of "$csv" "$4")"
+    o="$(median_of "$csv" "$6")"
+    ratio="$(awk -v a="$h" -v b="$o" 'BEGIN { printf "%.3f", a / b }')"
+    speed="$(awk -v a="$h" -v b="$o" 'BEGIN { printf "%.1f", b / a }')"
+    case "$goal" in
+        le\ *)
+            verdict="$(awk -v r="$ratio" -v g="${goal#le }" 'BEGIN { print (r <= g) ? "met" : "missed" }') (≤ ${goal#le }×)"
+            ;;
+        speedup\ *)
+            verdict="$(awk -v s="$speed" -v g="${goal#speedup }" 'BEGIN { print (s >= g) ? "met" : "missed" }') (≥ ${goal#speedup }× faster)"
+            ;;
+        *) verdict="-" ;;
+    esac
+    printf '| %s | `%s` | %s | `%s` | %s | %s× | %s× | %s |\n' \
+        "$name" "$(short "$hcmd")" "$(fmt_time "$h")" "$(short "$other")" "$(fmt_time "$o")" \
+        "$ratio" "$speed" "$verdict" >>"$TABLE"
+}
+
+csv_for() { echo "$WORK/$(echo "$1" | tr -c 'a-zA-Z0-9' '_').csv"; }
+
 # compare NAME GOALS RUNS WARMUP PREPARE -- CMD_HARDEN CMD_OTHER [CMD_OTHER…]
-# Runs every command RUNS times; one table row per other command: medians and harden/other.
-# A goal is "le X" (harden/other ≤ X) or "speedup X" (other/harden ≥ X) or "-"; GOALS has one
+# Measures every command (see measure); one table row per other command. GOALS has one goal
 # per other command, separated by ";" (the last one serves the commands left).
 compare() {
     local name="$1" goals="$2" nruns="$3" warm="$4" prepare="$5"
     shift 6
-    local goal rest="$goals"
-    local csv="$WORK/$(echo "$name" | tr -c 'a-zA-Z0-9' '_').csv"
-    local args=(--style basic --runs "$nruns" --warmup "$warm" --ignore-failure --export-csv "$csv")
-    if [[ -n "$prepare" ]]; then args+=(--prepare "$prepare"); fi
+    local goal rest="$goals" csv
+    csv="$(csv_for "$name")"
     say ""
     say "== $name"
-    hyperfine "${args[@]}" "$@" >&2
-    local h hcmd="$1"
-    h="$(median_of "$csv" 0)"
-    local i=1
+    measure "$csv" "$nruns" "$warm" "$prepare" -- "$@"
+    local hcmd="$1" i=1
     shift
     for other in "$@"; do
-        local o ratio verdict="" speed
         goal="${rest%%;*}"
         if [[ "$rest" == *";"* ]]; then rest="${rest#*;}"; fi
-        o="$(median_of "$csv" "$i")"
-        ratio="$(awk -v a="$h" -v b="$o" 'BEGIN { printf "%.3f", a / b }')"
-        speed="$(awk -v a="$h" -v b="$o" 'BEGIN { printf "%.1f", b / a }')"
-        case "$goal" in
-            le\ *)
-                verdict="$(awk -v r="$ratio" -v g="${goal#le }" 'BEGIN { print (r <= g) ? "met" : "missed" }') (≤ ${goal#le }×)"
-                ;;
-            speedup\ *)
-                verdict="$(awk -v s="$speed" -v g="${goal#speedup }" 'BEGIN { print (s >= g) ? "met" : "missed" }') (≥ ${goal#speedup }× faster)"
-                ;;
-            *) verdict="-" ;;
-        esac
-        printf '| %s | `%s` | %s | `%s` | %s | %s× | %s× | %s |\n' \
-            "$name" "$(short "$hcmd")" "$(fmt_time "$h")" "$(short "$other")" "$(fmt_time "$o")" \
-            "$ratio" "$speed" "$verdict" >>"$TABLE"
+        row "$name" "$goal" "$csv" 0 "$hcmd" "$i" "$other"
         i=$((i + 1))
     done
+}
+
+# compare_both NAME_A NAME_B GOAL RUNS WARMUP PREPARE -- CMD_HARDEN_A CMD_HARDEN_B CMD_OTHER
+# Two harden commands against one other, all three measured in the same rounds: two rows.
+compare_both() {
+    local name_a="$1" name_b="$2" goal="$3" nruns="$4" warm="$5" prepare="$6" csv
+    shift 7
+    csv="$(csv_for "$name_a")"
+    say ""
+    say "== $name_a; $name_b"
+    measure "$csv" "$nruns" "$warm" "$prepare" -- "$@"
+    row "$name_a" "$goal" "$csv" 0 "$1" 2 "$3"
+    row "$name_b" "$goal" "$csv" 1 "$2" 2 "$3"
+}
+
+# pool_rounds CSV JSON…: the medians of every command over the runs of all the hyperfine JSON
+# exports, written as the CSV median_of reads (command, mean, stddev, median).
+pool_rounds() {
+    local csv="$1"
+    shift
+    python3 - "$csv" "$@" <<'PY'
+import json, statistics, sys
+out, files = sys.argv[1], sys.argv[2:]
+names, times = [], {}
+for f in files:
+    for r in json.load(open(f))["results"]:
+        if r["command"] not in times:
+            names.append(r["command"])
+            times[r["command"]] = []
+        times[r["command"]].extend(t for t in r["times"] if t is not None)
+with open(out, "w") as o:
+    o.write("command,mean,stddev,median\n")
+    for n in names:
+        t = times[n]
+        o.write('"%s",%.9f,%.9f,%.9f\n' % (n.replace('"', "'"), statistics.mean(t),
+                statistics.pstdev(t), statistics.median(t)))
+PY
 }
 
 # Shortens a command for the table (paths of this machine left out).
@@ -185,16 +261,15 @@ if ! skipped engine; then
             DOCKER="$DOCKER" scripts/build-test-image.sh >&2
         fi
         cleanup_containers
-        prep="$DOCKER ps -aq --filter label=$LABEL | xargs -r $DOCKER rm -f >/dev/null"
+        prep="sh -c '$DOCKER ps -aq --filter label=$LABEL | xargs -r $DOCKER rm -f >/dev/null'"
+        no_shell=1
         args="--label $LABEL $IMAGE sh -c 'exit 0'"
-        compare "create, not hardened" "le 0.5" "$(runs 30 5)" 3 "$prep" -- \
-            "$HARDEN create --no-harden $args" "$DOCKER create $args"
-        compare "create, hardened" "le 0.5" "$(runs 30 5)" 3 "$prep" -- \
-            "$HARDEN create $args" "$DOCKER create $args"
-        compare "run --rm, hardened" "le 1.0" "$(runs 20 3)" 2 "$prep" -- \
-            "$HARDEN run --rm $args" "$DOCKER run --rm $args"
-        compare "run --rm, not hardened" "le 1.0" "$(runs 20 3)" 2 "$prep" -- \
-            "$HARDEN run --rm --no-harden $args" "$DOCKER run --rm $args"
+        compare_both "create, hardened" "create, not hardened" "le 0.5" "$(runs 6x10 1x5)" 1 "$prep" -- \
+            "$HARDEN create $args" "$HARDEN create --no-harden $args" "$DOCKER create $args"
+        compare_both "run --rm, hardened" "run --rm, not hardened" "le 1.0" "$(runs 4x6 1x3)" 1 "$prep" -- \
+            "$HARDEN run --rm $args" "$HARDEN run --rm --no-harden $args" "$DOCKER run --rm $args"
+        no_shell=0
+        note "engine rows: run without a shell (hyperfine -N); 6 rounds of 10 runs (create) and 4 rounds of 6 (run --rm); in each round harden hardened, harden not hardened and docker one after the other; medians over the pooled runs"
         cleanup_containers
         left="$("$DOCKER" ps -aq --filter "label=$LABEL" | wc -l)"
         note "engine: containers left behind after the engine comparisons: $left"
