@@ -315,8 +315,9 @@ if ! skipped compose; then
             # Goals: ≥ 50× faster than compose-lint, ≥ 30× than dclint.
             goals="speedup 30"
             have compose-lint && goals="speedup 50;speedup 30"
-            compare "lint, corpus" "$goals" "$(runs 10 2)" 1 "" -- \
+            compare "lint, corpus" "$goals" "$(runs 3x10 2)" 1 "" -- \
                 "$HARDEN compose lint $list" "${others[@]}"
+            note "lint, corpus: 3 rounds of 10 runs of every tool, medians over the pooled runs (harden's few milliseconds vary with the kernel's state of the moment: its page faults take from 3 to 16 ms of system time)"
             fixers=()
             have compose-lint && fixers+=("compose-lint fix $list")
             have dclint && fixers+=("dclint --fix-dry-run $list")
