@@ -49,23 +49,24 @@ pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         _ => {}
     }
     // Sections between colons, as byte ranges of `spec` (a NUL ends one too, as the end does).
+    // Both are ASCII, so no byte of a longer character is taken for one.
+    let bytes = spec.as_bytes();
     let mut start = 0;
-    for (i, c) in spec
-        .char_indices()
-        .chain(std::iter::once((spec.len(), '\0')))
-    {
-        let section = &spec[start..i];
-        let mut chars = section.chars();
-        let one_letter = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
-        if c == ':' && one_letter {
-            continue; // a Windows drive (`C:`): the colon is part of the section
-        }
-        if c != ':' && c != '\0' {
+    for i in 0..=bytes.len() {
+        let c = bytes.get(i).copied().unwrap_or(b'\0');
+        if c != b':' && c != b'\0' {
             continue;
+        }
+        let section = &spec[start..i];
+        if c == b':' {
+            let mut chars = section.chars();
+            if chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none() {
+                continue; // a Windows drive (`C:`): the colon is part of the section
+            }
         }
         let res: Result<(), &str> = if section.is_empty() {
             Err("empty section between colons")
-        } else if v.source.is_empty() && c == '\0' {
+        } else if v.source.is_empty() && c == b'\0' {
             v.target = section.to_string();
             Ok(())
         } else if v.source.is_empty() {
@@ -74,7 +75,7 @@ pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         } else if v.target.is_empty() {
             v.target = section.to_string();
             Ok(())
-        } else if c == ':' {
+        } else if c == b':' {
             Err("too many colons")
         } else {
             read_options(&mut v, section);
@@ -83,7 +84,7 @@ pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
         if let Err(e) = res {
             return Err(format!("invalid spec: {spec}: {e}"));
         }
-        start = i + c.len_utf8();
+        start = i + 1;
     }
     if !v.source.is_empty() && is_file_path(&v.source) {
         v.typ = "bind";

@@ -2,10 +2,11 @@
 //! report is grouped by container, each finding with its inspect path.
 
 use super::{ContainerRef, Item, Kind, Report};
+use crate::FastMap;
 use crate::check::Waived;
 use crate::render::{Painter, Style, paint_out};
 use crate::rules::{Action, Severity};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 fn label(i: &impl Entry) -> (&'static str, Style) {
@@ -192,8 +193,9 @@ pub fn write_groups<E: Entry>(
     // the file, then items in order (grouped in one pass: thousands of services).
     type Group<'r, E> = (&'r str, Vec<(&'r str, Vec<&'r E>)>);
     let mut files: Vec<Group<'_, E>> = Vec::new();
-    let mut file_at: HashMap<&str, usize> = HashMap::new();
-    let mut service_at: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut file_at: FastMap<&str, usize> = FastMap::default();
+    let mut service_at: FastMap<(&str, &str), usize> =
+        FastMap::with_capacity_and_hasher(services.len(), Default::default());
     for i in entries {
         let f = match files.last() {
             // Consecutive entries of one file are the common case: no lookup for them.
@@ -223,7 +225,8 @@ pub fn write_groups<E: Entry>(
             });
         services[s].1.push(i);
     }
-    let mut key_lines: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut key_lines: FastMap<(&str, &str), usize> =
+        FastMap::with_capacity_and_hasher(services.len(), Default::default());
     for (s, f, l) in services {
         key_lines.entry((f.as_str(), s.as_str())).or_insert(*l);
     }
