@@ -230,8 +230,9 @@ pub fn write_groups<E: Entry>(
     for (s, f, l) in services {
         key_lines.entry((f.as_str(), s.as_str())).or_insert(*l);
     }
-    let mut pad = String::new();
+    let mut excerpt_text: Vec<u8> = Vec::new();
     for (file, services) in files {
+        let mut excerpt_at: Option<(usize, usize, usize)> = None;
         paint.write(out, file, Style::Bold)?;
         out.write_all(b"\n")?;
         let lines = Lines::new(sources.get(file).map_or("", String::as_str));
@@ -284,23 +285,15 @@ pub fn write_groups<E: Entry>(
                     lines.get(i.line().wrapping_sub(1))
                 };
                 if let Some(src) = excerpt {
-                    out.write_all(b"      ")?;
-                    let digits = write_number(out, i.line())?;
-                    out.write_all(b" | ")?;
-                    out.write_all(src.as_bytes())?;
-                    out.write_all(b"\n")?;
-                    pad.clear();
-                    pad.push_str("      ");
-                    pad.extend(std::iter::repeat_n(' ', digits));
-                    pad.push_str(" | ");
-                    pad.extend(
-                        src.chars()
-                            .take(i.column().saturating_sub(1))
-                            .map(|c| if c == '\t' { '\t' } else { ' ' }),
-                    );
-                    out.write_all(pad.as_bytes())?;
-                    paint.write(out, "^", style)?;
-                    out.write_all(b"\n")?;
+                    // A service's findings often share a place (its key): its excerpt is
+                    // written once and then copied.
+                    let at = (i.line(), i.column(), style as usize);
+                    if excerpt_at != Some(at) {
+                        excerpt_text.clear();
+                        write_excerpt(&mut excerpt_text, src, at.0, at.1, &paint, style)?;
+                        excerpt_at = Some(at);
+                    }
+                    out.write_all(&excerpt_text)?;
                 }
                 if i.fixable() {
                     i.each_fix(&mut |f| {
@@ -320,6 +313,33 @@ pub fn write_groups<E: Entry>(
             }
         }
     }
+    Ok(())
+}
+
+/// The excerpt of a finding: its source line, numbered, and a caret under its column.
+fn write_excerpt(
+    out: &mut Vec<u8>,
+    src: &str,
+    line: usize,
+    column: usize,
+    paint: &Painter,
+    style: Style,
+) -> std::io::Result<()> {
+    out.extend_from_slice(b"      ");
+    let digits = write_number(out, line)?;
+    out.extend_from_slice(b" | ");
+    out.extend_from_slice(src.as_bytes());
+    out.extend_from_slice(b"\n      ");
+    out.extend(std::iter::repeat_n(b' ', digits));
+    out.extend_from_slice(b" | ");
+    // A space under each character before the column (a tab under a tab, so they line up).
+    out.extend(
+        src.chars()
+            .take(column.saturating_sub(1))
+            .map(|c| if c == '\t' { b'\t' } else { b' ' }),
+    );
+    paint.write(out, "^", style)?;
+    out.push(b'\n');
     Ok(())
 }
 
