@@ -12,9 +12,9 @@
 #                 harden proxy against the bare engine)
 #
 # Needs: a release build (made here), a Docker engine with the test image for the engine group
-# (built with scripts/build-test-image.sh when missing), python3/pip for compose-lint, npm for
-# dclint, GNU time for peak memory. The corpus is ../shared/corpus/compose/ (HARDEN_CORPUS
-# overrides it). Containers created here carry the label harden.bench=1 and are removed.
+# (built with scripts/build-test-image.sh when missing), python3 (pooling runs; with pip,
+# compose-lint), npm for dclint, GNU time for peak memory. The corpus: ../shared/corpus/compose/
+# (HARDEN_CORPUS overrides it). Containers created here carry harden.bench=1 and are removed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
